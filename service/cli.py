@@ -1,0 +1,110 @@
+"""Command line: `brief summarize PATH...` and `brief serve`, over the same pipeline as the API.
+
+Errors from the service's tree are turned into a message and an exit code here, and only here:
+2 for bad input, 1 for anything else.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import BriefError, InvalidRequest, MalformedBody
+from .schemas import BriefRequest, BriefResponse, DocumentIn
+from .settings import Settings, load_settings
+
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+
+
+def read_documents(paths: tuple[str, ...]) -> list[DocumentIn]:
+    """One document per file; a folder contributes its text, Markdown and HTML files, sorted by name."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InvalidRequest(f"{raw}: no such file or folder", field="PATH")
+    if not files:
+        raise InvalidRequest(f"no {', '.join(SUFFIXES)} files found in {', '.join(paths)}", field="PATH")
+    documents = []
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedBody(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})", field=str(file)) from exc
+        documents.append(DocumentIn(id=file.stem, text=text))
+    return documents
+
+
+def render(response: BriefResponse) -> str:
+    """A readable brief per story, with numbered citations listed under it."""
+    lines: list[str] = []
+    for story in response.stories:
+        lines += [f"## {story.title}", f"{story.id}: {len(story.document_ids)} documents, {story.sources} independent "
+                  f"sources: {', '.join(story.document_ids)}", ""]
+        numbers: dict[tuple[str, int, int], int] = {}
+        for sentence in story.brief.sentences:
+            refs = [numbers.setdefault((c.document_id, c.start, c.end), len(numbers) + 1) for c in sentence.citations]
+            lines.append(f"{sentence.text} {''.join(f'[{n}]' for n in refs)}")
+        lines.append("")
+        lines += [f"  [{n}] {doc} chars {start}-{end}" for (doc, start, end), n in numbers.items()]
+        lines.append("")
+    left_out = [d for d in response.documents if d.status == "left_out"]
+    if left_out:
+        lines.append("Left out:")
+        lines += [f"  {d.id}: {d.reason}" for d in left_out]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+@click.group()
+def cli() -> None:
+    """Multi-document news briefs with sentence-level attribution."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON response.")
+@click.option("--mode", type=click.Choice(["extractive", "model", "auto"]), default=None,
+              help="Writer engine (default: BRIEF_MODE).")
+@click.option("--max-words", type=int, default=None, help="Brief length per story (default: BRIEF_MAX_WORDS).")
+def summarize(paths: tuple[str, ...], as_json: bool, mode: str | None, max_words: int | None) -> None:
+    """Brief the articles in PATH (files, or folders of .txt/.md/.html files)."""
+    from .pipeline import Pipeline
+
+    settings = load_settings()
+    request = BriefRequest(documents=read_documents(paths),
+                           options={"mode": mode, "max_words": max_words})  # type: ignore[arg-type]
+    response = Pipeline(settings).run(request)
+    click.echo(response.model_dump_json(indent=2) if as_json else render(response), nl=not as_json)
+
+
+@cli.command()
+@click.option("--host", default=None, help="Bind address (default: BRIEF_HOST).")
+@click.option("--port", type=int, default=None, help="Port (default: BRIEF_PORT, 8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the HTTP service."""
+    import uvicorn
+
+    from .api import create_app
+
+    settings: Settings = load_settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+def main() -> None:
+    """Entry point of the `brief` console script."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BriefError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2 if exc.status < 500 else 1)

@@ -1,0 +1,48 @@
+"""Typed errors. Stages raise these; `service/handlers.py` and `service/cli.py` map them.
+
+    BriefError (500, internal)                 root: carries an HTTP status and a stable code
+    ├── StartupError (500, startup)            bad settings or a model that cannot load
+    ├── NotReady (503, not_ready)              models still loading
+    ├── InvalidRequest (422, invalid_request)  a field breaks a rule (empty, duplicate id, …)
+    │   └── LimitExceeded (413, limit_exceeded) a field is over a configured limit
+    └── MalformedBody (400, malformed_body)    the body is not UTF-8 JSON
+"""
+
+from __future__ import annotations
+
+
+class BriefError(Exception):
+    """Root of the service's errors: `status` and `code` are stable, `message` is for people."""
+
+    status = 500
+    code = "internal"
+
+    def __init__(self, message: str, field: str | None = None, limit: int | float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.limit = limit
+
+
+class StartupError(BriefError):
+    code = "startup"
+
+
+class NotReady(BriefError):
+    status = 503
+    code = "not_ready"
+
+
+class InvalidRequest(BriefError):
+    status = 422
+    code = "invalid_request"
+
+
+class LimitExceeded(InvalidRequest):
+    status = 413
+    code = "limit_exceeded"
+
+
+class MalformedBody(BriefError):
+    status = 400
+    code = "malformed_body"

@@ -1,0 +1,195 @@
+"""The one core under the API and the CLI: documents in, attributed briefs out.
+
+    normalize → near-duplicates → stories → evidence → writer → verify → response
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+
+from . import dedup, evidence, stories, text, verify
+from .embed import Embedder
+from .errors import InvalidRequest, LimitExceeded
+from .facts import facts_of
+from .schemas import (BriefOut, BriefRequest, BriefResponse, CitationOut, DocumentOut, DuplicateGroupOut,
+                      EffectiveSettings, ModelInfo, SentenceOut, StoryOut)
+from .settings import Settings
+from .types import BriefSentence, Document, Story
+from .writers import ENGINES, Writer
+
+EVIDENCE_POOL = 3  # evidence gathered per story, as a multiple of the word budget
+SENTENCES_PER_DOCUMENT = 40  # body sentences of one article considered as evidence
+LEAD_DECAY = 0.3
+
+
+class Timer(dict[str, float]):
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self[name] = self.get(name, 0.0) + round((time.perf_counter() - start) * 1000, 2)
+
+
+def validate(request: BriefRequest, settings: Settings) -> list[str]:
+    """Check the request against the configured limits; return each document's id."""
+    docs = request.documents
+    if not docs:
+        raise InvalidRequest("documents: at least one document is required", field="documents")
+    if len(docs) > settings.max_documents:
+        raise LimitExceeded(f"documents: {len(docs)} documents, limit is {settings.max_documents}",
+                            field="documents", limit=settings.max_documents)
+    total = 0
+    for i, doc in enumerate(docs):
+        if not doc.text.strip():
+            raise InvalidRequest(f"documents[{i}].text: empty or whitespace only", field=f"documents[{i}].text")
+        if len(doc.text) > settings.max_document_chars:
+            raise LimitExceeded(f"documents[{i}].text: {len(doc.text)} characters, limit is "
+                                f"{settings.max_document_chars}", field=f"documents[{i}].text",
+                                limit=settings.max_document_chars)
+        total += len(doc.text)
+    if total > settings.max_total_chars:
+        raise LimitExceeded(f"documents: {total} characters in all, limit is {settings.max_total_chars}",
+                            field="documents", limit=settings.max_total_chars)
+    max_words = request.options.max_words
+    if max_words is not None and max_words > settings.max_words_limit:
+        raise LimitExceeded(f"options.max_words: {max_words}, limit is {settings.max_words_limit}",
+                            field="options.max_words", limit=settings.max_words_limit)
+    given = {doc.id for doc in docs if doc.id is not None}
+    ids, seen = [], set()
+    for i, doc in enumerate(docs):
+        doc_id = doc.id or _generated_id(i, given)
+        if doc_id in seen:
+            raise InvalidRequest(f"documents[{i}].id: duplicate id {doc_id!r}", field=f"documents[{i}].id")
+        seen.add(doc_id)
+        ids.append(doc_id)
+    return ids
+
+
+def _generated_id(index: int, taken: set[str]) -> str:
+    candidate, suffix = f"doc-{index + 1}", 0
+    while candidate in taken:
+        suffix += 1
+        candidate = f"doc-{index + 1}-{suffix}"
+    return candidate
+
+
+class Pipeline:
+    """Loads the models once; `run` answers one request."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.embedder = Embedder(settings.embedding_model)
+        self.writers: dict[str, Writer] = {name: engine() for name, engine in ENGINES.items()}
+
+    def writer_for(self, mode: str) -> Writer:
+        """The engine a mode resolves to; `auto` prefers a loaded model."""
+        if mode == "auto":
+            return self.writers.get("model", self.writers["extractive"])
+        if mode not in self.writers:
+            raise InvalidRequest(f"options.mode: '{mode}' needs a generative model and none is loaded "
+                                 "(setting BRIEF_MODEL)", field="options.mode")
+        return self.writers[mode]
+
+    def run(self, request: BriefRequest) -> BriefResponse:
+        """Return the briefs for one request; every input document appears in the response."""
+        timer = Timer()
+        start = time.perf_counter()
+        ids = validate(request, self.settings)
+        opts, cfg = request.options, self.settings
+        effective = EffectiveSettings(
+            max_words=opts.max_words or cfg.max_words, mode=opts.mode or cfg.mode,
+            duplicate_threshold=opts.duplicate_threshold or cfg.duplicate_threshold,
+            rewrite_threshold=opts.rewrite_threshold or cfg.rewrite_threshold,
+            story_threshold=opts.story_threshold or cfg.story_threshold)
+        writer = self.writer_for(effective.mode)
+        with timer.stage("normalize"):
+            docs = [text.normalize(i, ids[i], d.text, cfg.language_set) for i, d in enumerate(request.documents)]
+            kept = [d for d in docs if d.left_out is None]
+            titles = [request.documents[d.index].title for d in kept]
+        with timer.stage("embed"):
+            vectors = self._vectors(kept, titles)
+        with timer.stage("near_duplicates"):
+            groups = dedup.group_duplicates(kept, vectors, effective.duplicate_threshold, effective.rewrite_threshold)
+        with timer.stage("stories"):
+            position = {d.index: k for k, d in enumerate(kept)}
+            reps = [position[g.representative] for g in groups]
+            found = stories.group_stories(
+                groups, np.stack([vectors[k].document for k in reps]) if reps else np.zeros((0, 0)),
+                [facts_of([s.text for s in kept[k].sentences] + [titles[k] or ""]) for k in reps],
+                [facts_of([titles[k] or "", kept[k].headline] + [s.text for s in kept[k].body[:stories.LEAD_SENTENCES]])
+                 for k in reps],
+                effective.story_threshold)
+        headlines = {d.index: request.documents[d.index].title or d.headline for d in kept}
+        story_out = [self._story(n, story, docs, headlines, kept, vectors, position, writer, effective.max_words, timer)
+                     for n, story in enumerate(found, start=1)]
+        timer["total"] = round((time.perf_counter() - start) * 1000, 2)
+        return BriefResponse(stories=story_out, documents=_document_statuses(docs, story_out),
+                             settings=effective, model=ModelInfo(writer=writer.name, embedding=self.embedder.name),
+                             timings_ms=dict(timer))
+
+    def _vectors(self, docs: list[Document], titles: list[str | None]) -> list[dedup.DocumentVectors]:
+        """Embed every kept sentence in one batch; a document's vector leans on its lead."""
+        texts = [[t for t in [title, *(s.text for s in d.sentences if s.kind != "heading")] if t]
+                 for d, title in zip(docs, titles)]
+        flat = self.embedder.encode([t for group in texts for t in group])
+        out, offset = [], 0
+        for d, group in zip(docs, texts):
+            block = flat[offset:offset + len(group)]
+            offset += len(group)
+            weights = 1.0 / (1.0 + LEAD_DECAY * np.arange(len(group)))
+            mean = (block * weights[:, None]).sum(axis=0)
+            body = block[len(group) - len(d.body):]
+            out.append(dedup.DocumentVectors(mean / (np.linalg.norm(mean) or 1.0), body))
+        return out
+
+    def _story(self, number: int, story: Story, docs: list[Document], headlines: dict[int, str], kept: list[Document],
+               vectors: list[dedup.DocumentVectors], position: dict[int, int], writer: Writer, max_words: int,
+               timer: Timer) -> StoryOut:
+        with timer.stage("evidence"):
+            group_of = {m: g.representative for g in story.groups for m in g.members}
+            candidates, rows = [], []
+            for index in story.documents:
+                k = position[index]
+                body = kept[k].body[:SENTENCES_PER_DOCUMENT]
+                for n, sentence in enumerate(body):
+                    candidates.append(evidence.Candidate(sentence, group_of[index], n / max(len(kept[k].body), 1)))
+                    rows.append(vectors[k].sentences[n])
+            ranked = evidence.rank_evidence(candidates, np.stack(rows), EVIDENCE_POOL * max_words)
+        with timer.stage("writer"):
+            draft = writer.write(ranked, max_words)
+        with timer.stage("verify"):
+            sentences = verify.attribute(draft, ranked)
+        ids = {d.index: d.id for d in docs}
+        return StoryOut(
+            id=f"story-{number}",
+            title=_title(story, docs, headlines),
+            document_ids=[ids[i] for i in story.documents],
+            sources=len(story.groups),
+            duplicate_groups=[DuplicateGroupOut(representative=ids[g.representative], members=[ids[m] for m in g.members],
+                                                similarity=g.similarity) for g in story.groups],
+            brief=BriefOut(text=" ".join(s.text for s in sentences), writer=writer.name,
+                           sentences=[_sentence_out(s, ids) for s in sentences]))
+
+
+def _title(story: Story, docs: list[Document], headlines: dict[int, str]) -> str:
+    """The headline of the largest group's representative, else of any member, else its lead sentence."""
+    groups = sorted(story.groups, key=lambda g: -len(g.members))
+    members = [g.representative for g in groups] + [m for g in groups for m in g.members]
+    return next((headlines[m] for m in members if headlines[m]), docs[members[0]].body[0].text)
+
+
+def _sentence_out(sentence: BriefSentence, ids: dict[int, str]) -> SentenceOut:
+    return SentenceOut(text=sentence.text, sources=sentence.sources, support=round(sentence.support, 4),
+                       citations=[CitationOut(document_id=ids[c.doc], start=c.start, end=c.end)
+                                  for c in sentence.citations])
+
+
+def _document_statuses(docs: list[Document], story_out: list[StoryOut]) -> list[DocumentOut]:
+    story_of = {doc_id: s.id for s in story_out for doc_id in s.document_ids}
+    group_of = {m: g.representative for s in story_out for g in s.duplicate_groups for m in g.members}
+    return [DocumentOut(id=d.id, status="in_story" if d.id in story_of else "left_out", story_id=story_of.get(d.id),
+                        duplicate_group=group_of.get(d.id), reason=d.left_out, language=d.language) for d in docs]

@@ -1,0 +1,121 @@
+"""The HTTP and JSON contract: request and response models shared by the API and `brief summarize --json`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Mode = Literal["extractive", "model", "auto"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DocumentIn(_Strict):
+    id: str | None = Field(None, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
+                           description="Unique id; generated (doc-1, doc-2, …) when absent.")
+    text: str = Field(description="Article text or an HTML page; citations are offsets into this string.")
+    title: str | None = Field(None, max_length=1000)
+    url: str | None = Field(None, max_length=4000)
+    source: str | None = Field(None, max_length=200)
+    published_at: datetime | None = None
+
+
+class Options(_Strict):
+    max_words: int | None = Field(None, ge=10, description="Brief length budget per story, in words.")
+    mode: Mode | None = Field(None, description="Writer: extractive, model, or auto.")
+    duplicate_threshold: float | None = Field(None, gt=0, le=1, description="Shingle containment for copies.")
+    rewrite_threshold: float | None = Field(None, gt=0, le=1, description="Aligned-sentence share for rewrites.")
+    story_threshold: float | None = Field(None, gt=0, le=1.5, description="Same-event score to join a story.")
+
+
+class BriefRequest(_Strict):
+    documents: list[DocumentIn]
+    options: Options = Options()
+
+
+class CitationOut(BaseModel):
+    document_id: str
+    start: int = Field(description="Offset of the first character in the document's original text.")
+    end: int = Field(description="Offset one past the last character.")
+
+
+class SentenceOut(BaseModel):
+    text: str
+    sources: int = Field(description="Independent sources (duplicate groups) that corroborate the sentence.")
+    support: float = Field(description="How closely the cited evidence supports the sentence, 0 to 1.")
+    citations: list[CitationOut]
+
+
+class BriefOut(BaseModel):
+    text: str
+    sentences: list[SentenceOut]
+    writer: str
+
+
+class DuplicateGroupOut(BaseModel):
+    representative: str
+    members: list[str]
+    similarity: float
+
+
+class StoryOut(BaseModel):
+    id: str
+    title: str
+    document_ids: list[str]
+    sources: int
+    duplicate_groups: list[DuplicateGroupOut]
+    brief: BriefOut
+
+
+class DocumentOut(BaseModel):
+    id: str
+    status: Literal["in_story", "left_out"]
+    story_id: str | None
+    duplicate_group: str | None = Field(description="Representative id of the document's duplicate group.")
+    reason: str | None
+    language: str | None
+
+
+class ModelInfo(BaseModel):
+    writer: str
+    embedding: str
+    generator: str | None = None
+    prompt: str | None = None
+
+
+class EffectiveSettings(BaseModel):
+    max_words: int
+    mode: Mode
+    duplicate_threshold: float
+    rewrite_threshold: float
+    story_threshold: float
+
+
+class BriefResponse(BaseModel):
+    stories: list[StoryOut]
+    documents: list[DocumentOut]
+    settings: EffectiveSettings
+    model: ModelInfo
+    timings_ms: dict[str, float]
+
+
+class ErrorDetail(BaseModel):
+    field: str | None
+    message: str
+
+
+class ErrorBody(BaseModel):
+    status: int
+    code: str
+    message: str
+    field: str | None = None
+    limit: float | None = None
+    errors: list[ErrorDetail] = []
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,56 @@
+"""One settings object, read once from `BRIEF_*` environment variables.
+
+Every field has a default and a description; README.md documents each one (a test checks).
+An unknown `BRIEF_*` variable or an ill-typed value fails at start-up and names the key.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import StartupError
+
+PREFIX = "BRIEF_"
+Mode = Literal["extractive", "model", "auto"]
+
+
+class Settings(BaseSettings):
+    """Service configuration; CLI flags take their defaults from here."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="forbid")
+
+    host: str = Field("127.0.0.1", description="Address `brief serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `brief serve` listens on.")
+    mode: Mode = Field("auto", description="Default writer: extractive, model, or auto (model when one is loaded).")
+    max_words: int = Field(120, ge=10, description="Default brief length budget per story, in words.")
+    max_words_limit: int = Field(1000, ge=10, description="Largest `max_words` a request may ask for.")
+    max_documents: int = Field(1000, ge=1, description="Most documents accepted in one request.")
+    max_document_chars: int = Field(200_000, ge=100, description="Longest `text` accepted for one document, in characters.")
+    max_total_chars: int = Field(5_000_000, ge=100, description="Most characters of `text` accepted in one request.")
+    languages: str = Field("en", description="Comma-separated ISO 639-1 languages briefed; others are reported as left out.")
+    duplicate_threshold: float = Field(0.6, gt=0, le=1, description="Shingle containment at which two documents are copies.")
+    rewrite_threshold: float = Field(0.6, gt=0, le=1, description="Share of aligned sentences at which two documents are rewrites.")
+    story_threshold: float = Field(0.8, gt=0, le=1.5, description="Same-event score at which two documents join one story.")
+    embedding_model: str = Field("", description="Sentence-embedding model directory; empty uses the packaged all-MiniLM-L6-v2.")
+
+    @property
+    def language_set(self) -> frozenset[str]:
+        return frozenset(code.strip() for code in self.languages.split(",") if code.strip())
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Return settings from `BRIEF_*` variables and `overrides`, failing on unknown or ill-typed keys."""
+    known = {PREFIX + name.upper() for name in Settings.model_fields}
+    unknown = sorted(key for key in os.environ if key.startswith(PREFIX) and key not in known)
+    if unknown:
+        raise StartupError(f"unknown setting {unknown[0]}; known settings: {', '.join(sorted(known))}")
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = PREFIX + str(error["loc"][0]).upper()
+        raise StartupError(f"invalid setting {key}: {error['msg']}") from exc

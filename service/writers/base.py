@@ -1,0 +1,33 @@
+"""The writer interface: numbered evidence in, draft sentences that name their evidence out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..types import Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSentence:
+    """A sentence of a draft brief; `evidence` holds 0-based indexes into the evidence list."""
+
+    text: str
+    evidence: tuple[int, ...]
+    verbatim: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    sentences: tuple[DraftSentence, ...]
+    model: str | None = None
+    prompt: str | None = None
+
+
+class Writer(Protocol):
+    """An engine that turns a story's evidence into a draft brief of about `max_words` words."""
+
+    name: str
+
+    def write(self, evidence: Sequence[Evidence], max_words: int) -> Draft: ...
