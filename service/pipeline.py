@@ -11,15 +11,16 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from . import dedup, evidence, stories, text, verify
+from . import dedup, evidence, stories, text
 from .embed import Embedder
 from .errors import InvalidRequest, LimitExceeded
 from .facts import facts_of
 from .schemas import (BriefOut, BriefRequest, BriefResponse, CitationOut, DocumentOut, DuplicateGroupOut,
-                      EffectiveSettings, ModelInfo, SentenceOut, StoryOut)
+                      EffectiveSettings, ModelInfo, RejectedOut, SentenceOut, StoryOut)
 from .settings import Settings
 from .types import BriefSentence, Document, Story
-from .writers import ENGINES, Writer
+from .verify import Verified, Verifier
+from .writers import Writer, build_writers
 
 EVIDENCE_POOL = 3  # evidence gathered per story, as a multiple of the word budget
 SENTENCES_PER_DOCUMENT = 40  # body sentences of one article considered as evidence
@@ -80,10 +81,11 @@ def _generated_id(index: int, taken: set[str]) -> str:
 class Pipeline:
     """Loads the models once; `run` answers one request."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.embedder = Embedder(settings.embedding_model)
-        self.writers: dict[str, Writer] = {name: engine() for name, engine in ENGINES.items()}
+        self.embedder = embedder or Embedder(settings.embedding_model)
+        self.writers = build_writers(settings)
+        self.verifier = Verifier(self.embedder, settings.verify_threshold)
 
     def writer_for(self, mode: str) -> Writer:
         """The engine a mode resolves to; `auto` prefers a loaded model."""
@@ -128,7 +130,8 @@ class Pipeline:
                      for n, story in enumerate(found, start=1)]
         timer["total"] = round((time.perf_counter() - start) * 1000, 2)
         return BriefResponse(stories=story_out, documents=_document_statuses(docs, story_out),
-                             settings=effective, model=ModelInfo(writer=writer.name, embedding=self.embedder.name),
+                             settings=effective, model=ModelInfo(writer=writer.name, embedding=self.embedder.name,
+                                             generator=writer.model, prompt=writer.prompt),
                              timings_ms=dict(timer))
 
     def _vectors(self, docs: list[Document], titles: list[str | None]) -> list[dedup.DocumentVectors]:
@@ -162,7 +165,7 @@ class Pipeline:
         with timer.stage("writer"):
             draft = writer.write(ranked, max_words)
         with timer.stage("verify"):
-            sentences = verify.attribute(draft, ranked)
+            verified = self.verifier.verify(draft, ranked, max_words)
         ids = {d.index: d.id for d in docs}
         return StoryOut(
             id=f"story-{number}",
@@ -171,8 +174,7 @@ class Pipeline:
             sources=len(story.groups),
             duplicate_groups=[DuplicateGroupOut(representative=ids[g.representative], members=[ids[m] for m in g.members],
                                                 similarity=g.similarity) for g in story.groups],
-            brief=BriefOut(text=" ".join(s.text for s in sentences), writer=writer.name,
-                           sentences=[_sentence_out(s, ids) for s in sentences]))
+            brief=_brief_out(verified, writer.name, draft.model, draft.prompt, ids))
 
 
 def _title(story: Story, docs: list[Document], headlines: dict[int, str]) -> str:
@@ -180,6 +182,13 @@ def _title(story: Story, docs: list[Document], headlines: dict[int, str]) -> str
     groups = sorted(story.groups, key=lambda g: -len(g.members))
     members = [g.representative for g in groups] + [m for g in groups for m in g.members]
     return next((headlines[m] for m in members if headlines[m]), docs[members[0]].body[0].text)
+
+
+def _brief_out(verified: Verified, writer: str, model: str | None, prompt: str | None, ids: dict[int, str]) -> BriefOut:
+    return BriefOut(text=" ".join(s.text for s in verified.sentences), writer=writer, model=model, prompt=prompt,
+                    fallback=verified.fallback, sentences=[_sentence_out(s, ids) for s in verified.sentences],
+                    rejected=[RejectedOut(text=r.text, reason=r.reason, replaced_by=r.replaced_by)
+                              for r in verified.rejected])
 
 
 def _sentence_out(sentence: BriefSentence, ids: dict[int, str]) -> SentenceOut:

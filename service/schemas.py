@@ -50,10 +50,20 @@ class SentenceOut(BaseModel):
     citations: list[CitationOut]
 
 
+class RejectedOut(BaseModel):
+    text: str = Field(description="The generated sentence that verify removed.")
+    reason: str
+    replaced_by: str | None = Field(description="The evidence sentence put in its place, if any.")
+
+
 class BriefOut(BaseModel):
     text: str
     sentences: list[SentenceOut]
     writer: str
+    model: str | None = Field(None, description="Generative model that wrote the draft (model writer only).")
+    prompt: str | None = Field(None, description="Prompt template name and version.")
+    fallback: bool = Field(False, description="True when evidence sentences filled a brief that verify left short.")
+    rejected: list[RejectedOut] = []
 
 
 class DuplicateGroupOut(BaseModel):

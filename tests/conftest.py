@@ -35,8 +35,8 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def pipeline() -> Iterator[Pipeline]:
-    """One pipeline with the packaged embedding model, loaded once for the whole run."""
-    yield Pipeline(load_settings())
+    """One pipeline with the packaged embedding model and the extractive writer, loaded once for the whole run."""
+    yield Pipeline(load_settings(model="none"))
 
 
 @pytest.fixture

@@ -29,5 +29,7 @@ class Writer(Protocol):
     """An engine that turns a story's evidence into a draft brief of about `max_words` words."""
 
     name: str
+    model: str | None  # the generative model's name, None for engines without one
+    prompt: str | None  # the prompt template's name
 
     def write(self, evidence: Sequence[Evidence], max_words: int) -> Draft: ...

@@ -30,6 +30,8 @@ def trim_to_budget(evidence: Sequence[Evidence], max_words: int) -> list[int]:
 
 class ExtractiveWriter:
     name = "extractive"
+    model = None
+    prompt = None
 
     def write(self, evidence: Sequence[Evidence], max_words: int) -> Draft:
         return Draft(tuple(DraftSentence(evidence[i].sentence.text, (i,), verbatim=True)

@@ -1,0 +1,119 @@
+"""The model writer: a local generative model fuses a story's evidence into a brief.
+
+The writer's job is fusion and fluency, never new facts: verify checks every sentence it writes.
+Evidence that does not fit the model's context is summarized in stages (chunks, then the partial
+briefs), and chunks take evidence from each document in turn so that every source gets a share.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ..prompts import Template, load_template
+from ..settings import Settings
+from ..text import split_sentences
+from ..types import Evidence
+from .base import Draft, DraftSentence
+from .loading import LoadedModel, load_model
+
+TOKENS_PER_WORD = 1.6
+MAX_STAGES = 3
+_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]|^\s*(?:[-*•]|\d+[.)])\s+", re.MULTILINE)
+
+
+def fair_order(evidence: Sequence[Evidence]) -> list[int]:
+    """Evidence indexes taking each document's best remaining item in turn (round robin)."""
+    queues: dict[int, list[int]] = {}
+    for i, item in enumerate(evidence):
+        queues.setdefault(item.sentence.doc, []).append(i)
+    order: list[int] = []
+    while any(queues.values()):
+        for queue in queues.values():
+            if queue:
+                order.append(queue.pop(0))
+    return order
+
+
+class ModelWriter:
+    name = "model"
+
+    def __init__(self, settings: Settings, loaded: LoadedModel | None = None) -> None:
+        self.settings = settings
+        self.loaded = loaded or load_model(settings)
+        self.template: Template = load_template(self.loaded.family)
+        self.model = self.loaded.name
+        self.prompt = self.template.name
+
+    def write(self, evidence: Sequence[Evidence], max_words: int) -> Draft:
+        order = fair_order(evidence)
+        chunks = self._chunks([evidence[i].sentence.text for i in order], max_words)
+        in_reading_order = [sorted((order[k] for k in chunk), key=lambda i: evidence[i].position) for chunk in chunks]
+        text = self._fuse([[evidence[i].sentence.text for i in chunk] for chunk in in_reading_order], max_words, stage=1)
+        cleaned = _MARKERS.sub("", text).strip()
+        sentences = tuple(DraftSentence(cleaned[s:e], (), verbatim=False) for s, e in split_sentences(cleaned))
+        return Draft(sentences, model=self.model, prompt=self.prompt)
+
+    def _fuse(self, chunks: list[list[str]], max_words: int, stage: int) -> str:
+        partials = [self.generate(chunk, max_words) for chunk in chunks]
+        if len(partials) == 1 or stage >= MAX_STAGES:
+            return " ".join(partials)
+        lines = [p[s:e] for p in partials for s, e in split_sentences(p)]
+        return self._fuse([[lines[k] for k in chunk] for chunk in self._chunks(lines, max_words)], max_words, stage + 1)
+
+    def max_new_tokens(self, max_words: int) -> int:
+        return self.settings.max_new_tokens or int(max_words * TOKENS_PER_WORD) + 16
+
+    def _chunks(self, lines: list[str], max_words: int) -> list[list[int]]:
+        """Pack line indexes, in order, into chunks whose prompts fit the model's context."""
+        budget = self.loaded.context_tokens - self.max_new_tokens(max_words) - self._count(self._prompt([], max_words))
+        budget = max(budget, 64)
+        chunks: list[list[int]] = [[]]
+        used = 0
+        for k, line in enumerate(lines):
+            cost = self._count(line) + 4
+            if chunks[-1] and used + cost > budget:
+                chunks.append([])
+                used = 0
+            chunks[-1].append(k)
+            used += cost
+        return chunks
+
+    def _count(self, text: str) -> int:
+        return len(self.loaded.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def _prompt(self, lines: list[str], max_words: int) -> str:
+        system, prompt = self._render(lines, max_words)
+        return f"{system or ''}\n{prompt}"
+
+    def _render(self, lines: list[str], max_words: int) -> tuple[str | None, str]:
+        shown = [f"[{n}] {line}" for n, line in enumerate(lines, 1)] if self.template.numbered else lines
+        return self.template.render(evidence="\n".join(shown), max_words=max_words, count=len(lines))
+
+    def _inputs(self, lines: list[str], max_words: int) -> Any:
+        system, prompt = self._render(lines, max_words)
+        tokenizer = self.loaded.tokenizer
+        if not self.loaded.is_seq2seq and tokenizer.chat_template:
+            messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
+            return tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
+                                                 return_dict=True)
+        text = f"{system}\n\n{prompt}" if system else prompt
+        return tokenizer(text, return_tensors="pt", truncation=True, max_length=self.loaded.context_tokens)
+
+    def generate(self, lines: list[str], max_words: int) -> str:
+        """One generation over `lines` of evidence; returns the model's text."""
+        import torch
+
+        inputs = self._inputs(lines, max_words).to(self.loaded.device)
+        options: dict[str, Any] = {"max_new_tokens": self.max_new_tokens(max_words), "num_beams": self.settings.num_beams,
+                                   "do_sample": self.settings.sampling, "pad_token_id": self.loaded.tokenizer.pad_token_id}
+        if self.loaded.is_seq2seq:  # for a decoder-only model this would also forbid copying the evidence
+            options["no_repeat_ngram_size"] = 3
+        if self.settings.sampling:
+            options["temperature"] = self.settings.temperature
+        torch.manual_seed(self.settings.seed)
+        with torch.inference_mode():
+            output = self.loaded.model.generate(**inputs, **options)
+        new = output[0] if self.loaded.is_seq2seq else output[0, inputs["input_ids"].shape[1]:]
+        return str(self.loaded.tokenizer.decode(new, skip_special_tokens=True)).strip()
