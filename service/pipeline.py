@@ -174,7 +174,7 @@ class Pipeline:
             sources=len(story.groups),
             duplicate_groups=[DuplicateGroupOut(representative=ids[g.representative], members=[ids[m] for m in g.members],
                                                 similarity=g.similarity) for g in story.groups],
-            brief=_brief_out(verified, writer.name, draft.model, draft.prompt, ids))
+            brief=_brief_out(verified, writer, ids))
 
 
 def _title(story: Story, docs: list[Document], headlines: dict[int, str]) -> str:
@@ -184,8 +184,9 @@ def _title(story: Story, docs: list[Document], headlines: dict[int, str]) -> str
     return next((headlines[m] for m in members if headlines[m]), docs[members[0]].body[0].text)
 
 
-def _brief_out(verified: Verified, writer: str, model: str | None, prompt: str | None, ids: dict[int, str]) -> BriefOut:
-    return BriefOut(text=" ".join(s.text for s in verified.sentences), writer=writer, model=model, prompt=prompt,
+def _brief_out(verified: Verified, writer: Writer, ids: dict[int, str]) -> BriefOut:
+    return BriefOut(text=" ".join(s.text for s in verified.sentences), writer=writer.name, model=writer.model,
+                    prompt=writer.prompt,
                     fallback=verified.fallback, sentences=[_sentence_out(s, ids) for s in verified.sentences],
                     rejected=[RejectedOut(text=r.text, reason=r.reason, replaced_by=r.replaced_by)
                               for r in verified.rejected])

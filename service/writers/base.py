@@ -21,8 +21,6 @@ class DraftSentence:
 @dataclass(frozen=True, slots=True)
 class Draft:
     sentences: tuple[DraftSentence, ...]
-    model: str | None = None
-    prompt: str | None = None
 
 
 class Writer(Protocol):

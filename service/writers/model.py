@@ -53,7 +53,7 @@ class ModelWriter:
         text = self._fuse([[evidence[i].sentence.text for i in chunk] for chunk in in_reading_order], max_words, stage=1)
         cleaned = _MARKERS.sub("", text).strip()
         sentences = tuple(DraftSentence(cleaned[s:e], (), verbatim=False) for s, e in split_sentences(cleaned))
-        return Draft(sentences, model=self.model, prompt=self.prompt)
+        return Draft(sentences)
 
     def _fuse(self, chunks: list[list[str]], max_words: int, stage: int) -> str:
         partials = [self.generate(chunk, max_words) for chunk in chunks]
