@@ -3,30 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from . import handlers
-from .errors import NotReady
-from .pipeline import Pipeline
+from .errors import NotReady, Unauthorized
+from .jobs import Jobs
+from .limits import BodyLimit
+from .observability import Metrics, RequestContext
+from .pipeline import Pipeline, validate
 from .schemas import BriefRequest, BriefResponse, ErrorResponse
 from .settings import Settings, load_settings
 
 log = logging.getLogger("service")
-ERRORS = {code: {"model": ErrorResponse} for code in (400, 413, 422, 500, 503)}
+ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 500, 503, 504)}
 
 
 class State:
-    """What the routes share: the pipeline once it has loaded, or why it failed."""
+    """What the routes share: settings, the pipeline once it has loaded (or why not), jobs and metrics."""
 
     def __init__(self, settings: Settings, pipeline: Pipeline | None) -> None:
         self.settings = settings
         self.pipeline = pipeline
         self.failure: str | None = None
+        self.jobs = Jobs(settings.max_concurrency, settings.max_queue)
+        self.metrics = Metrics()
+        self.metrics.queue_depth.set_function(lambda: self.jobs.waiting)
+        self.metrics.in_flight.set_function(lambda: self.jobs.running)
 
     async def load(self) -> None:
         try:
@@ -47,6 +58,19 @@ def _state(request: Request) -> State:
     return state
 
 
+def require_key(request: Request) -> None:
+    """When API keys are configured, accept only `Authorization: Bearer <key>` with one of them."""
+    keys = _state(request).settings.api_key_set
+    if not keys:
+        return
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    valid = False
+    for key in keys:  # compare with every key, in constant time, whatever matches first
+        valid |= hmac.compare_digest(token.strip().encode(), key.encode())
+    if scheme.lower() != "bearer" or not valid:
+        raise Unauthorized("Authorization: a valid 'Bearer <key>' header is required", field="Authorization")
+
+
 async def healthz() -> dict[str, str]:
     """Liveness: answers as long as the process serves HTTP."""
     return {"status": "ok"}
@@ -58,10 +82,20 @@ async def readyz(request: Request) -> dict[str, str]:
     return {"status": "ready"}
 
 
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics in the text exposition format."""
+    return Response(generate_latest(_state(request).metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
 async def create_briefs(request: Request, body: BriefRequest) -> BriefResponse:
     """Group the documents into stories and return an attributed brief for each."""
-    pipeline = _state(request).ready()
-    return await run_in_threadpool(pipeline.run, body)
+    state = _state(request)
+    pipeline = state.ready()
+    validate(body, state.settings)  # bad input is answered at once, without taking a queue slot
+    timeout = body.options.timeout_s or state.settings.request_timeout
+    response = await state.jobs.run(lambda cancel: pipeline.run(body, cancel), timeout)
+    state.metrics.observe(response)
+    return response
 
 
 def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> FastAPI:
@@ -70,10 +104,12 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state.jobs.open()
         task = asyncio.create_task(state.load()) if state.pipeline is None else None
         yield
         if task is not None:
             task.cancel()
+        state.jobs.cancel_all()  # the server's grace period is over: stop what still runs
 
     app = FastAPI(title="Brief service", version="0.1.0", lifespan=lifespan,
                   description="Multi-document news briefs with sentence-level attribution.")
@@ -81,6 +117,12 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     handlers.install(app)
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["ops"])
     app.add_api_route("/readyz", readyz, methods=["GET"], tags=["ops"], responses={503: {"model": ErrorResponse}})
+    app.add_api_route("/metrics", metrics, methods=["GET"], tags=["ops"], include_in_schema=False)
     app.add_api_route("/v1/briefs", create_briefs, methods=["POST"], response_model=BriefResponse,
-                      responses=ERRORS, tags=["briefs"])
+                      responses=ERRORS, tags=["briefs"], dependencies=[Depends(require_key)])
+    if state.settings.cors_origin_list:
+        app.add_middleware(CORSMiddleware, allow_origins=state.settings.cors_origin_list,
+                           allow_methods=["GET", "POST"], allow_headers=["authorization", "content-type", "x-request-id"])
+    app.add_middleware(BodyLimit, limit=state.settings.max_body_bytes)
+    app.add_middleware(RequestContext, metrics=state.metrics)
     return app

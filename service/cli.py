@@ -6,6 +6,7 @@ Errors from the service's tree are turned into a message and an exit code here, 
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -100,9 +101,15 @@ def serve(host: str | None, port: int | None) -> None:
     import uvicorn
 
     from .api import create_app
+    from .observability import configure_logging
 
     settings: Settings = load_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    configure_logging(settings.log_level)
+    # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal: that second delivery
+    # lands here and ends the process with status 0, as orchestrators expect of a clean stop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_config=None,
+                access_log=False, timeout_graceful_shutdown=int(settings.shutdown_grace))
 
 
 def main() -> None:

@@ -2,7 +2,11 @@
 
     BriefError (500, internal)                 root: carries an HTTP status and a stable code
     ├── StartupError (500, startup)            bad settings or a model that cannot load
+    ├── Unauthorized (401, unauthorized)       API keys are set and none valid was sent
     ├── NotReady (503, not_ready)              models still loading
+    ├── Overloaded (503, overloaded)           the job queue is full: retry later
+    ├── Cancelled (503, cancelled)             work stopped: its deadline passed or the service is stopping
+    ├── RequestTimeout (504, timeout)          the request ran past its time limit
     ├── InvalidRequest (422, invalid_request)  a field breaks a rule (empty, duplicate id, …)
     │   └── LimitExceeded (413, limit_exceeded) a field is over a configured limit
     └── MalformedBody (400, malformed_body)    the body is not UTF-8 JSON
@@ -31,6 +35,26 @@ class StartupError(BriefError):
 class NotReady(BriefError):
     status = 503
     code = "not_ready"
+
+
+class Unauthorized(BriefError):
+    status = 401
+    code = "unauthorized"
+
+
+class Overloaded(BriefError):
+    status = 503
+    code = "overloaded"
+
+
+class Cancelled(BriefError):
+    status = 503
+    code = "cancelled"
+
+
+class RequestTimeout(BriefError):
+    status = 504
+    code = "timeout"
 
 
 class InvalidRequest(BriefError):

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import BriefError, MalformedBody, NotReady
+from .errors import BriefError, MalformedBody, NotReady, Overloaded, Unauthorized
 from .schemas import ErrorBody, ErrorDetail, ErrorResponse
 
 log = logging.getLogger("service")
@@ -33,7 +33,11 @@ def field_path(location: tuple[int | str, ...]) -> str:
 
 async def brief_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BriefError)
-    headers = {"Retry-After": "5"} if isinstance(exc, NotReady) else None
+    headers = None
+    if isinstance(exc, NotReady | Overloaded):
+        headers = {"Retry-After": "5"}
+    elif isinstance(exc, Unauthorized):
+        headers = {"WWW-Authenticate": "Bearer"}
     return error_response(exc.status, exc.code, exc.message, exc.field, exc.limit, headers=headers)
 
 
@@ -48,8 +52,9 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = "malformed_body" if exc.status_code == 400 else f"http_{exc.status_code}"
-    return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+    code = {400: "malformed_body", 413: "limit_exceeded"}.get(exc.status_code, f"http_{exc.status_code}")
+    field = "body" if exc.status_code in (400, 413) else None
+    return error_response(exc.status_code, code, str(exc.detail), field, headers=getattr(exc, "headers", None))
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:

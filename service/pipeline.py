@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ import numpy as np
 
 from . import dedup, evidence, stories, text
 from .embed import Embedder
-from .errors import InvalidRequest, LimitExceeded
+from .errors import Cancelled, InvalidRequest, LimitExceeded
 from .facts import facts_of
 from .schemas import (BriefOut, BriefRequest, BriefResponse, CitationOut, DocumentOut, DuplicateGroupOut,
                       EffectiveSettings, ModelInfo, RejectedOut, SentenceOut, StoryOut)
@@ -28,8 +29,16 @@ LEAD_DECAY = 0.3
 
 
 class Timer(dict[str, float]):
+    """Milliseconds per stage; entering a stage is where cancelled work stops."""
+
+    def __init__(self, cancel: threading.Event) -> None:
+        super().__init__()
+        self.cancel = cancel
+
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        if self.cancel.is_set():
+            raise Cancelled(f"stopped before stage {name}: the request was cancelled")
         start = time.perf_counter()
         yield
         self[name] = self.get(name, 0.0) + round((time.perf_counter() - start) * 1000, 2)
@@ -55,6 +64,10 @@ def validate(request: BriefRequest, settings: Settings) -> list[str]:
     if total > settings.max_total_chars:
         raise LimitExceeded(f"documents: {total} characters in all, limit is {settings.max_total_chars}",
                             field="documents", limit=settings.max_total_chars)
+    timeout = request.options.timeout_s
+    if timeout is not None and timeout > settings.max_request_timeout:
+        raise LimitExceeded(f"options.timeout_s: {timeout}, limit is {settings.max_request_timeout}",
+                            field="options.timeout_s", limit=settings.max_request_timeout)
     max_words = request.options.max_words
     if max_words is not None and max_words > settings.max_words_limit:
         raise LimitExceeded(f"options.max_words: {max_words}, limit is {settings.max_words_limit}",
@@ -78,13 +91,17 @@ def _generated_id(index: int, taken: set[str]) -> str:
     return candidate
 
 
+_LOADING = threading.Lock()  # transformers' from_pretrained is not safe to run in two threads at once
+
+
 class Pipeline:
     """Loads the models once; `run` answers one request."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.embedding_model)
-        self.writers = build_writers(settings)
+        with _LOADING:
+            self.embedder = embedder or Embedder(settings.embedding_model)
+            self.writers = build_writers(settings)
         self.verifier = Verifier(self.embedder, settings.verify_threshold)
 
     def writer_for(self, mode: str) -> Writer:
@@ -96,9 +113,12 @@ class Pipeline:
                                  "(setting BRIEF_MODEL)", field="options.mode")
         return self.writers[mode]
 
-    def run(self, request: BriefRequest) -> BriefResponse:
-        """Return the briefs for one request; every input document appears in the response."""
-        timer = Timer()
+    def run(self, request: BriefRequest, cancel: threading.Event | None = None) -> BriefResponse:
+        """Return the briefs for one request; every input document appears in the response.
+
+        Setting `cancel` from another thread stops the work at the next stage or generated token.
+        """
+        timer = Timer(cancel or threading.Event())
         start = time.perf_counter()
         ids = validate(request, self.settings)
         opts, cfg = request.options, self.settings
@@ -163,7 +183,7 @@ class Pipeline:
                     rows.append(vectors[k].sentences[n])
             ranked = evidence.rank_evidence(candidates, np.stack(rows), EVIDENCE_POOL * max_words)
         with timer.stage("writer"):
-            draft = writer.write(ranked, max_words)
+            draft = writer.write(ranked, max_words, timer.cancel)
         with timer.stage("verify"):
             verified = self.verifier.verify(draft, ranked, max_words)
         ids = {d.index: d.id for d in docs}
@@ -174,7 +194,7 @@ class Pipeline:
             sources=len(story.groups),
             duplicate_groups=[DuplicateGroupOut(representative=ids[g.representative], members=[ids[m] for m in g.members],
                                                 similarity=g.similarity) for g in story.groups],
-            brief=_brief_out(verified, writer, ids))
+            brief=_brief_out(verified, writer, draft.tokens, ids))
 
 
 def _title(story: Story, docs: list[Document], headlines: dict[int, str]) -> str:
@@ -184,9 +204,9 @@ def _title(story: Story, docs: list[Document], headlines: dict[int, str]) -> str
     return next((headlines[m] for m in members if headlines[m]), docs[members[0]].body[0].text)
 
 
-def _brief_out(verified: Verified, writer: Writer, ids: dict[int, str]) -> BriefOut:
+def _brief_out(verified: Verified, writer: Writer, tokens: int, ids: dict[int, str]) -> BriefOut:
     return BriefOut(text=" ".join(s.text for s in verified.sentences), writer=writer.name, model=writer.model,
-                    prompt=writer.prompt,
+                    prompt=writer.prompt, generated_tokens=tokens,
                     fallback=verified.fallback, sentences=[_sentence_out(s, ids) for s in verified.sentences],
                     rejected=[RejectedOut(text=r.text, reason=r.reason, replaced_by=r.replaced_by)
                               for r in verified.rejected])

@@ -30,10 +30,11 @@ class Options(_Strict):
     duplicate_threshold: float | None = Field(None, gt=0, le=1, description="Shingle containment for copies.")
     rewrite_threshold: float | None = Field(None, gt=0, le=1, description="Aligned-sentence share for rewrites.")
     story_threshold: float | None = Field(None, gt=0, le=1.5, description="Same-event score to join a story.")
+    timeout_s: float | None = Field(None, gt=0, description="Time limit for this request (up to BRIEF_MAX_REQUEST_TIMEOUT).")
 
 
 class BriefRequest(_Strict):
-    documents: list[DocumentIn]
+    documents: list[DocumentIn] = Field(min_length=1)
     options: Options = Options()
 
 
@@ -62,6 +63,7 @@ class BriefOut(BaseModel):
     writer: str
     model: str | None = Field(None, description="Generative model that wrote the draft (model writer only).")
     prompt: str | None = Field(None, description="Prompt template name and version.")
+    generated_tokens: int = Field(0, description="Tokens the model generated for this brief.")
     fallback: bool = Field(False, description="True when evidence sentences filled a brief that verify left short.")
     rejected: list[RejectedOut] = []
 

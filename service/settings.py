@@ -48,11 +48,32 @@ class Settings(BaseSettings):
     sampling: bool = Field(False, description="Sample instead of greedy or beam decoding.")
     temperature: float = Field(0.7, gt=0, le=2, description="Sampling temperature, when sampling.")
     seed: int = Field(0, ge=0, description="Random seed set before each generation: same request, same brief.")
+    max_concurrency: int = Field(1, ge=1, description="Briefs computed at once; each uses the model and all CPU cores.")
+    max_queue: int = Field(8, ge=0, description="Requests that may wait for a slot; beyond it the answer is 503 at once.")
+    request_timeout: float = Field(120.0, gt=0, description="Seconds a request may take (queueing included) before 504.")
+    max_request_timeout: float = Field(600.0, gt=0, description="Largest `options.timeout_s` a request may ask for.")
+    shutdown_grace: float = Field(30.0, ge=0, description="Seconds in-flight work may finish after SIGTERM before it is cancelled.")
+    max_body_bytes: int = Field(20_000_000, ge=1024, description="Largest request body, checked before parsing (413).")
+    api_keys: str = Field("", description="Comma-separated API keys; when set, /v1 routes need `Authorization: Bearer <key>`.")
+    cors_origins: str = Field("", description="Comma-separated origins allowed by CORS; empty turns CORS off.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log level of the JSON logs.")
     verify_threshold: float = Field(0.55, gt=0, le=1, description="Least support a generated sentence needs to stay in a brief.")
 
     @property
     def language_set(self) -> frozenset[str]:
-        return frozenset(code.strip() for code in self.languages.split(",") if code.strip())
+        return _split(self.languages)
+
+    @property
+    def api_key_set(self) -> frozenset[str]:
+        return _split(self.api_keys)
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return sorted(_split(self.cors_origins))
+
+
+def _split(value: str) -> frozenset[str]:
+    return frozenset(item.strip() for item in value.split(",") if item.strip())
 
 
 def load_settings(**overrides: object) -> Settings:

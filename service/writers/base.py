@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -21,6 +22,7 @@ class DraftSentence:
 @dataclass(frozen=True, slots=True)
 class Draft:
     sentences: tuple[DraftSentence, ...]
+    tokens: int = 0  # tokens the model generated for it
 
 
 class Writer(Protocol):
@@ -30,4 +32,6 @@ class Writer(Protocol):
     model: str | None  # the generative model's name, None for engines without one
     prompt: str | None  # the prompt template's name
 
-    def write(self, evidence: Sequence[Evidence], max_words: int) -> Draft: ...
+    def write(self, evidence: Sequence[Evidence], max_words: int, cancel: threading.Event) -> Draft:
+        """Write within about `max_words`; an engine that runs long stops when `cancel` is set."""
+        ...

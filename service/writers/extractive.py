@@ -6,6 +6,7 @@ model is loaded.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 from ..types import Evidence
@@ -33,6 +34,6 @@ class ExtractiveWriter:
     model = None
     prompt = None
 
-    def write(self, evidence: Sequence[Evidence], max_words: int) -> Draft:
+    def write(self, evidence: Sequence[Evidence], max_words: int, cancel: threading.Event) -> Draft:
         return Draft(tuple(DraftSentence(evidence[i].sentence.text, (i,), verbatim=True)
                            for i in trim_to_budget(evidence, max_words)))

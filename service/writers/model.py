@@ -8,9 +8,11 @@ briefs), and chunks take evidence from each document in turn so that every sourc
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import Cancelled
 from ..prompts import Template, load_template
 from ..settings import Settings
 from ..text import split_sentences
@@ -46,21 +48,26 @@ class ModelWriter:
         self.model = self.loaded.name
         self.prompt = self.template.name
 
-    def write(self, evidence: Sequence[Evidence], max_words: int) -> Draft:
+    def write(self, evidence: Sequence[Evidence], max_words: int, cancel: threading.Event) -> Draft:
         order = fair_order(evidence)
         chunks = self._chunks([evidence[i].sentence.text for i in order], max_words)
         in_reading_order = [sorted((order[k] for k in chunk), key=lambda i: evidence[i].position) for chunk in chunks]
-        text = self._fuse([[evidence[i].sentence.text for i in chunk] for chunk in in_reading_order], max_words, stage=1)
+        text, tokens = self._fuse([[evidence[i].sentence.text for i in chunk] for chunk in in_reading_order],
+                                  max_words, cancel, stage=1)
         cleaned = _MARKERS.sub("", text).strip()
         sentences = tuple(DraftSentence(cleaned[s:e], (), verbatim=False) for s, e in split_sentences(cleaned))
-        return Draft(sentences)
+        return Draft(sentences, tokens)
 
-    def _fuse(self, chunks: list[list[str]], max_words: int, stage: int) -> str:
-        partials = [self.generate(chunk, max_words) for chunk in chunks]
-        if len(partials) == 1 or stage >= MAX_STAGES:
-            return " ".join(partials)
-        lines = [p[s:e] for p in partials for s, e in split_sentences(p)]
-        return self._fuse([[lines[k] for k in chunk] for chunk in self._chunks(lines, max_words)], max_words, stage + 1)
+    def _fuse(self, chunks: list[list[str]], max_words: int, cancel: threading.Event, stage: int) -> tuple[str, int]:
+        partials = [self.generate(chunk, max_words, cancel) for chunk in chunks]
+        tokens = sum(n for _, n in partials)
+        texts = [text for text, _ in partials]
+        if len(texts) == 1 or stage >= MAX_STAGES:
+            return " ".join(texts), tokens
+        lines = [p[s:e] for p in texts for s, e in split_sentences(p)]
+        text, more = self._fuse([[lines[k] for k in chunk] for chunk in self._chunks(lines, max_words)], max_words,
+                                cancel, stage + 1)
+        return text, tokens + more
 
     def max_new_tokens(self, max_words: int) -> int:
         return self.settings.max_new_tokens or int(max_words * TOKENS_PER_WORD) + 16
@@ -101,13 +108,19 @@ class ModelWriter:
         text = f"{system}\n\n{prompt}" if system else prompt
         return tokenizer(text, return_tensors="pt", truncation=True, max_length=self.loaded.context_tokens)
 
-    def generate(self, lines: list[str], max_words: int) -> str:
-        """One generation over `lines` of evidence; returns the model's text."""
+    def generate(self, lines: list[str], max_words: int, cancel: threading.Event) -> tuple[str, int]:
+        """One generation over `lines` of evidence; returns the model's text and how many tokens it generated."""
         import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList
+
+        class StopWhenCancelled(StoppingCriteria):
+            def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> bool:
+                return cancel.is_set()
 
         inputs = self._inputs(lines, max_words).to(self.loaded.device)
         options: dict[str, Any] = {"max_new_tokens": self.max_new_tokens(max_words), "num_beams": self.settings.num_beams,
-                                   "do_sample": self.settings.sampling, "pad_token_id": self.loaded.tokenizer.pad_token_id}
+                                   "do_sample": self.settings.sampling, "pad_token_id": self.loaded.tokenizer.pad_token_id,
+                                   "stopping_criteria": StoppingCriteriaList([StopWhenCancelled()])}
         if self.loaded.is_seq2seq:  # for a decoder-only model this would also forbid copying the evidence
             options["no_repeat_ngram_size"] = 3
         if self.settings.sampling:
@@ -115,5 +128,7 @@ class ModelWriter:
         torch.manual_seed(self.settings.seed)
         with torch.inference_mode():
             output = self.loaded.model.generate(**inputs, **options)
+        if cancel.is_set():
+            raise Cancelled("generation stopped: the request was cancelled")
         new = output[0] if self.loaded.is_seq2seq else output[0, inputs["input_ids"].shape[1]:]
-        return str(self.loaded.tokenizer.decode(new, skip_special_tokens=True)).strip()
+        return str(self.loaded.tokenizer.decode(new, skip_special_tokens=True)).strip(), int(new.shape[-1])

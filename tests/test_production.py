@@ -1,0 +1,167 @@
+"""Operating the service: queue bounds, time limits, auth, request ids, metrics, body limits, CORS, logs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api import create_app
+from service.errors import Overloaded
+from service.jobs import Jobs
+from service.observability import JsonFormatter
+from service.pipeline import Pipeline
+from service.settings import load_settings
+from tests.conftest import seed_documents
+
+
+def client_for(pipeline: Pipeline, **settings: object) -> TestClient:
+    limited = Pipeline.__new__(Pipeline)
+    limited.__dict__.update(pipeline.__dict__)
+    limited.settings = load_settings(model="none", **settings)
+    return TestClient(create_app(pipeline=limited))
+
+
+@pytest.fixture
+def client(pipeline: Pipeline) -> Iterator[TestClient]:
+    with client_for(pipeline) as test_client:
+        yield test_client
+
+
+def test_jobs_refuse_beyond_the_queue_at_once() -> None:
+    async def scenario() -> None:
+        jobs = Jobs(concurrency=1, queue=1)
+        gate = threading.Event()
+        first = asyncio.create_task(jobs.run(lambda cancel: gate.wait(5), 5))
+        second = asyncio.create_task(jobs.run(lambda cancel: "second", 5))
+        await asyncio.sleep(0.05)
+        assert (jobs.running, jobs.waiting) == (1, 1)
+        started = time.perf_counter()
+        with pytest.raises(Overloaded):
+            await jobs.run(lambda cancel: "third", 5)
+        assert time.perf_counter() - started < 0.5
+        gate.set()
+        assert await first is True and await second == "second"
+        assert (jobs.running, jobs.waiting) == (0, 0)
+
+    asyncio.run(scenario())
+
+
+def test_overload_gets_503_with_retry_after_and_no_500(pipeline: Pipeline) -> None:
+    """Holds the one slot with a gated request (a stand-in for a slow model brief) and overflows the queue."""
+    gate = threading.Event()
+    slow = Pipeline.__new__(Pipeline)
+    slow.__dict__.update(pipeline.__dict__)
+    slow.settings = load_settings(model="none", max_concurrency=1, max_queue=1)
+
+    def gated_run(request, cancel=None):  # type: ignore[no-untyped-def]
+        gate.wait(10)
+        return pipeline.run(request, cancel)
+
+    slow.run = gated_run  # type: ignore[method-assign]
+    app = create_app(pipeline=slow)
+    body = {"documents": seed_documents()[:2]}
+
+    async def scenario() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=30) as http:
+            app.state.brief.jobs.open()
+            tasks = [asyncio.create_task(http.post("/v1/briefs", json=body)) for _ in range(2)]
+            await asyncio.sleep(0.2)
+            refused = [await http.post("/v1/briefs", json=body) for _ in range(3)]
+            gate.set()
+            return refused + [await t for t in tasks]
+
+    responses = asyncio.run(scenario())
+    statuses = [r.status_code for r in responses]
+    assert statuses[:3] == [503, 503, 503] and statuses[3:] == [200, 200]
+    assert responses[0].headers["retry-after"] and responses[0].json()["error"]["code"] == "overloaded"
+
+
+def test_timeout_gets_504_and_the_work_stops(pipeline: Pipeline) -> None:
+    with client_for(pipeline) as http:
+        response = http.post("/v1/briefs", json={"documents": seed_documents(), "options": {"timeout_s": 0.05}})
+        assert response.status_code == 504 and response.json()["error"]["field"] == "options.timeout_s"
+        jobs = http.app.state.brief.jobs  # type: ignore[attr-defined]
+        for _ in range(100):
+            if jobs.running == 0:
+                break
+            time.sleep(0.05)
+        assert jobs.running == 0, "the cancelled brief must stop, not run on"
+        assert http.post("/v1/briefs", json={"documents": seed_documents()[:2]}).status_code == 200
+        too_long = http.post("/v1/briefs", json={"documents": seed_documents()[:1], "options": {"timeout_s": 10_000}})
+        assert too_long.status_code == 413 and too_long.json()["error"]["field"] == "options.timeout_s"
+
+
+def test_api_keys(pipeline: Pipeline, caplog: pytest.LogCaptureFixture) -> None:
+    body = {"documents": seed_documents()[:1]}
+    with client_for(pipeline, api_keys="k-one, s3cret-two") as http, caplog.at_level(logging.INFO):
+        assert http.post("/v1/briefs", json=body).status_code == 401
+        wrong = http.post("/v1/briefs", json=body, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+        assert http.post("/v1/briefs", json=body, headers={"Authorization": "Basic s3cret-two"}).status_code == 401
+        assert http.post("/v1/briefs", json=body, headers={"Authorization": "Bearer s3cret-two"}).status_code == 200
+        for open_path in ("/healthz", "/readyz", "/metrics"):
+            assert http.get(open_path).status_code == 200
+    assert "s3cret-two" not in caplog.text
+
+
+def test_request_id_kept_or_made(client: TestClient) -> None:
+    assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == "abc-123"
+    made = client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"}).headers["x-request-id"]
+    assert made != "bad id\twith spaces" and len(made) == 32
+    assert client.post("/v1/briefs", json={"documents": []}).headers["x-request-id"]
+
+
+def test_metrics_after_a_brief(client: TestClient) -> None:
+    documents = seed_documents()[:2] + [{"id": "junk", "text": "Advertisement"}]
+    assert client.post("/v1/briefs", json={"documents": documents}).status_code == 200
+    client.post("/v1/briefs", json={"documents": []})
+    text = client.get("/metrics").text
+    assert 'brief_requests_total{route="/v1/briefs",status="200"} 1.0' in text
+    assert 'brief_requests_total{route="/v1/briefs",status="422"} 1.0' in text
+    for stage in ("normalize", "near_duplicates", "stories", "evidence", "writer", "verify"):
+        assert f'brief_stage_seconds_count{{stage="{stage}"}}' in text
+    assert 'brief_documents_left_out_total{reason="empty"} 1.0' in text
+    for name in ("brief_queue_depth", "brief_jobs_in_flight", "brief_generated_tokens_total",
+                 "brief_verify_rejected_sentences_total"):
+        assert name in text
+
+
+def test_body_size_is_capped_before_parsing(pipeline: Pipeline) -> None:
+    with client_for(pipeline, max_body_bytes=2048) as http:
+        big = json.dumps({"documents": [{"text": "word " * 1000}]})
+        response = http.post("/v1/briefs", content=big, headers={"content-type": "application/json"})
+        assert response.status_code == 413 and response.json()["error"]["limit"] == 2048
+        streamed = http.post("/v1/briefs", content=iter([big[:1500].encode(), big[1500:].encode()]),
+                             headers={"content-type": "application/json"})
+        assert streamed.status_code == 413 and streamed.json()["error"]["code"] == "limit_exceeded"
+        assert http.get("/healthz").status_code == 200
+
+
+def test_cors_off_unless_configured(pipeline: Pipeline) -> None:
+    origin = {"Origin": "https://newsroom.example", "Access-Control-Request-Method": "POST"}
+    with client_for(pipeline) as http:
+        assert "access-control-allow-origin" not in http.options("/v1/briefs", headers=origin).headers
+    with client_for(pipeline, cors_origins="https://newsroom.example") as http:
+        allowed = http.options("/v1/briefs", headers=origin).headers
+        assert allowed["access-control-allow-origin"] == "https://newsroom.example"
+
+
+def test_logs_are_json_with_request_id_and_no_article_text(client: TestClient,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    documents = seed_documents()[:2]
+    with caplog.at_level(logging.INFO):
+        client.post("/v1/briefs", json={"documents": documents}, headers={"X-Request-ID": "trace-7"})
+    lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records if r.name == "service"]
+    access = [line for line in lines if line["msg"] == "request"]
+    assert access and access[-1]["request_id"] == "trace-7" and access[-1]["status"] == 200
+    joined = json.dumps(lines)
+    assert documents[0]["text"][:40] not in joined and "Sheinbaum" not in joined
