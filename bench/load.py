@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
-import socket
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -24,13 +21,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.server import start_server  # noqa: E402
+
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss_mib(pid: int, field: str) -> float:
@@ -84,23 +79,12 @@ def main() -> None:
     parser.add_argument("--overload-concurrency", type=int, default=24)
     parser.add_argument("--time-limit", type=float, default=240.0, help="seconds per phase, at most")
     args = parser.parse_args()
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEF_")}
-    env.update(BRIEF_MODEL="none" if args.mode == "extractive" else "embedded", BRIEF_MAX_CONCURRENCY="1",
-               BRIEF_MAX_QUEUE="2", BRIEF_LOG_LEVEL="warning", BRIEF_REQUEST_TIMEOUT=str(args.time_limit))
-    server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server({"BRIEF_MODEL": "none" if args.mode == "extractive" else "embedded",
+                                 "BRIEF_MAX_CONCURRENCY": "1", "BRIEF_MAX_QUEUE": "2", "BRIEF_LOG_LEVEL": "warning",
+                                 "BRIEF_REQUEST_TIMEOUT": str(args.time_limit)})
     body = {"documents": [{"id": p.stem, "text": p.read_text(encoding="utf-8")} for p in SEEDS],
             "options": {"mode": args.mode}}
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.5)
         print(f"server ready: pid {server.pid}, RSS {rss_mib(server.pid, 'VmRSS'):.0f} MiB; "
               f"BRIEF_MAX_CONCURRENCY=1 BRIEF_MAX_QUEUE=2, mode {args.mode}, five seeds per request")
         runs = [("within capacity", args.requests, args.concurrency),

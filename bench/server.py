@@ -1,0 +1,41 @@
+"""Start `brief serve` as a real process on a free loopback port and wait until it is ready."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(settings: dict[str, str], output: int | None = subprocess.DEVNULL,
+                 ready_within: float = 300) -> tuple[subprocess.Popen[bytes], str]:
+    """A server process with only these `BRIEF_*` settings, once `/readyz` answers 200, and its base URL."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEF_")} | settings
+    server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=output, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + ready_within
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return server, base
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    server.kill()
+    server.communicate()
+    raise RuntimeError(f"server not ready within {ready_within:.0f} s")
