@@ -1,0 +1,46 @@
+"""The evaluation harness's own pieces: converters, metrics and baselines on small real inputs."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from eval.stories import bcubed, same_topic_merge_rate
+from eval.summaries import convert_multinews, cut, lead, sumy_system
+from tests.conftest import seed_documents
+
+
+def test_multinews_csv_converts_to_jsonl(tmp_path: Path) -> None:
+    source = tmp_path / "multinews.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["documents", "summary"])
+        writer.writeheader()
+        writer.writerow({"documents": repr(["First article, with 'quotes'.", "  ", "Second article."]),
+                         "summary": "– Both articles say something."})
+    target = tmp_path / "out.jsonl"
+    assert convert_multinews(source, target) == 1
+    assert json.loads(target.read_text()) == {"documents": ["First article, with 'quotes'.", "Second article."],
+                                              "references": ["Both articles say something."]}
+
+
+def test_cut_keeps_the_budget() -> None:
+    assert cut(["one two three", "four five six"], 4) == ["one two three", "four"]
+    assert cut(["one two"], 10) == ["one two"]
+
+
+def test_bcubed_and_merge_rate() -> None:
+    assert bcubed(["a", "a", "b"], [0, 0, 1]) == (1.0, 1.0, 1.0)
+    precision, recall, _ = bcubed(["a", "a", "b"], [0, 0, 0])
+    assert recall == 1.0 and abs(precision - 5 / 9) < 1e-9
+    items = [{"story": "x", "topic": "t"}, {"story": "y", "topic": "t"}, {"story": "z", "topic": "u"}]
+    assert same_topic_merge_rate(items, [0, 0, 1]) == 1.0 and same_topic_merge_rate(items, [0, 1, 1]) == 0.0
+
+
+def test_peer_baselines_run_on_the_seeds() -> None:
+    texts = [d["text"] for d in seed_documents()]
+    first = lead(texts, 60)
+    assert first[0] == texts[0].split(". ")[0] + "." and len(first) >= 2
+    picked = sumy_system("lexrank")(texts, 80)
+    assert picked and sum(len(s.split()) for s in picked) <= 80
+    assert all(any(s in t for t in texts) for s in picked)
