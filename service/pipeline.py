@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -83,12 +84,33 @@ def validate(request: BriefRequest, settings: Settings) -> list[str]:
     return ids
 
 
+def effective_settings(request: BriefRequest, settings: Settings) -> EffectiveSettings:
+    """The request's options, each falling back to its setting."""
+    opts = request.options
+    return EffectiveSettings(
+        max_words=opts.max_words or settings.max_words, mode=opts.mode or settings.mode,
+        duplicate_threshold=opts.duplicate_threshold or settings.duplicate_threshold,
+        rewrite_threshold=opts.rewrite_threshold or settings.rewrite_threshold,
+        story_threshold=opts.story_threshold or settings.story_threshold)
+
+
 def _generated_id(index: int, taken: set[str]) -> str:
     candidate, suffix = f"doc-{index + 1}", 0
     while candidate in taken:
         suffix += 1
         candidate = f"doc-{index + 1}-{suffix}"
     return candidate
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """What stages 1-3 found: every document, the kept ones with their vectors, and the stories."""
+
+    documents: list[Document]
+    kept: list[Document]
+    vectors: list[dedup.DocumentVectors]
+    position: dict[int, int]  # document index -> position in `kept`
+    stories: list[Story]
 
 
 _LOADING = threading.Lock()  # transformers' from_pretrained is not safe to run in two threads at once
@@ -121,15 +143,24 @@ class Pipeline:
         timer = Timer(cancel or threading.Event())
         start = time.perf_counter()
         ids = validate(request, self.settings)
-        opts, cfg = request.options, self.settings
-        effective = EffectiveSettings(
-            max_words=opts.max_words or cfg.max_words, mode=opts.mode or cfg.mode,
-            duplicate_threshold=opts.duplicate_threshold or cfg.duplicate_threshold,
-            rewrite_threshold=opts.rewrite_threshold or cfg.rewrite_threshold,
-            story_threshold=opts.story_threshold or cfg.story_threshold)
+        effective = effective_settings(request, self.settings)
         writer = self.writer_for(effective.mode)
+        grouped = self.group(request, ids, effective, timer)
+        docs, kept, vectors, position = grouped.documents, grouped.kept, grouped.vectors, grouped.position
+        headlines = {d.index: request.documents[d.index].title or d.headline for d in kept}
+        story_out = [self._story(n, story, docs, headlines, kept, vectors, position, writer, effective.max_words, timer)
+                     for n, story in enumerate(grouped.stories, start=1)]
+        timer["total"] = round((time.perf_counter() - start) * 1000, 2)
+        return BriefResponse(stories=story_out, documents=_document_statuses(docs, story_out),
+                             settings=effective, model=ModelInfo(writer=writer.name, embedding=self.embedder.name,
+                                             generator=writer.model, prompt=writer.prompt),
+                             timings_ms=dict(timer))
+
+    def group(self, request: BriefRequest, ids: list[str], effective: EffectiveSettings, timer: Timer) -> Grouping:
+        """Stages 1-3: normalize, embed, near-duplicates and stories."""
         with timer.stage("normalize"):
-            docs = [text.normalize(i, ids[i], d.text, cfg.language_set) for i, d in enumerate(request.documents)]
+            docs = [text.normalize(i, ids[i], d.text, self.settings.language_set)
+                    for i, d in enumerate(request.documents)]
             kept = [d for d in docs if d.left_out is None]
             titles = [request.documents[d.index].title for d in kept]
         with timer.stage("embed"):
@@ -145,14 +176,7 @@ class Pipeline:
                 [facts_of([titles[k] or "", kept[k].headline] + [s.text for s in kept[k].body[:stories.LEAD_SENTENCES]])
                  for k in reps],
                 effective.story_threshold)
-        headlines = {d.index: request.documents[d.index].title or d.headline for d in kept}
-        story_out = [self._story(n, story, docs, headlines, kept, vectors, position, writer, effective.max_words, timer)
-                     for n, story in enumerate(found, start=1)]
-        timer["total"] = round((time.perf_counter() - start) * 1000, 2)
-        return BriefResponse(stories=story_out, documents=_document_statuses(docs, story_out),
-                             settings=effective, model=ModelInfo(writer=writer.name, embedding=self.embedder.name,
-                                             generator=writer.model, prompt=writer.prompt),
-                             timings_ms=dict(timer))
+        return Grouping(docs, kept, vectors, position, found)
 
     def _vectors(self, docs: list[Document], titles: list[str | None]) -> list[dedup.DocumentVectors]:
         """Embed every kept sentence in one batch; a document's vector leans on its lead."""
