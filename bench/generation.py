@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 import tempfile
 import threading
-import time
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +26,7 @@ from service.schemas import BriefRequest  # noqa: E402
 from service.settings import load_settings  # noqa: E402
 from service.writers.loading import embedded_gguf, load_model  # noqa: E402
 from service.writers.model import ModelWriter  # noqa: E402
+from service.writers.runtimes import TransformersRuntime  # noqa: E402
 
 
 def timed(work):  # type: ignore[no-untyped-def]
@@ -47,7 +48,7 @@ def main() -> None:
 
     pipeline = Pipeline(load_settings())
     writer = pipeline.writers["model"]
-    assert isinstance(writer, ModelWriter)
+    assert isinstance(writer, ModelWriter) and isinstance(writer.loaded.runtime, TransformersRuntime)
     documents = [{"text": p.read_text(encoding="utf-8")} for p in sorted((ROOT / "seeds").glob("*.txt"))]
     extractive = pipeline.run(BriefRequest.model_validate({"documents": documents,
                                                             "options": {"mode": "extractive", "max_words": 250}}))
@@ -59,39 +60,44 @@ def main() -> None:
 
     def bare() -> int:
         with torch.inference_mode():
-            out = writer.loaded.model.generate(**inputs, max_new_tokens=args.tokens, min_new_tokens=args.tokens,
-                                               do_sample=False, pad_token_id=eos)
+            out = writer.loaded.runtime.model.generate(**inputs, max_new_tokens=args.tokens,
+                                                       min_new_tokens=args.tokens, do_sample=False, pad_token_id=eos)
         return int(out.shape[1] - prompt_tokens)
 
     bare()  # warm-up
     tokens, seconds = timed(bare)
     rows.append(("transformers, bare model.generate", tokens, seconds))
-    settings = load_settings(max_new_tokens=args.tokens)
-    fixed = ModelWriter(settings, writer.loaded)
-    (_, tokens), seconds = timed(lambda: fixed.generate(lines, 120, threading.Event()))
-    rows.append(("transformers, the model writer's generate (may stop at end of sequence)", tokens, seconds))
+    engines = [("transformers", pipeline)]
     try:
-        from llama_cpp import Llama
+        import llama_cpp
     except ImportError:
         rows.append(("llama.cpp: llama-cpp-python not installed", 0, float("nan")))
     else:
-        text = writer.loaded.tokenizer.decode(inputs["input_ids"][0])
-        llm, load_s = timed(lambda: Llama(model_path=str(embedded_gguf()), n_ctx=4096, n_threads=2, verbose=False))
+        llm, load_s = timed(lambda: llama_cpp.Llama(model_path=str(embedded_gguf()), n_ctx=4096, verbose=False))
         print(f"llama.cpp load: {load_s:.2f} s")
+        text = writer.loaded.tokenizer.decode(inputs["input_ids"][0])
         run = lambda: llm(text, max_tokens=args.tokens, temperature=0.0, logit_bias={eos: -1e9})  # noqa: E731
         run()  # warm-up
+        llm.reset()  # forget the prompt's cached state: every engine here processes the prompt it is timed on
         result, seconds = timed(run)
-        rows.append(("llama.cpp (llama-cpp-python), same GGUF", int(result["usage"]["completion_tokens"]), seconds))
-    print(f"prompt: {prompt_tokens} tokens; new tokens asked: {args.tokens}; 2 threads/cores")
+        rows.append(("llama.cpp, bare completion", int(result["usage"]["completion_tokens"]), seconds))
+        engines.append(("llama.cpp", Pipeline(load_settings(engine="llama.cpp"), embedder=pipeline.embedder)))
+    for name, engine_pipeline in engines:
+        fixed = ModelWriter(load_settings(max_new_tokens=args.tokens), engine_pipeline.writers["model"].loaded)
+        (_, tokens), seconds = timed(lambda: fixed.generate(lines, 120, threading.Event()))
+        rows.append((f"{name}, the model writer's generate (stops at end of sequence)", tokens, seconds))
+    print(f"prompt: {prompt_tokens} tokens; new tokens asked: {args.tokens}; 2 cores")
     print("| engine | new tokens | seconds | tokens/s |")
     print("|---|---|---|---|")
     for name, tokens, seconds in rows:
         print(f"| {name} | {tokens} | {seconds:.2f} | {tokens / seconds if tokens else float('nan'):.1f} |")
-    response, seconds = timed(lambda: pipeline.run(BriefRequest.model_validate(
-        {"documents": documents, "options": {"mode": "model", "max_words": 120}})))
-    generated = sum(s.brief.generated_tokens for s in response.stories)
-    print(f"end-to-end model brief of the seeds: {seconds:.1f} s, {generated} tokens generated, "
-          f"writer stage {response.timings_ms['writer'] / 1000:.1f} s")
+    for name, engine_pipeline in engines:
+        response, seconds = timed(lambda: engine_pipeline.run(BriefRequest.model_validate(
+            {"documents": documents, "options": {"mode": "model", "max_words": 120}})))
+        generated = sum(s.brief.generated_tokens for s in response.stories)
+        rejected = sum(len(s.brief.rejected) for s in response.stories)
+        print(f"end-to-end model brief of the seeds, {name}: {seconds:.1f} s, {generated} tokens generated, "
+              f"writer stage {response.timings_ms['writer'] / 1000:.1f} s, {rejected} sentences rejected by verify")
 
 
 if __name__ == "__main__":

@@ -35,9 +35,14 @@ class Embedder:
         self.dimension = int(self._model.get_embedding_dimension() or 0)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Return one unit vector per text, shape `(len(texts), dimension)`."""
+        """Return one unit vector per text, shape `(len(texts), dimension)`.
+
+        Each distinct text is encoded once: syndicated copies repeat most of their sentences.
+        """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False,
+        unique = list(dict.fromkeys(texts))
+        vectors = self._model.encode(unique, batch_size=64, normalize_embeddings=True, show_progress_bar=False,
                                      convert_to_numpy=True)
-        return np.asarray(vectors, dtype=np.float32)
+        row = {text: n for n, text in enumerate(unique)}
+        return np.asarray(vectors, dtype=np.float32)[[row[text] for text in texts]]

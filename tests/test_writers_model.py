@@ -115,3 +115,31 @@ def test_embedded_smollm2_brief_over_http(smol_client: TestClient) -> None:
             for c in sentence["citations"]:
                 assert len(texts[c["document_id"]][c["start"]:c["end"]].split()) >= 3
             assert "resigned" not in sentence["text"] or any(sentence["text"] in t for t in texts.values())
+
+
+def test_llama_cpp_engine_runs_only_the_embedded_gguf(tmp_path: Path) -> None:
+    from service.errors import StartupError
+    from service.writers.loading import load_model
+
+    with pytest.raises(StartupError, match="BRIEF_MODEL=embedded"):
+        load_model(load_settings(engine="llama.cpp", model=str(tmp_path)))
+
+
+def test_llama_cpp_engine_brief_and_cancel(pipeline: Pipeline) -> None:
+    """Runs where the optional `llamacpp` extra is installed (it compiles llama.cpp, so `make test` leaves it out)."""
+    pytest.importorskip("llama_cpp")
+    import threading
+
+    from service.errors import Cancelled
+
+    engine = Pipeline(load_settings(engine="llama.cpp", cache_dir=MODEL_CACHE, max_words=60), embedder=pipeline.embedder)
+    response = run(engine, mode="model")
+    assert response.model.generator == "SmolLM2-135M-Instruct"
+    assert sum(s.brief.generated_tokens for s in response.stories) > 0
+    assert_cited_spans_are_real(response)
+    writer = engine.writers["model"]
+    assert isinstance(writer, ModelWriter)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        writer.generate(["Mexico sent 37 cartel members to the United States."], 60, stop)

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import StartupError
 from ..settings import Settings
+from .runtimes import LlamaCppRuntime, Runtime, TransformersRuntime
 
 EMBEDDED = "embedded"
 EMBEDDED_NAME = "SmolLM2-135M-Instruct"
@@ -27,11 +28,10 @@ class LoadedModel:
     """A model ready to generate, with what the writer needs to prompt it."""
 
     name: str
-    model: Any
+    runtime: Runtime
     tokenizer: Any
     family: str  # prompt family: instruct, t5 or seq2seq
     is_seq2seq: bool
-    device: str
     context_tokens: int
 
 
@@ -115,6 +115,8 @@ def load_model(settings: Settings) -> LoadedModel:
     """Load the configured generator on the configured device, from local files only."""
     from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
 
+    if settings.engine == "llama.cpp":
+        return _load_llama_cpp(settings)
     device, dtype = _device_and_dtype(settings)
     if settings.model == EMBEDDED:
         source, name = convert_embedded(settings.cache_dir), EMBEDDED_NAME
@@ -133,5 +135,16 @@ def load_model(settings: Settings) -> LoadedModel:
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     positions = getattr(config, "max_position_embeddings", None) or settings.context_tokens
-    return LoadedModel(name, model, tokenizer, _family(config, seq2seq), seq2seq, device,
+    runtime = TransformersRuntime(model, tokenizer, seq2seq, device, settings)
+    return LoadedModel(name, runtime, tokenizer, _family(config, seq2seq), seq2seq,
                        min(settings.context_tokens, int(positions)))
+
+
+def _load_llama_cpp(settings: Settings) -> LoadedModel:
+    """The embedded GGUF through llama.cpp; the tokenizer (and chat template) stays the transformers one."""
+    if settings.model != EMBEDDED:
+        raise StartupError("BRIEF_ENGINE=llama.cpp runs the embedded GGUF: set BRIEF_MODEL=embedded")
+    tokenizer = _load_tokenizer(convert_embedded(settings.cache_dir))
+    context = settings.context_tokens
+    return LoadedModel(EMBEDDED_NAME, LlamaCppRuntime(embedded_gguf(), context, settings), tokenizer, "instruct",
+                       False, context)

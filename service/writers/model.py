@@ -12,7 +12,6 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import Cancelled
 from ..prompts import Template, load_template
 from ..settings import Settings
 from ..text import split_sentences
@@ -110,25 +109,4 @@ class ModelWriter:
 
     def generate(self, lines: list[str], max_words: int, cancel: threading.Event) -> tuple[str, int]:
         """One generation over `lines` of evidence; returns the model's text and how many tokens it generated."""
-        import torch
-        from transformers import StoppingCriteria, StoppingCriteriaList
-
-        class StopWhenCancelled(StoppingCriteria):
-            def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> bool:
-                return cancel.is_set()
-
-        inputs = self._inputs(lines, max_words).to(self.loaded.device)
-        options: dict[str, Any] = {"max_new_tokens": self.max_new_tokens(max_words), "num_beams": self.settings.num_beams,
-                                   "do_sample": self.settings.sampling, "pad_token_id": self.loaded.tokenizer.pad_token_id,
-                                   "stopping_criteria": StoppingCriteriaList([StopWhenCancelled()])}
-        if self.loaded.is_seq2seq:  # for a decoder-only model this would also forbid copying the evidence
-            options["no_repeat_ngram_size"] = 3
-        if self.settings.sampling:
-            options["temperature"] = self.settings.temperature
-        torch.manual_seed(self.settings.seed)
-        with torch.inference_mode():
-            output = self.loaded.model.generate(**inputs, **options)
-        if cancel.is_set():
-            raise Cancelled("generation stopped: the request was cancelled")
-        new = output[0] if self.loaded.is_seq2seq else output[0, inputs["input_ids"].shape[1]:]
-        return str(self.loaded.tokenizer.decode(new, skip_special_tokens=True)).strip(), int(new.shape[-1])
+        return self.loaded.runtime.generate(self._inputs(lines, max_words), self.max_new_tokens(max_words), cancel)
