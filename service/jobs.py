@@ -51,7 +51,7 @@ class Jobs:
         self.running += 1
         self.cancels.add(cancel)
         future = loop.run_in_executor(self.executor, work, cancel)
-        future.add_done_callback(lambda _: self._release(cancel))
+        future.add_done_callback(lambda done: self._release(done, cancel))
         try:
             return await asyncio.wait_for(asyncio.shield(future), max(deadline - loop.time(), 0.001))
         except TimeoutError:
@@ -62,7 +62,9 @@ class Jobs:
             cancel.set()
             raise
 
-    def _release(self, cancel: threading.Event) -> None:
+    def _release(self, done: asyncio.Future[T], cancel: threading.Event) -> None:
+        if not done.cancelled():
+            done.exception()  # a job abandoned at its deadline ends in Cancelled: nobody else will read it
         self.running -= 1
         self.cancels.discard(cancel)
         self.slots.release()
