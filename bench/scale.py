@@ -109,6 +109,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--time-limit", type=float, default=600)
+    parser.add_argument("--systems", default="datasketch,service")
     parser.add_argument("--child", nargs=2, metavar=("SYSTEM", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -117,7 +118,7 @@ def main() -> None:
     print("| system | documents | seconds | docs/s | peak RSS MiB | detail |")
     print("|---|---|---|---|---|---|")
     for size in (int(s) for s in args.sizes.split(",")):
-        for system in ("datasketch", "service"):
+        for system in args.systems.split(","):
             command = [sys.executable, __file__, "--child", system, str(size), "--shared", str(args.shared)]
             try:
                 done = subprocess.run(command, capture_output=True, text=True, timeout=args.time_limit, check=True)
