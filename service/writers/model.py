@@ -73,7 +73,8 @@ class ModelWriter:
 
     def _chunks(self, lines: list[str], max_words: int) -> list[list[int]]:
         """Pack line indexes, in order, into chunks whose prompts fit the model's context."""
-        budget = self.loaded.context_tokens - self.max_new_tokens(max_words) - self._count(self._prompt([], max_words))
+        template_tokens = int(self._inputs([], max_words)["input_ids"].shape[1])  # chat markup included
+        budget = self.loaded.context_tokens - self.max_new_tokens(max_words) - template_tokens
         budget = max(budget, 64)
         chunks: list[list[int]] = [[]]
         used = 0
@@ -88,10 +89,6 @@ class ModelWriter:
 
     def _count(self, text: str) -> int:
         return len(self.loaded.tokenizer(text, add_special_tokens=False)["input_ids"])
-
-    def _prompt(self, lines: list[str], max_words: int) -> str:
-        system, prompt = self._render(lines, max_words)
-        return f"{system or ''}\n{prompt}"
 
     def _render(self, lines: list[str], max_words: int) -> tuple[str | None, str]:
         shown = [f"[{n}] {line}" for n, line in enumerate(lines, 1)] if self.template.numbered else lines
