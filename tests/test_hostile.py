@@ -90,3 +90,11 @@ def test_instructions_and_fake_citations_stay_article_text(client: TestClient) -
             # extractive sentences are article text, and each is cited where it stands
             assert any(texts[c["document_id"]][c["start"]:c["end"]] == sentence["text"] for c in sentence["citations"])
     assert client.get("/healthz").status_code == 200
+
+
+def test_deeply_nested_json_is_a_400(client: TestClient) -> None:
+    depth = 100_000
+    body = '{"documents": [{"text": "x", "title": ' + "[" * depth + "]" * depth + "}]}"
+    response = client.post("/v1/briefs", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "malformed_body"
+    assert client.post("/v1/briefs", json={"documents": seed_documents()[:1]}).status_code == 200
