@@ -18,5 +18,11 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _app)
 def test_api_from_its_schema(case: schemathesis.Case, pipeline: Pipeline) -> None:
     _app.state.brief.pipeline = pipeline  # share the session's loaded models; loading is not under test here
     # Limits are settings (documents, characters, whitespace-only text), so the schema cannot hold them all:
-    # a schema-valid request may still get a documented 4xx, and that check is left out.
-    case.call_and_validate(excluded_checks=[schemathesis.checks.positive_data_acceptance])
+    # a schema-valid request may still get a documented 4xx, and that check is left out. A generated
+    # `timeout_s` of a millisecond rightly gets the documented 504, so the generic 5xx check gives way
+    # to the one that matters: never a 500.
+    response = case.call_and_validate(excluded_checks=[schemathesis.checks.positive_data_acceptance,
+                                                       schemathesis.checks.not_a_server_error])
+    assert response.status_code != 500, response.text
+    if response.status_code >= 500:
+        assert response.status_code in (503, 504) and response.json()["error"]["code"] in ("timeout", "overloaded")
