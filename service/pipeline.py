@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import dedup, evidence, stories, text
-from .embed import Embedder
+from . import dedup, evidence, stories
+from .batch import prepare_all
+from .embed import Embedder, StaticEmbedder
 from .errors import Cancelled, InvalidRequest, LimitExceeded
-from .facts import facts_of
+from .facts import Facts, facts_of
 from .schemas import (BriefOut, BriefRequest, BriefResponse, CitationOut, DocumentOut, DuplicateGroupOut,
                       EffectiveSettings, ModelInfo, RejectedOut, SentenceOut, StoryOut)
 from .settings import Settings
@@ -26,7 +27,6 @@ from .writers import Writer, build_writers
 
 EVIDENCE_POOL = 3  # evidence gathered per story, as a multiple of the word budget
 SENTENCES_PER_DOCUMENT = 40  # body sentences of one article considered as evidence
-LEAD_DECAY = 0.3
 
 
 class Timer(dict[str, float]):
@@ -104,11 +104,10 @@ def _generated_id(index: int, taken: set[str]) -> str:
 
 @dataclass(frozen=True)
 class Grouping:
-    """What stages 1-3 found: every document, the kept ones with their vectors, and the stories."""
+    """What stages 1-3 found: every document, the kept ones, and the stories."""
 
     documents: list[Document]
     kept: list[Document]
-    vectors: list[dedup.DocumentVectors]
     position: dict[int, int]  # document index -> position in `kept`
     stories: list[Story]
 
@@ -123,6 +122,7 @@ class Pipeline:
         self.settings = settings
         with _LOADING:
             self.embedder = embedder or Embedder(settings.embedding_model)
+            self.static = StaticEmbedder(settings.embedding_model, settings.cache_dir)
             self.writers = build_writers(settings)
         self.verifier = Verifier(self.embedder, settings.verify_threshold)
 
@@ -146,9 +146,9 @@ class Pipeline:
         effective = effective_settings(request, self.settings)
         writer = self.writer_for(effective.mode)
         grouped = self.group(request, ids, effective, timer)
-        docs, kept, vectors, position = grouped.documents, grouped.kept, grouped.vectors, grouped.position
+        docs, kept, position = grouped.documents, grouped.kept, grouped.position
         headlines = {d.index: request.documents[d.index].title or d.headline for d in kept}
-        story_out = [self._story(n, story, docs, headlines, kept, vectors, position, writer, effective.max_words, timer)
+        story_out = [self._story(n, story, docs, headlines, kept, position, writer, effective.max_words, timer)
                      for n, story in enumerate(grouped.stories, start=1)]
         timer["total"] = round((time.perf_counter() - start) * 1000, 2)
         return BriefResponse(stories=story_out, documents=_document_statuses(docs, story_out),
@@ -157,55 +157,53 @@ class Pipeline:
                              timings_ms=dict(timer))
 
     def group(self, request: BriefRequest, ids: list[str], effective: EffectiveSettings, timer: Timer) -> Grouping:
-        """Stages 1-3: normalize, embed, near-duplicates and stories."""
+        """Stages 1-3: normalize, embed documents, near-duplicates and stories."""
         with timer.stage("normalize"):
-            docs = [text.normalize(i, ids[i], d.text, self.settings.language_set)
-                    for i, d in enumerate(request.documents)]
+            prepared = prepare_all([(i, ids[i], d.text, self.settings.language_set)
+                                     for i, d in enumerate(request.documents)])
+            docs = [doc for doc, _ in prepared]
             kept = [d for d in docs if d.left_out is None]
-            titles = [request.documents[d.index].title for d in kept]
+            fingerprints = [prepared[d.index][1] for d in kept]
+            titles = [request.documents[d.index].title or "" for d in kept]
         with timer.stage("embed"):
-            vectors = self._vectors(kept, titles)
+            vectors = self.static.encode([_identity(d, title) for d, title in zip(kept, titles)])
         with timer.stage("near_duplicates"):
-            groups = dedup.group_duplicates(kept, vectors, effective.duplicate_threshold, effective.rewrite_threshold)
+            sentences: dict[int, np.ndarray] = {}
+
+            def sentence_vectors(k: int) -> np.ndarray:
+                if k not in sentences:
+                    sentences[k] = self.static.encode([s.text for s in kept[k].body])
+                return sentences[k]
+
+            groups = dedup.group_duplicates(kept, fingerprints, vectors, sentence_vectors,
+                                            effective.duplicate_threshold, effective.rewrite_threshold)
         with timer.stage("stories"):
             position = {d.index: k for k, d in enumerate(kept)}
             reps = [position[g.representative] for g in groups]
-            found = stories.group_stories(
-                groups, np.stack([vectors[k].document for k in reps]) if reps else np.zeros((0, 0)),
-                [facts_of([s.text for s in kept[k].sentences] + [titles[k] or ""]) for k in reps],
-                [facts_of([titles[k] or "", kept[k].headline] + [s.text for s in kept[k].body[:stories.LEAD_SENTENCES]])
-                 for k in reps],
-                effective.story_threshold)
-        return Grouping(docs, kept, vectors, position, found)
+            facts: dict[int, tuple[Facts, Facts]] = {}
 
-    def _vectors(self, docs: list[Document], titles: list[str | None]) -> list[dedup.DocumentVectors]:
-        """Embed every kept sentence in one batch; a document's vector leans on its lead."""
-        texts = [[t for t in [title, *(s.text for s in d.sentences if s.kind != "heading")] if t]
-                 for d, title in zip(docs, titles)]
-        flat = self.embedder.encode([t for group in texts for t in group])
-        out, offset = [], 0
-        for d, group in zip(docs, texts):
-            block = flat[offset:offset + len(group)]
-            offset += len(group)
-            weights = 1.0 / (1.0 + LEAD_DECAY * np.arange(len(group)))
-            mean = (block * weights[:, None]).sum(axis=0)
-            body = block[len(group) - len(d.body):]
-            out.append(dedup.DocumentVectors(mean / (np.linalg.norm(mean) or 1.0), body))
-        return out
+            def facts_of_group(g: int) -> tuple[Facts, Facts]:
+                if g not in facts:
+                    doc, title = kept[reps[g]], titles[reps[g]]
+                    facts[g] = (facts_of([s.text for s in doc.sentences] + [title]),
+                                facts_of([title, doc.headline] + [s.text for s in doc.body[:stories.LEAD_SENTENCES]]))
+                return facts[g]
+
+            found = stories.group_stories(groups, vectors[reps], facts_of_group, effective.story_threshold)
+        return Grouping(docs, kept, position, found)
 
     def _story(self, number: int, story: Story, docs: list[Document], headlines: dict[int, str], kept: list[Document],
-               vectors: list[dedup.DocumentVectors], position: dict[int, int], writer: Writer, max_words: int,
-               timer: Timer) -> StoryOut:
+               position: dict[int, int], writer: Writer, max_words: int, timer: Timer) -> StoryOut:
         with timer.stage("evidence"):
             group_of = {m: g.representative for g in story.groups for m in g.members}
-            candidates, rows = [], []
+            candidates = []
             for index in story.documents:
                 k = position[index]
                 body = kept[k].body[:SENTENCES_PER_DOCUMENT]
                 for n, sentence in enumerate(body):
                     candidates.append(evidence.Candidate(sentence, group_of[index], n / max(len(kept[k].body), 1)))
-                    rows.append(vectors[k].sentences[n])
-            ranked = evidence.rank_evidence(candidates, np.stack(rows), EVIDENCE_POOL * max_words)
+            vectors = self.embedder.encode([c.sentence.text for c in candidates])
+            ranked = evidence.rank_evidence(candidates, vectors, EVIDENCE_POOL * max_words)
         with timer.stage("writer"):
             draft = writer.write(ranked, max_words, timer.cancel)
         with timer.stage("verify"):
@@ -219,6 +217,11 @@ class Pipeline:
             duplicate_groups=[DuplicateGroupOut(representative=ids[g.representative], members=[ids[m] for m in g.members],
                                                 similarity=g.similarity) for g in story.groups],
             brief=_brief_out(verified, writer, draft.tokens, ids))
+
+
+def _identity(doc: Document, title: str) -> str:
+    """What a document is about, for its vector: headline and lead (the static model reads the first tokens)."""
+    return " ".join([title, doc.headline, *(s.text for s in doc.body[:stories.LEAD_SENTENCES])])
 
 
 def _title(story: Story, docs: list[Document], headlines: dict[int, str]) -> str:

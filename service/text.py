@@ -12,8 +12,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-import pysbd
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+import blingfire
+import pycld2
 
 from .html import extract, looks_like_html
 from .types import Document, Sentence, SentenceKind
@@ -21,6 +21,11 @@ from .types import Document, Sentence, SentenceKind
 _HEADING_MAX_WORDS = 20
 _TERMINAL = re.compile(r"[.!?…:;\"”’')\]]\s*$")
 _LANGUAGE_MIN_CHARS = 60
+_LANGUAGE_SAMPLE_CHARS = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LEGACY_CODES = {"iw": "he", "jw": "jv", "in": "id"}  # CLD2 keeps a few pre-2000 ISO codes
+# blingfire ends a sentence after a title before a name ("Dr. | Jones said"); such pieces are rejoined.
+_ENDS_WITH_TITLE = re.compile(r"(?:^|\s)(?:Dr|Mr|Mrs|Ms|Prof|Gen|Sen|Rep|Gov|Lt|Col|Capt|Cmdr|Sgt|Rev|Hon|Pres|Supt|Insp)\.$")
 
 
 @lru_cache(maxsize=1)
@@ -30,38 +35,48 @@ def _boilerplate() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
-def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False)
-
-
-@lru_cache(maxsize=1)
-def _language_identifier() -> LanguageIdentifier:
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
 def is_boilerplate(sentence: str) -> bool:
     """True for page furniture such as "Listen to this article" or comment-policy footers."""
     return _boilerplate().match(sentence.strip(" \t\"“'‘")) is not None
 
 
+def _pieces(text: str) -> list[str]:
+    """Sentences by blingfire, with pieces cut after a title rejoined to what follows."""
+    pieces: list[str] = []
+    for piece in blingfire.text_to_sentences(text).split("\n"):
+        if pieces and _ENDS_WITH_TITLE.search(pieces[-1]):
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        else:
+            pieces.append(piece)
+    return pieces
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Return `[start, end)` of each sentence, never crossing a line break, whitespace trimmed."""
+    """Return `[start, end)` of each sentence, never crossing a line break, whitespace trimmed.
+
+    The whole text goes to the segmenter in one call (line breaks as spaces, so offsets hold);
+    a sentence that spans lines is then cut at each line break, as a headline must be.
+    """
+    flat = text.replace("\n", " ")
     spans: list[tuple[int, int]] = []
-    for line in re.finditer(r"[^\n]+", text):
-        cursor = line.start()
-        for piece in _segmenter().segment(line.group()):
-            piece = piece.strip()
-            if not piece:
-                continue
-            found = text.find(piece, cursor, line.end())
-            if found < 0:  # the segmenter altered the text: keep the rest of the line whole
-                rest = text[cursor:line.end()]
-                found, piece = cursor + len(rest) - len(rest.lstrip()), rest.strip()
-            spans.append((found, found + len(piece)))
-            cursor = found + len(piece)
-            if cursor >= line.end():
-                break
+    cursor = 0
+    for piece in _pieces(flat):
+        piece = piece.strip()
+        if not piece:
+            continue
+        found = flat.find(piece, cursor)
+        end = found + len(piece)
+        if found < 0:  # the segmenter altered the text: keep the rest of the line whole
+            line_end = text.find("\n", cursor)
+            found, end = cursor, line_end if line_end >= 0 else len(text)
+        for line in re.finditer(r"[^\n]+", text[found:end]):
+            start, stop = found + line.start(), found + line.end()
+            stripped = text[start:stop]
+            start += len(stripped) - len(stripped.lstrip())
+            stop -= len(stripped) - len(stripped.rstrip())
+            if stop > start:
+                spans.append((start, stop))
+        cursor = max(cursor, end)
     return spans
 
 
@@ -72,10 +87,16 @@ def _kind(sentence: str, alone_on_line: bool, first: bool) -> SentenceKind:
 
 
 def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text, or None when it is too short to tell."""
+    """ISO 639-1 code of the text (CLD2, tens of microseconds), or None when it is too short or unclear."""
     if len(text) < _LANGUAGE_MIN_CHARS:
         return None
-    return str(_language_identifier().classify(text[:3000])[0])
+    sample = _CONTROL.sub(" ", text[:_LANGUAGE_SAMPLE_CHARS]).encode("utf-8", "replace")
+    try:
+        code = pycld2.detect(sample, bestEffort=True)[2][0][1]
+    except pycld2.error:
+        return None
+    code = code.split("-")[0]
+    return None if code == "un" else _LEGACY_CODES.get(code, code)
 
 
 def normalize(index: int, doc_id: str, raw: str, languages: frozenset[str]) -> Document:

@@ -1,6 +1,6 @@
 import random
 
-from service.dedup import containment, shingles
+from service.dedup import containment, fingerprint
 from service.pipeline import Pipeline
 from service.schemas import BriefRequest
 from tests.conftest import seed_documents
@@ -23,11 +23,15 @@ def groups_of(pipeline: Pipeline, documents: list[dict[str, str]]) -> list[set[s
     return [set(g.members) for s in response.stories for g in s.duplicate_groups]
 
 
-def test_shingles_and_containment() -> None:
-    assert shingles("") == set()
-    assert shingles("one two three") == {"one two three"}
-    a = shingles("the quick brown fox jumps over the lazy dog today")
-    assert containment(a, a) == 1.0 and containment(a, shingles("nothing in common here at all")) == 0.0
+def test_fingerprints_and_containment() -> None:
+    assert fingerprint("").size == 0
+    assert fingerprint("one two three").size == 1 and fingerprint("One, two three!").tolist() == \
+        fingerprint("one two three").tolist()
+    a = fingerprint("the quick brown fox jumps over the lazy dog today")
+    assert a.size == 6 and containment(a, a) == 1.0
+    assert containment(a, fingerprint("nothing in common here at all")) == 0.0
+    trimmed = fingerprint("brown fox jumps over the lazy dog today")
+    assert containment(a, trimmed) == containment(trimmed, a) == 1.0
 
 
 def test_one_document_is_its_own_group(pipeline: Pipeline) -> None:

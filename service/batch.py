@@ -1,0 +1,51 @@
+"""Stage 1 over a batch: every document normalized and fingerprinted, on every core when it pays.
+
+This module imports only what stage 1 needs, so that spawned worker processes start in well under
+a second instead of loading the models.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from .dedup import body_fingerprint
+from .text import normalize
+from .types import Document, Sentence
+
+PARALLEL_DOCUMENTS = 2000  # below this, starting workers costs more than it saves
+Item = tuple[int, str, str, frozenset[str]]  # index, id, raw text, languages briefed
+Packed = tuple[tuple[tuple[int, int, str, int, int, str], ...], str | None, bool, str | None]
+
+
+def prepare(item: Item) -> tuple[Document, np.ndarray]:
+    """One document's sentences (or why it is left out) and its shingle fingerprint."""
+    document = normalize(*item)
+    return document, body_fingerprint(document)
+
+
+def _prepare_packed(item: Item) -> tuple[Packed, np.ndarray]:
+    """`prepare` in a worker: the document as plain tuples, which cross processes several times faster."""
+    document, fingerprint = prepare(item)
+    sentences = tuple((s.doc, s.index, s.text, s.start, s.end, s.kind) for s in document.sentences)
+    return (sentences, document.language, document.is_html, document.left_out), fingerprint
+
+
+def prepare_all(items: list[Item]) -> list[tuple[Document, np.ndarray]]:
+    """`prepare` for every item, in order; a large batch is shared among one worker process per core.
+
+    Workers are spawned, not forked: the serving process has threads and loaded models. A script
+    that sends such a batch must guard its entry point with `if __name__ == "__main__":`.
+    """
+    cores = len(os.sched_getaffinity(0))
+    if len(items) < PARALLEL_DOCUMENTS or cores < 2:
+        return [prepare(item) for item in items]
+    with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
+        packed = pool.map(_prepare_packed, items, chunksize=250)
+        return [(Document(index, doc_id, raw, tuple(Sentence(*s) for s in sentences), language, is_html, left_out),
+                 fingerprint)
+                for (index, doc_id, raw, _), ((sentences, language, is_html, left_out), fingerprint)
+                in zip(items, packed)]
