@@ -1,0 +1,94 @@
+"""What keeps grouping near-linear gives the same answers as the plain all-pairs way, on real text."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from service import batch, neighbors, stories
+from service.facts import EMPTY
+from service.pipeline import Pipeline
+from service.schemas import BriefRequest
+from service.types import DuplicateGroup
+from tests.conftest import fixture_document, seed_documents
+
+EN = frozenset({"en"})
+
+
+def clustered_vectors(count: int, centres: int, noise: float, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    middle = rng.standard_normal((centres, 64))
+    vectors = middle[rng.integers(0, centres, count)] + noise * rng.standard_normal((count, 64))
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def all_pairs(vectors: np.ndarray, min_cosine: float) -> set[tuple[int, int]]:
+    cosines = vectors @ vectors.T
+    return {(int(i), int(j)) for i, j in np.argwhere(np.triu(cosines >= min_cosine, k=1))}
+
+
+def test_exact_neighbour_pairs_are_all_close_pairs() -> None:
+    vectors = clustered_vectors(30, 6, 0.3)  # fewer vectors than neighbours: every pair is seen
+    first, second, cosines = neighbors.similar_pairs(vectors, 0.7)
+    assert set(zip(first.tolist(), second.tolist())) == all_pairs(vectors, 0.7)
+    assert np.allclose(cosines, np.sum(vectors[first] * vectors[second], axis=1), atol=1e-5)
+
+
+def test_inverted_file_finds_the_close_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    vectors = clustered_vectors(4000, 400, 0.2)
+    exact = set(zip(*(a.tolist() for a in neighbors.similar_pairs(vectors, 0.85)[:2])))
+    monkeypatch.setattr(neighbors, "EXACT_LIMIT", 1000)
+    first, second, cosines = neighbors.similar_pairs(vectors, 0.85)
+    approximate = set(zip(first.tolist(), second.tolist()))
+    assert approximate <= all_pairs(vectors, 0.85 - 1e-4)
+    assert len(approximate & exact) >= 0.95 * len(exact) > 0
+
+
+def test_stories_from_candidate_pairs_equal_average_linkage_over_all_pairs() -> None:
+    vectors = clustered_vectors(300, 40, 0.35, seed=3)
+    groups = [DuplicateGroup(k, (k,), 1.0) for k in range(len(vectors))]
+    found = stories.group_stories(groups, vectors, lambda k: (EMPTY, EMPTY), 0.8)
+    everything = stories.cluster(stories.same_event_scores(vectors, [(EMPTY, EMPTY)] * len(vectors)), 0.8)
+    assert sorted(sorted(s.documents) for s in found) == sorted(map(sorted, everything))
+    assert 40 <= len(found) < 300
+
+
+def test_worker_processes_prepare_exactly_what_one_process_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    html = "<html><body><h1>Cartel figures sent north</h1><p>Mexico sent 37 people to the U.S. on Tuesday.</p>" \
+           "<p>Officials said more transfers would follow.</p></body></html>"
+    texts = [d["text"] for d in seed_documents()] + [fixture_document("unrelated_sports")["text"], html, "Ceci est un " *
+             20]
+    items = [(i, f"d{i}", text, EN) for i, text in enumerate(texts)]
+    serial = batch.prepare_all(items)
+    monkeypatch.setattr(batch, "PARALLEL_DOCUMENTS", 2)
+    parallel = batch.prepare_all(items)
+    assert [d for d, _ in parallel] == [d for d, _ in serial]
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(parallel, serial))
+    assert serial[-1][0].left_out is not None and serial[-2][0].is_html
+
+
+def test_a_story_syndicated_hundreds_of_times_is_one_group(pipeline: Pipeline) -> None:
+    rng = random.Random(5)
+    original = seed_documents()[2]["text"]
+    copies = []
+    for n in range(300):
+        lines = original.splitlines()
+        if n % 3 == 1:
+            lines.insert(rng.randrange(len(lines)), "Advertisement")
+        elif n % 3 == 2:
+            lines = lines[2:]
+        copies.append({"id": f"copy-{n}", "text": "\n".join(lines)})
+    documents = copies + [seed_documents()[4], fixture_document("unrelated_science")]
+    response = pipeline.run(BriefRequest.model_validate({"documents": documents, "options": {"max_words": 60}}))
+    groups = [set(g.members) for s in response.stories for g in s.duplicate_groups]
+    assert {c["id"] for c in copies} in groups
+    assert {"004_6523e98cedb0d1bf"} in groups and {"unrelated_science"} in groups
+
+
+def test_static_vectors_place_the_same_event_closer_than_another_topic(pipeline: Pipeline) -> None:
+    same, other, elsewhere = (d["text"] for d in seed_documents()[:2] + [fixture_document("unrelated_sports")])
+    vectors = pipeline.static.encode([same, other, elsewhere, same])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5) and np.allclose(vectors[0], vectors[3])
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
