@@ -121,7 +121,7 @@ class Pipeline:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         with _LOADING:
-            self.embedder = embedder or Embedder(settings.embedding_model)
+            self.embedder = embedder or Embedder(settings.embedding_model, dtype=settings.embedding_dtype)
             self.static = StaticEmbedder(settings.embedding_model, settings.cache_dir)
             self.writers = build_writers(settings)
         self.verifier = Verifier(self.embedder, settings.verify_threshold)

