@@ -58,16 +58,15 @@ def fingerprint(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
 
 
 def containment(a: np.ndarray, b: np.ndarray) -> float:
-    """Share of the smaller shingle set found in the larger one (both sorted, as `fingerprint` returns them)."""
-    if not a.size or not b.size:
-        return 0.0
-    small, large = (a, b) if a.size <= b.size else (b, a)
-    at = np.minimum(np.searchsorted(large, small), large.size - 1)
-    return int(np.count_nonzero(large[at] == small)) / small.size
+    """Share of the smaller shingle set found in the larger one."""
+    return float(_containments(a, [b])[0]) if a.size and b.size else 0.0
 
 
 def _containments(fingerprint: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
-    """`containment(fingerprint, other)` for each of `others`, in one pass over all their shingles."""
+    """`containment(fingerprint, other)` for each of `others`, in one pass over all their shingles.
+
+    `fingerprint` is sorted (as `fingerprint()` returns it), so membership is a binary search.
+    """
     if not others:
         return np.zeros(0)
     sizes = np.array([o.size for o in others])
@@ -103,10 +102,9 @@ def _copy_pairs(fingerprints: list[np.ndarray], threshold: float) -> dict[tuple[
         estimates = _estimated_containment(signatures[i], sizes[i], signatures[found], sizes[found])
         checked = found[estimates >= threshold - ESTIMATE_MARGIN]
         scores = _containments(fingerprints[i], [fingerprints[j] for j in checked.tolist()])
-        for j, score in zip(checked.tolist(), scores.tolist()):
-            if score >= threshold:
-                pairs[(j, i)] = score
-        if not (scores >= threshold).any():
+        copied = scores >= threshold
+        pairs.update(((j, i), score) for j, score in zip(checked[copied].tolist(), scores[copied].tolist()))
+        if not copied.any():
             lsh.insert(i, minhash)
     return pairs
 
@@ -151,12 +149,16 @@ def group_duplicates(documents: list[Document], fingerprints: list[np.ndarray], 
     sets = DisjointSet(range(len(documents)))
     for i, j in pairs:
         sets.merge(i, j)
-    copies = [max(members, key=lambda k: (fingerprints[k].size, -k)) for members in sets.subsets()]
-    pairs.update(_rewrite_pairs(sorted(copies), vectors, sentence_vectors, rewrite_threshold, sets))
+
+    def most_complete(members: set[int]) -> int:
+        return max(members, key=lambda k: (fingerprints[k].size, -k))
+
+    copies = sorted(most_complete(members) for members in sets.subsets())
+    pairs.update(_rewrite_pairs(copies, vectors, sentence_vectors, rewrite_threshold, sets))
     groups = []
     for members in sets.subsets():
         ordered = sorted(members)
-        rep = max(ordered, key=lambda k: (fingerprints[k].size, -k))
+        rep = most_complete(members)
         scores = [pairs.get((min(k, rep), max(k, rep))) or containment(fingerprints[k], fingerprints[rep])
                   for k in ordered if k != rep]
         groups.append(DuplicateGroup(documents[rep].index, tuple(documents[k].index for k in ordered),

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -168,26 +169,20 @@ class Pipeline:
         with timer.stage("embed"):
             vectors = self.static.encode([_identity(d, title) for d, title in zip(kept, titles)])
         with timer.stage("near_duplicates"):
-            sentences: dict[int, np.ndarray] = {}
-
+            @cache
             def sentence_vectors(k: int) -> np.ndarray:
-                if k not in sentences:
-                    sentences[k] = self.static.encode([s.text for s in kept[k].body])
-                return sentences[k]
+                return self.static.encode([s.text for s in kept[k].body])
 
             groups = dedup.group_duplicates(kept, fingerprints, vectors, sentence_vectors,
                                             effective.duplicate_threshold, effective.rewrite_threshold)
         with timer.stage("stories"):
             position = {d.index: k for k, d in enumerate(kept)}
             reps = [position[g.representative] for g in groups]
-            facts: dict[int, tuple[Facts, Facts]] = {}
-
+            @cache
             def facts_of_group(g: int) -> tuple[Facts, Facts]:
-                if g not in facts:
-                    doc, title = kept[reps[g]], titles[reps[g]]
-                    facts[g] = (facts_of([s.text for s in doc.sentences] + [title]),
-                                facts_of([title, doc.headline] + [s.text for s in doc.body[:stories.LEAD_SENTENCES]]))
-                return facts[g]
+                doc, title = kept[reps[g]], titles[reps[g]]
+                return (facts_of([s.text for s in doc.sentences] + [title]),
+                        facts_of([title, doc.headline] + [s.text for s in doc.body[:stories.LEAD_SENTENCES]]))
 
             found = stories.group_stories(groups, vectors[reps], facts_of_group, effective.story_threshold)
         return Grouping(docs, kept, position, found)
