@@ -54,7 +54,8 @@ class Embedder:
     """Encodes sentences to unit vectors; loads its model once.
 
     With `dtype="auto"` the weights are bfloat16 where the hardware computes it natively: about 1.6x
-    faster on such a CPU, with cosines within 1e-4 of float32 (so thresholds hold); else float32.
+    faster on such a CPU; each vector stays within cosine 0.9999 of its float32 value and pairwise
+    cosines move by at most about 0.004, far inside the margins the thresholds sit in. Else float32.
     """
 
     def __init__(self, model_dir: str = "", device: str | None = None, dtype: str = "auto") -> None:
@@ -64,8 +65,8 @@ class Embedder:
         path = _model_dir(model_dir)
         self.name = path.name if model_dir else DEFAULT_NAME
         self._model = SentenceTransformer(str(path), device=device, local_files_only=True)
-        if dtype == "bfloat16" or (dtype == "auto" and native_bfloat16(str(self._model.device))):
-            self._model.to(torch.bfloat16)
+        bfloat16 = dtype == "bfloat16" or (dtype == "auto" and native_bfloat16(str(self._model.device)))
+        self._model.to(torch.bfloat16 if bfloat16 else torch.float32)  # float32 also for weights saved in half
         self.dimension = int(self._model.get_embedding_dimension() or 0)
 
     def encode(self, texts: list[str]) -> np.ndarray:

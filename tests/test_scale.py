@@ -86,9 +86,3 @@ def test_a_story_syndicated_hundreds_of_times_is_one_group(pipeline: Pipeline) -
     assert {c["id"] for c in copies} in groups
     assert {"004_6523e98cedb0d1bf"} in groups and {"unrelated_science"} in groups
 
-
-def test_static_vectors_place_the_same_event_closer_than_another_topic(pipeline: Pipeline) -> None:
-    same, other, elsewhere = (d["text"] for d in seed_documents()[:2] + [fixture_document("unrelated_sports")])
-    vectors = pipeline.static.encode([same, other, elsewhere, same])
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5) and np.allclose(vectors[0], vectors[3])
-    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2

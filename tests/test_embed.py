@@ -1,0 +1,31 @@
+"""The two embedders: the sentence model in either precision, and the static model distilled from it."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from service.embed import Embedder
+from service.pipeline import Pipeline
+from tests.conftest import fixture_document, seed_documents
+
+
+def seed_lines() -> list[str]:
+    return [line for d in seed_documents() for line in d["text"].splitlines() if len(line.split()) > 5]
+
+
+def test_bfloat16_sentence_vectors_keep_the_float32_geometry() -> None:
+    half, full = Embedder(dtype="bfloat16"), Embedder(dtype="float32")
+    assert next(half._model.parameters()).dtype == torch.bfloat16
+    assert next(full._model.parameters()).dtype == torch.float32
+    a, b = half.encode(seed_lines()), full.encode(seed_lines())
+    assert a.dtype == b.dtype == np.float32 and np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    assert (a * b).sum(axis=1).min() > 0.999
+    assert np.abs(a @ a.T - b @ b.T).max() < 0.01
+
+
+def test_static_vectors_place_the_same_event_closer_than_another_topic(pipeline: Pipeline) -> None:
+    same, other, elsewhere = (d["text"] for d in seed_documents()[:2] + [fixture_document("unrelated_sports")])
+    vectors = pipeline.static.encode([same, other, elsewhere, same])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5) and np.allclose(vectors[0], vectors[3])
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
