@@ -22,6 +22,7 @@ _HEADING_MAX_WORDS = 20
 _TERMINAL = re.compile(r"[.!?…:;\"”’')\]]\s*$")
 _LANGUAGE_MIN_CHARS = 60
 _LANGUAGE_SAMPLE_CHARS = 1000
+_TRIMMED_LINE = re.compile(r"\S(?:[^\n]*\S)?")  # a line's text without its surrounding whitespace
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LEGACY_CODES = {"iw": "he", "jw": "jv", "in": "id"}  # CLD2 keeps a few pre-2000 ISO codes
 # blingfire ends a sentence after a title before a name ("Dr. | Jones said"); such pieces are rejoined.
@@ -69,13 +70,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if found < 0:  # the segmenter altered the text: keep the rest of the line whole
             line_end = text.find("\n", cursor)
             found, end = cursor, line_end if line_end >= 0 else len(text)
-        for line in re.finditer(r"[^\n]+", text[found:end]):
-            start, stop = found + line.start(), found + line.end()
-            stripped = text[start:stop]
-            start += len(stripped) - len(stripped.lstrip())
-            stop -= len(stripped) - len(stripped.rstrip())
-            if stop > start:
-                spans.append((start, stop))
+        spans += [(found + line.start(), found + line.end()) for line in _TRIMMED_LINE.finditer(text[found:end])]
         cursor = max(cursor, end)
     return spans
 
