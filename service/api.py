@@ -14,7 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from . import handlers
+from . import handlers, page
 from .errors import NotReady, Unauthorized
 from .jobs import Jobs
 from .limits import BodyLimit
@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.add_api_route("/metrics", metrics, methods=["GET"], tags=["ops"], include_in_schema=False)
     app.add_api_route("/v1/briefs", create_briefs, methods=["POST"], response_model=BriefResponse,
                       responses=ERRORS, tags=["briefs"], dependencies=[Depends(require_key)])
+    page.install(app)
     if state.settings.cors_origin_list:
         app.add_middleware(CORSMiddleware, allow_origins=state.settings.cors_origin_list,
                            allow_methods=["GET", "POST"], allow_headers=["authorization", "content-type", "x-request-id"])
