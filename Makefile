@@ -28,8 +28,15 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# The page's browser tests drive Debian's Chromium (Playwright's own browser download is not
+# reachable here); installed only when it is missing.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
 serve: install
 	$(BIN)/brief serve --host $(HOST) --port $(PORT)
 
-test: install-test
+test: install-test $(CHROMIUM)
 	$(BIN)/python -m pytest
