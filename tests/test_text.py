@@ -1,5 +1,7 @@
 import pytest
 
+from service.pipeline import Pipeline
+from service.schemas import BriefRequest
 from service.sentences import LONGEST_WORD, MAX_SENTENCE_WORDS
 from service.text import is_boilerplate, normalize, split_sentences
 from tests.conftest import seed_documents
@@ -110,3 +112,12 @@ def test_long_sentences_are_cut_at_a_clause_break() -> None:
     spans = split_sentences(raw)
     assert len(spans) > 1 and all(len(raw[s:e].split()) <= MAX_SENTENCE_WORDS for s, e in spans)
     assert all(raw[s:e].endswith(",") for s, e in spans[:-1])
+
+
+def test_a_line_without_punctuation_gives_a_brief_within_its_budget(pipeline: Pipeline) -> None:
+    raw = " ".join(f"{w}{n % 7}" for n, w in enumerate(["cartel", "members", "were", "sent", "north", "again"] * 4_450))
+    assert 190_000 < len(raw) < 200_000  # the case, under the default limit
+    request = BriefRequest.model_validate({"documents": [{"text": raw}], "options": {"mode": "extractive",
+                                                                                   "max_words": 120}})
+    [story] = pipeline.run(request).stories
+    assert len(story.brief.text.split()) <= 120 and len(story.title.split()) <= MAX_SENTENCE_WORDS
