@@ -16,12 +16,14 @@ from starlette.responses import Response
 
 from . import handlers, page
 from .errors import NotReady, Unauthorized
+from .extraction import extract_documents
 from .jobs import Jobs
 from .limits import BodyLimit
 from .observability import Metrics, RequestContext
 from .pipeline import Pipeline, validate
-from .schemas import BriefRequest, BriefResponse, ErrorResponse
+from .schemas import BriefRequest, BriefResponse, ErrorResponse, ExtractRequest, ExtractResponse
 from .settings import Settings, load_settings
+from .validation import validate_documents
 
 log = logging.getLogger("service")
 ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 500, 503, 504)}
@@ -98,6 +100,15 @@ async def create_briefs(request: Request, body: BriefRequest) -> BriefResponse:
     return response
 
 
+async def extract(request: Request, body: ExtractRequest) -> ExtractResponse:
+    """Show what would be read from each document: title, date, source, and the paragraphs and
+    sentences with their offsets in the text sent. No model is needed."""
+    state = _state(request)
+    validate_documents(body.documents, state.settings)  # bad input is answered at once, without taking a queue slot
+    return await state.jobs.run(lambda cancel: extract_documents(body, state.settings, cancel),
+                                state.settings.request_timeout)
+
+
 def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> FastAPI:
     """The FastAPI app; models load in the background unless a loaded `pipeline` is given."""
     state = State(settings or (pipeline.settings if pipeline else load_settings()), pipeline)
@@ -119,6 +130,8 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.add_api_route("/readyz", readyz, methods=["GET"], tags=["ops"], responses={503: {"model": ErrorResponse}})
     app.add_api_route("/metrics", metrics, methods=["GET"], tags=["ops"], include_in_schema=False)
     app.add_api_route("/v1/briefs", create_briefs, methods=["POST"], response_model=BriefResponse,
+                      responses=ERRORS, tags=["briefs"], dependencies=[Depends(require_key)])
+    app.add_api_route("/v1/extract", extract, methods=["POST"], response_model=ExtractResponse,
                       responses=ERRORS, tags=["briefs"], dependencies=[Depends(require_key)])
     page.install(app)
     if state.settings.cors_origin_list:

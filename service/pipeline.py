@@ -23,6 +23,7 @@ from .schemas import (BriefOut, BriefRequest, BriefResponse, CitationOut, Docume
                       EffectiveSettings, ModelInfo, RejectedOut, SentenceOut, StoryOut)
 from .settings import Settings
 from .types import BriefSentence, Document, Story
+from .validation import check_text_read, validate_documents
 from .verify import Verified, Verifier
 from .writers import Writer, build_writers
 
@@ -48,24 +49,7 @@ class Timer(dict[str, float]):
 
 def validate(request: BriefRequest, settings: Settings) -> list[str]:
     """Check the request against the configured limits; return each document's id."""
-    docs = request.documents
-    if not docs:
-        raise InvalidRequest("documents: at least one document is required", field="documents")
-    if len(docs) > settings.max_documents:
-        raise LimitExceeded(f"documents: {len(docs)} documents, limit is {settings.max_documents}",
-                            field="documents", limit=settings.max_documents)
-    total = 0
-    for i, doc in enumerate(docs):
-        if not doc.text.strip():
-            raise InvalidRequest(f"documents[{i}].text: empty or whitespace only", field=f"documents[{i}].text")
-        if len(doc.text) > settings.max_document_chars:
-            raise LimitExceeded(f"documents[{i}].text: {len(doc.text)} characters, limit is "
-                                f"{settings.max_document_chars}", field=f"documents[{i}].text",
-                                limit=settings.max_document_chars)
-        total += len(doc.text)
-    if total > settings.max_total_chars:
-        raise LimitExceeded(f"documents: {total} characters in all, limit is {settings.max_total_chars}",
-                            field="documents", limit=settings.max_total_chars)
+    ids = validate_documents(request.documents, settings)
     timeout = request.options.timeout_s
     if timeout is not None and timeout > settings.max_request_timeout:
         raise LimitExceeded(f"options.timeout_s: {timeout}, limit is {settings.max_request_timeout}",
@@ -74,14 +58,6 @@ def validate(request: BriefRequest, settings: Settings) -> list[str]:
     if max_words is not None and max_words > settings.max_words_limit:
         raise LimitExceeded(f"options.max_words: {max_words}, limit is {settings.max_words_limit}",
                             field="options.max_words", limit=settings.max_words_limit)
-    given = {doc.id for doc in docs if doc.id is not None}
-    ids, seen = [], set()
-    for i, doc in enumerate(docs):
-        doc_id = doc.id or _generated_id(i, given)
-        if doc_id in seen:
-            raise InvalidRequest(f"documents[{i}].id: duplicate id {doc_id!r}", field=f"documents[{i}].id")
-        seen.add(doc_id)
-        ids.append(doc_id)
     return ids
 
 
@@ -93,14 +69,6 @@ def effective_settings(request: BriefRequest, settings: Settings) -> EffectiveSe
         duplicate_threshold=opts.duplicate_threshold or settings.duplicate_threshold,
         rewrite_threshold=opts.rewrite_threshold or settings.rewrite_threshold,
         story_threshold=opts.story_threshold or settings.story_threshold)
-
-
-def _generated_id(index: int, taken: set[str]) -> str:
-    candidate, suffix = f"doc-{index + 1}", 0
-    while candidate in taken:
-        suffix += 1
-        candidate = f"doc-{index + 1}-{suffix}"
-    return candidate
 
 
 @dataclass(frozen=True)
@@ -163,6 +131,7 @@ class Pipeline:
             prepared = prepare_all([(i, ids[i], d.text, self.settings.language_set)
                                      for i, d in enumerate(request.documents)])
             docs = [doc for doc, _ in prepared]
+            check_text_read(docs, self.settings)
             kept = [d for d in docs if d.left_out is None]
             fingerprints = [prepared[d.index][1] for d in kept]
             titles = [request.documents[d.index].title or "" for d in kept]

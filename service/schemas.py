@@ -115,6 +115,41 @@ class BriefResponse(BaseModel):
     timings_ms: dict[str, float]
 
 
+class ExtractRequest(_Strict):
+    documents: list[DocumentIn] = Field(min_length=1)
+
+
+class SpanOut(BaseModel):
+    text: str = Field(description="The text read (for HTML: tags stripped, entities unescaped, spaces collapsed).")
+    start: int = Field(description="Offset of the first character in the document's original text.")
+    end: int = Field(description="Offset one past the last character.")
+
+
+class ReadSentenceOut(SpanOut):
+    kind: Literal["title", "heading", "body"] = Field(description="Only body sentences are evidence for briefs.")
+
+
+class ReadDocumentOut(BaseModel):
+    id: str
+    format: Literal["html", "text"]
+    title: str | None = Field(description="The request's title, else the page's declared title, else the first "
+                                          "line that reads as a title: what briefs use.")
+    source: str | None = Field(description="The request's source, else the site name the page declares.")
+    published_at: datetime | None = Field(description="The request's date, else the page's publication date.")
+    url: str | None = Field(description="The request's url, else the page's canonical address.")
+    language: str | None
+    status: Literal["read", "left_out"]
+    reason: str | None = Field(description="Why the document would be left out of every story.")
+    unaligned_characters: int = Field(description="Characters of the extractor's output not found in the page: "
+                                                  "left out, never cited.")
+    paragraphs: list[SpanOut]
+    sentences: list[ReadSentenceOut]
+
+
+class ExtractResponse(BaseModel):
+    documents: list[ReadDocumentOut]
+
+
 class ErrorDetail(BaseModel):
     field: str | None
     message: str

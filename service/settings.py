@@ -30,8 +30,12 @@ class Settings(BaseSettings):
     max_words: int = Field(120, ge=10, description="Default brief length budget per story, in words.")
     max_words_limit: int = Field(1000, ge=10, description="Largest `max_words` a request may ask for.")
     max_documents: int = Field(1000, ge=1, description="Most documents accepted in one request.")
-    max_document_chars: int = Field(200_000, ge=100, description="Longest `text` accepted for one document, in characters.")
-    max_total_chars: int = Field(5_000_000, ge=100, description="Most characters of `text` accepted in one request.")
+    max_document_chars: int = Field(200_000, ge=100, description="Longest plain `text`, or article text read from an HTML "
+                                    "page, accepted for one document, in characters.")
+    max_html_bytes: int = Field(5_000_000, ge=1000, description="Largest HTML page accepted for one document, in UTF-8 bytes "
+                                "(its markup, scripts and styles included).")
+    max_total_chars: int = Field(5_000_000, ge=100, description="Most characters of text (plain text, and article text read "
+                                 "from HTML pages) accepted in one request.")
     languages: str = Field("en", description="Comma-separated ISO 639-1 languages briefed; others are reported as left out.")
     duplicate_threshold: float = Field(0.6, gt=0, le=1, description="Shingle containment at which two documents are copies.")
     rewrite_threshold: float = Field(0.6, gt=0, le=1, description="Share of aligned sentences at which two documents are rewrites.")

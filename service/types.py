@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 SentenceKind = Literal["title", "heading", "body"]
@@ -25,6 +26,19 @@ class Sentence:
 
 
 @dataclass(frozen=True, slots=True)
+class PageMeta:
+    """What an HTML page says about itself (`<title>`, Open Graph, JSON-LD); all None for plain text.
+
+    `published_at` always carries a time zone (UTC when the page gives none).
+    """
+
+    title: str | None = None
+    site: str | None = None
+    published_at: datetime | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """A cleaned input document; `left_out` says why it takes no part in any story."""
 
@@ -35,6 +49,7 @@ class Document:
     language: str | None
     is_html: bool = False
     left_out: str | None = None
+    meta: PageMeta = PageMeta()
 
     @property
     def body(self) -> tuple[Sentence, ...]:
@@ -42,8 +57,9 @@ class Document:
 
     @property
     def headline(self) -> str:
+        """The page's own title when it declares one, else the first line that reads as a title."""
         titles = [s.text for s in self.sentences if s.kind == "title"]
-        return titles[0] if titles else ""
+        return self.meta.title or (titles[0] if titles else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,7 +56,9 @@ def test_stories_from_candidate_pairs_equal_average_linkage_over_all_pairs() -> 
 
 
 def test_worker_processes_prepare_exactly_what_one_process_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    html = "<html><body><h1>Cartel figures sent north</h1><p>Mexico sent 37 people to the U.S. on Tuesday.</p>" \
+    html = "<html><head><meta property='og:title' content='Cartel figures sent north'>" \
+           "<meta property='article:published_time' content='2025-08-12T10:00:00Z'></head>" \
+           "<body><h1>Cartel figures sent north</h1><p>Mexico sent 37 people to the U.S. on Tuesday.</p>" \
            "<p>Officials said more transfers would follow.</p></body></html>"
     texts = [d["text"] for d in seed_documents()] + [fixture_document("unrelated_sports")["text"], html, "Ceci est un " *
              20]
@@ -67,6 +69,7 @@ def test_worker_processes_prepare_exactly_what_one_process_does(monkeypatch: pyt
     assert [d for d, _ in parallel] == [d for d, _ in serial]
     assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(parallel, serial))
     assert serial[-1][0].left_out is not None and serial[-2][0].is_html
+    assert serial[-2][0].meta.published_at is not None  # page metadata crosses processes too
 
 
 def test_a_story_syndicated_hundreds_of_times_is_one_group(pipeline: Pipeline) -> None:
