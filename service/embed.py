@@ -9,11 +9,13 @@ Vectors are L2-normalised, so a dot product is a cosine similarity.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from .errors import StartupError
+from .types import Article
 
 DEFAULT_NAME = "all-MiniLM-L6-v2"
 
@@ -58,6 +60,8 @@ class Embedder:
     cosines move by at most about 0.004, far inside the margins the thresholds sit in. Else float32.
     """
 
+    CHUNK = 128  # texts encoded between two cancellation checks
+
     def __init__(self, model_dir: str = "", device: str | None = None, dtype: str = "auto") -> None:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -69,17 +73,23 @@ class Embedder:
         self._model.to(torch.bfloat16 if bfloat16 else torch.float32)  # float32 also for weights saved in half
         self.dimension = int(self._model.get_embedding_dimension() or 0)
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], check: Callable[[], None] = lambda: None) -> np.ndarray:
         """Return one unit vector per text, shape `(len(texts), dimension)`.
 
-        Each distinct text is encoded once: syndicated copies repeat most of their sentences.
+        Each distinct text is encoded once: syndicated copies repeat most of their sentences. `check`
+        runs before every chunk of `CHUNK` texts, so a cancelled request stops within one chunk.
         """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
-        vectors = self._model.encode(unique, batch_size=16, show_progress_bar=False, convert_to_tensor=True)
+        chunks = []
+        for start in range(0, len(unique), self.CHUNK):
+            check()
+            chunk = self._model.encode(unique[start:start + self.CHUNK], batch_size=16, show_progress_bar=False,
+                                       convert_to_tensor=True)
+            chunks.append(chunk.float().cpu().numpy())
         row = {text: n for n, text in enumerate(unique)}
-        return _unit(vectors.float().cpu().numpy())[[row[text] for text in texts]]
+        return _unit(np.concatenate(chunks))[[row[text] for text in texts]]
 
 
 class StaticEmbedder:
@@ -98,6 +108,12 @@ class StaticEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return _unit(self._model.encode(texts, max_length=self.MAX_TOKENS, batch_size=4096, show_progress_bar=False))
+
+    def body_vectors(self, article: Article) -> np.ndarray:
+        """The article's body sentence vectors, encoded the first time a stage asks and kept on the article."""
+        if article.body_vectors is None:
+            article.body_vectors = self.encode([s.text for s in article.body])
+        return article.body_vectors
 
 
 def distill_static(source: Path, cache: Path) -> Path:

@@ -29,7 +29,8 @@ class Options(_Strict):
     mode: Mode | None = Field(None, description="Writer: extractive, model, or auto.")
     duplicate_threshold: float | None = Field(None, gt=0, le=1, description="Shingle containment for copies.")
     rewrite_threshold: float | None = Field(None, gt=0, le=1, description="Aligned-sentence share for rewrites.")
-    story_threshold: float | None = Field(None, gt=0, le=1.5, description="Same-event score to join a story.")
+    story_threshold: float | None = Field(None, gt=0, lt=1, description="Same-event probability at which "
+                                         "documents join one story (default: the calibrated BRIEF_STORY_THRESHOLD).")
     timeout_s: float | None = Field(None, gt=0, description="Time limit for this request (up to BRIEF_MAX_REQUEST_TIMEOUT).")
 
 
@@ -42,6 +43,7 @@ class CitationOut(BaseModel):
     document_id: str
     start: int = Field(description="Offset of the first character in the document's original text.")
     end: int = Field(description="Offset one past the last character.")
+    url: str | None = Field(None, description="The document's address: the request's `url`, else the page's own.")
 
 
 class SentenceOut(BaseModel):
@@ -78,7 +80,14 @@ class StoryOut(BaseModel):
     id: str
     title: str
     document_ids: list[str]
-    sources: int
+    sources: int = Field(description="Independent sources: duplicate groups, so copies of one report count once.")
+    outlets: list[str] = Field(description="Distinct outlets among the documents: the request's `source`, else the "
+                                           "page's site name, else the host of its URL.")
+    published_from: datetime | None = Field(None, description="Earliest `published_at` (or page date) in the story.")
+    published_to: datetime | None = Field(None, description="Latest `published_at` (or page date) in the story.")
+    cohesion: float | None = Field(description="The weakest same-event link holding the story together (each group's "
+                                               "strongest link to another, the least of those); null for one group. "
+                                               "Compare with `settings.story_threshold`.")
     duplicate_groups: list[DuplicateGroupOut]
     brief: BriefOut
 
@@ -88,6 +97,11 @@ class DocumentOut(BaseModel):
     status: Literal["in_story", "left_out"]
     story_id: str | None
     duplicate_group: str | None = Field(description="Representative id of the document's duplicate group.")
+    joined_via: str | None = Field(None, description="Why the document is in its story: for a copy or rewrite, its "
+                                                     "group's representative; for a representative, the document of "
+                                                     "the story it is most strongly linked to; null when alone.")
+    join_score: float | None = Field(None, description="That link's score: copy or rewrite similarity, or "
+                                                       "same-event probability.")
     reason: str | None
     language: str | None
 

@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     languages: str = Field("en", description="Comma-separated ISO 639-1 languages briefed; others are reported as left out.")
     duplicate_threshold: float = Field(0.6, gt=0, le=1, description="Shingle containment at which two documents are copies.")
     rewrite_threshold: float = Field(0.6, gt=0, le=1, description="Share of aligned sentences at which two documents are rewrites.")
-    story_threshold: float = Field(0.8, gt=0, le=1.5, description="Same-event score at which two documents join one story.")
+    story_threshold: float | None = Field(None, gt=0, lt=1, description="Same-event probability at which documents "
+                                          "join one story; unset uses the threshold calibrated with the model "
+                                          "(`service/data/same_event.json`).")
     embedding_model: str = Field("", description="Sentence-embedding model directory; empty uses the packaged all-MiniLM-L6-v2.")
     embedding_dtype: Literal["auto", "float32", "bfloat16"] = Field(
         "auto", description="Sentence-embedding weights; auto is bfloat16 where the CPU or GPU computes it natively, else float32.")

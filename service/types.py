@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
+
+import numpy as np
 
 SentenceKind = Literal["title", "heading", "body"]
 
@@ -62,24 +64,74 @@ class Document:
         return self.meta.title or (titles[0] if titles else "")
 
 
+@dataclass(eq=False)
+class Article:
+    """A document that takes part in stories, with what stages 2 and 3 learn about it, each computed once.
+
+    The request's `title`, `source`, `url` and `published_at` come first; a page's own metadata fills
+    what the request leaves out.
+    """
+
+    document: Document
+    title: str
+    source: str | None
+    url: str | None
+    published_at: datetime | None
+    fingerprint: np.ndarray = field(repr=False)  # sorted shingle hashes (stage 2)
+    vector: np.ndarray = field(repr=False)  # static unit vector of title and lead
+    body_vectors: np.ndarray | None = field(default=None, repr=False)  # static vectors of body sentences, on demand
+
+    @property
+    def index(self) -> int:
+        return self.document.index
+
+    @property
+    def id(self) -> str:
+        return self.document.id
+
+    @property
+    def body(self) -> tuple[Sentence, ...]:
+        return self.document.body
+
+    def lead(self, sentences: int) -> list[str]:
+        """Title, headline and the first body sentences, each once: what a report leads with."""
+        return list(dict.fromkeys(t for t in (self.title, self.document.headline, *(s.text for s in self.body[:sentences]))
+                                  if t))
+
+
 @dataclass(frozen=True, slots=True)
 class DuplicateGroup:
     """Copies and light rewrites of one text: one independent source."""
 
-    representative: int
-    members: tuple[int, ...]
+    representative: Article
+    members: tuple[Article, ...]
     similarity: float
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """How a duplicate group joined its story: its strongest same-event link into the rest of the story."""
+
+    via: Article  # representative of the group it is most strongly linked to
+    score: float  # same-event probability of that pair
+
+
+@dataclass(frozen=True, slots=True)
 class Story:
-    """Duplicate groups that report the same event."""
+    """Duplicate groups that report the same event; `links[k]` explains `groups[k]`, None for a story of one group."""
 
     groups: tuple[DuplicateGroup, ...]
+    links: tuple[Link | None, ...]
 
     @property
-    def documents(self) -> tuple[int, ...]:
-        return tuple(sorted(m for g in self.groups for m in g.members))
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(sorted((m for g in self.groups for m in g.members), key=lambda a: a.index))
+
+    @property
+    def cohesion(self) -> float | None:
+        """The weakest link that holds the story together; None for a story of one group."""
+        scores = [link.score for link in self.links if link is not None]
+        return min(scores) if scores else None
 
 
 @dataclass(frozen=True, slots=True)
