@@ -127,6 +127,11 @@ class Pipeline:
             self.writers = build_writers(settings)
         self.verifier = Verifier(self.embedder, settings.verify_threshold)
 
+    def health(self) -> str | None:
+        """Why the model writer cannot serve now (its generation endpoint is down), or None."""
+        model = self.writers.get("model")
+        return model.health() if model is not None and hasattr(model, "health") else None
+
     def writer_for(self, mode: str) -> Writer:
         """The engine a mode resolves to; `auto` prefers a loaded model."""
         if mode == "auto":
@@ -236,7 +241,7 @@ def _brief_out(verified: Verified, writer: Writer, tokens: int, ids: dict[int, s
 
 def _sentence_out(sentence: BriefSentence, ids: dict[int, str]) -> SentenceOut:
     return SentenceOut(text=sentence.text, sources=sentence.sources, support=round(sentence.support, 4),
-                       citations=[CitationOut(document_id=ids[c.doc], start=c.start, end=c.end)
+                       origin=sentence.origin, merged=sentence.merged, citations=[CitationOut(document_id=ids[c.doc], start=c.start, end=c.end)
                                   for c in sentence.citations])
 
 
