@@ -8,7 +8,7 @@ generated sentence is checked, in this order, and removed at the first failure:
   threshold. A fused sentence's evidence is its own claim group; a sentence written from all the
   evidence is aligned to the closest evidence items;
 - its facts: every number, date and name it states occurs in that evidence;
-- its roles: its names and numbers stand together in one evidence sentence, so a name moved
+- its roles: the names and numbers of each clause stand together in one evidence sentence, so a name moved
   into another role ("at the request of the National Security Council" where the source says
   the Department of Justice) is caught although each word occurs somewhere.
 A failing fused sentence gives way to its claim's original sentence; a failing whole-brief
@@ -37,6 +37,7 @@ REPLACE_COSINE = 0.6
 FILL_BELOW = 0.6  # a brief shorter than this share of its budget is topped up with evidence
 MIN_WORDS = 4
 _WORD = re.compile(r"\w+")
+_CLAUSE = re.compile(r"[,;:]\s+|\s+(?:and|but|while|whereas|after|before|because|although|which|who)\s+")
 _ENDED = re.compile(r"[.!?][\"”’')\]]*\s*$")
 _MARKUP = re.compile(r"</?\s*[A-Za-z][\w-]*(?:\s[^<>]*)?/?>|<\||\|>|</?s>|\[/?INST\]|^\s*(?:system|user|assistant)\s*:",
                      re.IGNORECASE | re.MULTILINE)
@@ -95,14 +96,22 @@ def unstated_facts(sentence: str, texts: Sequence[str]) -> str | None:
         return f"date {', '.join(missing)} not in the cited evidence"
     if missing := sorted(n for n in names if n not in words):
         return f"name {', '.join(missing)} not in the cited evidence"
-    if len(names) + len(claimed.numbers) < 2:
+    for clause in _CLAUSE.split(sentence):
+        if reason := _roles_apart(clause, texts):
+            return reason
+    return None
+
+
+def _roles_apart(clause: str, texts: Sequence[str]) -> str | None:
+    """Why the names and numbers of one clause (who did what to whom, how many) never stand together in
+    one evidence sentence, or None when one sentence holds them all."""
+    names, numbers = claimed_names(clause), extract_facts(clause).numbers
+    if len(names) + len(numbers) < 2:
         return None
     for text in texts:
-        own = {w.lower() for w in _WORD.findall(text)}
-        if names <= own and claimed.numbers <= extract_facts(text).numbers:
+        if names <= {w.lower() for w in _WORD.findall(text)} and numbers <= extract_facts(text).numbers:
             return None
-    stated = ", ".join(sorted(claimed.numbers) + sorted(names))
-    return f"roles: {stated} never stand together in one evidence sentence"
+    return f"roles: {', '.join(sorted(numbers) + sorted(names))} never stand together in one evidence sentence"
 
 
 class Verifier:
