@@ -59,6 +59,7 @@ class LlamaCppEngine:
         self.context_tokens = min(trained, settings.context_tokens) if settings.context_tokens else trained
         self._ctx: Any = None
         self._ctx_size = 0
+        self._cached: list[int] = []  # tokens whose keys and values the context holds, in order
 
     def _special(self, token: int) -> str:
         return str(self.vocab.token_to_piece(token, special=True)) if token >= 0 else ""
@@ -78,38 +79,45 @@ class LlamaCppEngine:
         return self.generate_ids(self.prompt_ids(messages), max_new_tokens, cancel)
 
     def generate_ids(self, prompt: list[int], max_new_tokens: int, cancel: threading.Event) -> tuple[str, int]:
-        """Generate after `prompt` (token ids); the text and the number of tokens generated."""
+        """Generate after `prompt` (token ids); the text and the number of tokens generated.
+
+        The KV cache keeps the previous call's tokens, and only what follows the prefix this prompt
+        shares with them is decoded: the claims of a brief share their system prompt and worked example.
+        """
         cpp = self._cpp
-        prompt = prompt[-(self.context_tokens - max_new_tokens):] if len(prompt) + max_new_tokens > self.context_tokens \
-            else prompt
+        if len(prompt) + max_new_tokens > self.context_tokens:
+            prompt = prompt[-(self.context_tokens - max_new_tokens):]
         ctx = self._context(len(prompt) + max_new_tokens)
+        reuse = _shared_prefix(self._cached, prompt, len(prompt) - 1)  # at least one token is decoded for logits
+        if not ctx.memory_seq_rm(0, reuse, -1):
+            ctx.kv_cache_clear()
+            reuse = 0
+        self._cached = []  # until this call ends well, the cache holds nothing known
         sampler = self._sampler()
         watcher = _CancelWatcher(cancel, ctx)
         pieces: list[bytes] = []
-        generated = 0
+        decoded = list(prompt)
         try:
-            batch = ctx.n_batch
-            for start in range(0, len(prompt), batch):
-                ctx.decode(cpp.llama_batch_get_one(prompt[start:start + batch], start))
-            position = len(prompt)
+            for start in range(reuse, len(prompt), ctx.n_batch):
+                ctx.decode(cpp.llama_batch_get_one(prompt[start:start + ctx.n_batch], start))
             for _ in range(max_new_tokens):
                 token = sampler.sample(ctx, -1)
                 if self.vocab.is_eog(token) or cancel.is_set():
                     break
                 pieces.append(self.vocab.token_to_piece(token, special=False).encode("utf-8", "surrogatepass"))
-                generated += 1
-                ctx.decode(cpp.llama_batch_get_one([token], position))
-                position += 1
+                ctx.decode(cpp.llama_batch_get_one([token], len(decoded)))
+                decoded.append(token)
         except InterruptedError:
             pass  # decode aborted by the cancel watcher
         finally:
             watcher.stop()
         if cancel.is_set():
             raise Cancelled("generation stopped: the request was cancelled")
-        return b"".join(pieces).decode("utf-8", "replace").strip(), generated
+        self._cached = decoded
+        return b"".join(pieces).decode("utf-8", "replace").strip(), len(pieces)
 
     def _context(self, needed: int) -> Any:
-        """A context with room for `needed` tokens, reused (KV cache cleared) while it is big enough."""
+        """A context with room for `needed` tokens, kept while it is big enough."""
         if self._ctx is None or self._ctx_size < needed:
             size = min(self.context_tokens, -(-needed // CONTEXT_STEP) * CONTEXT_STEP)
             params = self._cpp.LlamaContextParams()
@@ -120,8 +128,7 @@ class LlamaCppEngine:
             self._ctx = self._cpp.LlamaContext(self.model, params)
             self._ctx.install_cancel_callback()
             self._ctx_size = size
-        else:
-            self._ctx.kv_cache_clear()
+            self._cached = []
         self._ctx.cancel = False
         return self._ctx
 
@@ -135,6 +142,16 @@ class LlamaCppEngine:
         else:
             sampler.add_greedy()
         return sampler
+
+
+def _shared_prefix(a: list[int], b: list[int], limit: int) -> int:
+    """Length of the common prefix of `a` and `b`, at most `limit`."""
+    n = 0
+    for x, y in zip(a, b):
+        if n >= limit or x != y:
+            break
+        n += 1
+    return n
 
 
 class _CancelWatcher:
