@@ -18,7 +18,7 @@ from service.pipeline import Pipeline
 from service.schemas import BriefRequest, BriefResponse
 from service.settings import load_settings
 from service.types import Citation, Evidence, Sentence
-from service.writers.claims import claims_in_order
+from service.writers.claims import by_priority, told_in_order
 from service.writers.loading import EMBEDDED_NAME, embedded_gguf, engine_name
 from service.writers.model import ModelWriter, fair_order
 from tests.conftest import seed_documents
@@ -109,10 +109,11 @@ def test_claims_put_the_main_event_first_and_keep_one_sentence_per_source() -> N
                    (1, "another sentence of document 1 about the transfer of 37 people"),
                    (2, "the weather was fine that day everywhere")]}
     items = _evidence([(0, 3), (0, 1), (0, 5)], support)
-    claims = claims_in_order(items, max_words=200)
-    assert [c.index for c in claims] == [0, 1, 2]  # best-ranked first, then reading order
-    merged = claims[2]
+    claims = by_priority(items)
+    assert [c.index for c in claims] == [2, 0, 1]  # the corroborated claim is chosen first
+    merged = claims[0]
     assert [s.doc for s in merged.sentences] == [0, 1] and merged.sources == 2  # one per source; unrelated dropped
+    assert told_in_order(items, [2, 0, 1]) == [0, 1, 2]  # best-ranked first, then reading order
 
 
 def test_same_request_same_brief(tiny_pipeline: Pipeline) -> None:

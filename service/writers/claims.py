@@ -4,7 +4,8 @@ A claim is an evidence item: a salient sentence and the sentences of other docum
 same. Its group keeps the sentence and up to three of those, one per independent source, those
 that share most words with it first; a sentence that shares too few words says something else
 and stays out. Claims are told main event first (the best-ranked claim), then the others in
-reading order, which puts context and reactions after the facts they follow.
+reading order, which puts context and reactions after the facts they follow. Corroborated claims
+are chosen first: they are what fusion can improve, and what several sources agree on.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..types import Evidence, Sentence
-from .base import within_budget
 
 MAX_MERGED = 4  # sentences one fused sentence is written from
 MIN_OVERLAP = 0.25  # shared content words over the shorter sentence's, for a sentence to join a claim
@@ -50,10 +50,15 @@ def claim(evidence: Sequence[Evidence], index: int) -> Claim:
     return Claim(index, tuple(sentences), len(groups))
 
 
-def claims_in_order(evidence: Sequence[Evidence], max_words: int) -> list[Claim]:
-    """The claims that fit `max_words`: the best-ranked first, then the others in reading order."""
-    picked = within_budget(evidence, max_words)
-    if not picked:
+def by_priority(evidence: Sequence[Evidence]) -> list[Claim]:
+    """Every claim, corroborated ones (two or more independent sources) first, each part in rank order."""
+    claims = [claim(evidence, i) for i in range(len(evidence))]
+    return sorted(claims, key=lambda c: (c.sources < 2, c.index))
+
+
+def told_in_order(evidence: Sequence[Evidence], indexes: list[int]) -> list[int]:
+    """The best-ranked claim first (the main event), then the others in reading order."""
+    if not indexes:
         return []
-    main = max(picked, key=lambda i: evidence[i].score)
-    return [claim(evidence, i) for i in [main, *(i for i in picked if i != main)]]
+    main = max(indexes, key=lambda i: evidence[i].score)
+    return [main, *sorted((i for i in indexes if i != main), key=lambda i: (evidence[i].position, -evidence[i].score))]

@@ -21,7 +21,7 @@ from ..settings import Settings
 from ..text import split_sentences
 from ..types import Evidence
 from .base import Draft, DraftSentence
-from .claims import claims_in_order
+from .claims import by_priority, told_in_order
 from .engine import Message, OwnedEngine
 from .loading import load_owned
 
@@ -76,23 +76,28 @@ class ModelWriter:
             else self._claims(evidence, max_words, cancel)
 
     def _claims(self, evidence: Sequence[Evidence], max_words: int, cancel: threading.Event) -> Draft:
-        sentences: list[DraftSentence] = []
-        tokens = 0
-        for claim in claims_in_order(evidence, max_words):
+        """One sentence per claim, in priority order while the claims' own sentences fit the budget, then told
+        in order."""
+        written: dict[int, DraftSentence] = {}
+        tokens = words = 0
+        for claim in by_priority(evidence):
+            length = claim.sentences[0].words
+            if written and words + length > max_words:
+                continue
             if cancel.is_set():
                 raise Cancelled("stopped while writing: the request was cancelled")
             if len(claim.sentences) < 2:
-                sentences.append(DraftSentence(claim.sentences[0].text, (claim.index,), verbatim=True))
-                continue
-            texts = [s.text for s in claim.sentences]
-            budget = max(len(t.split()) for t in texts)
-            text, generated = self.generate(texts, budget, cancel)
-            tokens += generated
-            spans = split_sentences(text)
-            first = text[spans[0][0]:spans[0][1]] if spans else text
-            sentences.append(DraftSentence(first, (claim.index,), verbatim=False, merged=claim.sentences,
-                                           sources=claim.sources))
-        return Draft(tuple(sentences), tokens)
+                written[claim.index] = DraftSentence(claim.sentences[0].text, (claim.index,), verbatim=True)
+            else:
+                texts = [s.text for s in claim.sentences]
+                text, generated = self.generate(texts, max(len(t.split()) for t in texts), cancel)
+                tokens += generated
+                spans = split_sentences(text)
+                first = text[spans[0][0]:spans[0][1]] if spans else text
+                written[claim.index] = DraftSentence(first, (claim.index,), verbatim=False, merged=claim.sentences,
+                                                     sources=claim.sources)
+            words += length  # the claim's own sentence: what stands in if verify rejects the fused one
+        return Draft(tuple(written[i] for i in told_in_order(evidence, list(written))), tokens)
 
     def _whole(self, evidence: Sequence[Evidence], max_words: int, cancel: threading.Event) -> Draft:
         order = fair_order(evidence)
