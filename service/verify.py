@@ -158,12 +158,13 @@ class Verifier:
                 kept.append(_from_evidence([evidence[replacement]], evidence[replacement].sentence.text, 1.0))
         kept = _within_budget(kept, max_words)
         words = sum(len(s.text.split()) for s in kept)
-        if words >= FILL_BELOW * max_words or not evidence:
-            return Verified(kept, rejected, fallback=False)
-        unused = [item for i, item in enumerate(evidence) if i not in used]
-        filler = [_from_evidence([unused[i]], unused[i].sentence.text, 1.0)
-                  for i in within_budget(unused, max_words - words)]
-        return Verified(_within_budget(kept + filler, max_words), rejected, fallback=bool(filler))
+        filler: list[BriefSentence] = []
+        if words < FILL_BELOW * max_words and evidence:
+            unused = [item for i, item in enumerate(evidence) if i not in used]
+            filler = [_from_evidence([unused[i]], unused[i].sentence.text, 1.0)
+                      for i in within_budget(unused, max_words - words)]
+            kept = _within_budget(kept + filler, max_words)
+        return Verified(kept, _stand_ins_kept(rejected, kept), fallback=bool(filler))
 
     def _fused(self, sentence: DraftSentence,
                vectors: dict[str, np.ndarray]) -> tuple[str | None, BriefSentence | None, int | None]:
@@ -203,6 +204,13 @@ class Verifier:
                                                     for t in (item.sentence.text, *(s.text for s in item.support))]):
             return reason, None, close
         return None, _from_evidence(aligned, sentence.text, float(support[best]), "generated"), None
+
+
+def _stand_ins_kept(rejected: list[Rejection], kept: list[BriefSentence]) -> list[Rejection]:
+    """Rejections that name a stand-in only when it made the brief (one past the budget is not there)."""
+    texts = {s.text for s in kept}
+    return [r if r.replaced_by is None or r.replaced_by in texts else Rejection(r.text, r.reason, None)
+            for r in rejected]
 
 
 def _within_budget(sentences: list[BriefSentence], max_words: int) -> list[BriefSentence]:
