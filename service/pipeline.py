@@ -241,7 +241,8 @@ def _brief_out(verified: Verified, writer: Writer, tokens: int, ids: dict[int, s
 
 def _sentence_out(sentence: BriefSentence, ids: dict[int, str]) -> SentenceOut:
     return SentenceOut(text=sentence.text, sources=sentence.sources, support=round(sentence.support, 4),
-                       origin=sentence.origin, merged=sentence.merged, citations=[CitationOut(document_id=ids[c.doc], start=c.start, end=c.end)
+                       origin=sentence.origin, merged=sentence.merged,
+                       citations=[CitationOut(document_id=ids[c.doc], start=c.start, end=c.end)
                                   for c in sentence.citations])
 
 

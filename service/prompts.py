@@ -26,7 +26,7 @@ class TemplateError(ValueError):
 
 
 class Template(BaseModel):
-    """A prompt, an optional system message and worked example, and whether evidence lines are numbered."""
+    """A prompt, an optional system message and worked example, and whether and how evidence lines are numbered."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -36,6 +36,7 @@ class Template(BaseModel):
     example_prompt: str | None = None  # a worked example shown to the model before the real prompt
     example_answer: str | None = None
     numbered: bool = True
+    number: str = "[{n}] "  # how a numbered line starts
 
     def variables(self) -> set[str]:
         found = set()

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
                                   "408, 429, 5xx), with exponential backoff.")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Generation device; auto picks cuda when available.")
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field("auto", description="Model weights dtype; auto is float32 on CPU, bfloat16/float16 on GPU.")
-    max_new_tokens: int = Field(0, ge=0, description="Most tokens generated per brief; 0 derives it from the word budget.")
+    max_new_tokens: int = Field(0, ge=0, description="Most tokens generated per model call; 0 derives it from the word budget.")
     context_tokens: int = Field(0, ge=0, description="Most tokens of prompt and generation; 0 takes the model's own "
                                 "context length (from the GGUF file or the model config). More evidence is summarized in stages.")
     num_beams: int = Field(1, ge=1, le=8, description="Beam search width (1 is greedy).")

@@ -47,6 +47,8 @@ class OwnedEngine:
         return self.owner.call(lambda: self.engine.generate(messages, max_new_tokens, cancel), cancel)
 
     def health(self) -> str | None:
-        """Why the engine cannot serve now (a remote endpoint that is down), or None."""
+        """Why the engine cannot serve now (a remote endpoint that is down), or None.
+
+        Asked directly, not through the owner: a health probe must not queue behind generation."""
         probe = getattr(self.engine, "health", None)
         return probe() if probe else None

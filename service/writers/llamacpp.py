@@ -48,6 +48,8 @@ class LlamaCppEngine:
             self.model = llama_cpp.LlamaModel(str(path), llama_cpp.LlamaModelParams())
         except Exception as exc:
             raise StartupError(f"BRIEF_MODEL={path}: llama.cpp cannot load it ({exc})") from exc
+        if self.model.has_encoder():
+            raise StartupError(f"BRIEF_MODEL={path}: an encoder-decoder GGUF; run it with BRIEF_ENGINE=transformers")
         self.vocab = self.model.get_vocab()
         self.name = name
         self.settings = settings

@@ -140,8 +140,7 @@ class ModelWriter:
     def messages(self, lines: list[str], max_words: int) -> list[Message]:
         """The chat messages for `lines` of evidence: system, the worked example if any, then the prompt."""
         template = self.template
-        shown = [f"{n}. {line}" if template.numbered and self.fusion == "claims" else f"[{n}] {line}"
-                 for n, line in enumerate(lines, 1)] if template.numbered else lines
+        shown = [template.number.format(n=n) + line for n, line in enumerate(lines, 1)] if template.numbered else lines
         system, prompt = template.render(evidence="\n".join(shown), max_words=max_words, count=len(lines))
         messages = [{"role": "system", "content": system}] if system else []
         if template.example_prompt and template.example_answer:
