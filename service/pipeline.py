@@ -89,6 +89,11 @@ class Pipeline:
         self.same_event = stories.SameEventScorer(SameEventModel.load(), self.static)
         self.verifier = Verifier(self.embedder, settings.verify_threshold)
 
+    def health(self) -> str | None:
+        """Why the model writer cannot serve now (its generation endpoint is down), or None."""
+        model = self.writers.get("model")
+        return model.health() if model is not None and hasattr(model, "health") else None
+
     def writer_for(self, mode: str) -> Writer:
         """The engine a mode resolves to; `auto` prefers a loaded model."""
         if mode == "auto":

@@ -34,7 +34,7 @@ def _title(story: Story) -> str:
 
 def _sentence_out(sentence: BriefSentence, articles: dict[int, Article]) -> SentenceOut:
     return SentenceOut(text=sentence.text, sources=sentence.sources, support=round(sentence.support, 4),
-                       citations=[CitationOut(document_id=articles[c.doc].id, start=c.start, end=c.end,
+                       origin=sentence.origin, merged=sentence.merged, citations=[CitationOut(document_id=articles[c.doc].id, start=c.start, end=c.end,
                                               url=articles[c.doc].url) for c in sentence.citations])
 
 

