@@ -83,7 +83,8 @@ def _split(value: str) -> frozenset[str]:
 def load_settings(**overrides: object) -> Settings:
     """Return settings from `BRIEF_*` variables and `overrides`, failing on unknown or ill-typed keys."""
     known = {PREFIX + name.upper() for name in Settings.model_fields}
-    unknown = sorted(key for key in os.environ if key.startswith(PREFIX) and key not in known)
+    # pydantic-settings matches names in any case (`brief_port` sets port), so this check does too
+    unknown = sorted(key for key in os.environ if key.upper().startswith(PREFIX) and key.upper() not in known)
     if unknown:
         raise StartupError(f"unknown setting {unknown[0]}; known settings: {', '.join(sorted(known))}")
     try:
