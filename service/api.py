@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from . import handlers
-from .errors import NotReady, Unauthorized
+from .body import JsonBody
+from .errors import ClientClosed, NotReady, Unauthorized
 from .jobs import Jobs
 from .limits import BodyLimit
 from .observability import Metrics, RequestContext
@@ -24,7 +27,8 @@ from .schemas import BriefRequest, BriefResponse, ErrorResponse
 from .settings import Settings, load_settings
 
 log = logging.getLogger("service")
-ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 500, 503, 504)}
+ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 413, 415, 422, 500, 503, 504)}
+T = TypeVar("T")
 
 
 class State:
@@ -93,9 +97,29 @@ async def create_briefs(request: Request, body: BriefRequest) -> BriefResponse:
     pipeline = state.ready()
     validate(body, state.settings)  # bad input is answered at once, without taking a queue slot
     timeout = body.options.timeout_s or state.settings.request_timeout
-    response = await state.jobs.run(lambda cancel: pipeline.run(body, cancel), timeout)
+    response = await _unless_client_leaves(request, state.jobs.run(lambda cancel: pipeline.run(body, cancel), timeout))
     state.metrics.observe(response)
     return response
+
+
+async def _unless_client_leaves(request: Request, job: Awaitable[T]) -> T:
+    """Await `job`, cancelling it (queued or running) if the client disconnects first: nobody would read it."""
+    work = asyncio.ensure_future(job)
+    gone = asyncio.ensure_future(_disconnected(request))
+    try:
+        done, _ = await asyncio.wait((work, gone), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+        work.cancel()  # no-op once done; else `Jobs.run` tells the worker thread to stop
+    if work in done:
+        return work.result()
+    raise ClientClosed("the client disconnected; its brief was cancelled")
+
+
+async def _disconnected(request: Request) -> None:
+    """Return when the client goes away (the body is read, so the server's next message is the disconnect)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> FastAPI:
@@ -111,18 +135,21 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
             task.cancel()
         state.jobs.cancel_all()  # the server's grace period is over: stop what still runs
 
-    app = FastAPI(title="Brief service", version="0.1.0", lifespan=lifespan,
-                  description="Multi-document news briefs with sentence-level attribution.")
+    # FastAPIOffline: /docs and /redoc with their scripts served from the package, not a CDN (offline use)
+    app = FastAPIOffline(title="Brief service", version="0.1.0", lifespan=lifespan,
+                         description="Multi-document news briefs with sentence-level attribution.")
     app.state.brief = state
     handlers.install(app)
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["ops"])
     app.add_api_route("/readyz", readyz, methods=["GET"], tags=["ops"], responses={503: {"model": ErrorResponse}})
     app.add_api_route("/metrics", metrics, methods=["GET"], tags=["ops"], include_in_schema=False)
-    app.add_api_route("/v1/briefs", create_briefs, methods=["POST"], response_model=BriefResponse,
-                      responses=ERRORS, tags=["briefs"], dependencies=[Depends(require_key)])
+    app.router.add_api_route("/v1/briefs", create_briefs, methods=["POST"], response_model=BriefResponse,
+                             responses=ERRORS, tags=["briefs"], dependencies=[Depends(require_key)],
+                             route_class_override=JsonBody)
     if state.settings.cors_origin_list:
         app.add_middleware(CORSMiddleware, allow_origins=state.settings.cors_origin_list,
                            allow_methods=["GET", "POST"], allow_headers=["authorization", "content-type", "x-request-id"])
     app.add_middleware(BodyLimit, limit=state.settings.max_body_bytes)
+    app.add_middleware(handlers.Uncaught)  # inside RequestContext: its answers carry the request id
     app.add_middleware(RequestContext, metrics=state.metrics)
     return app
