@@ -22,6 +22,7 @@ from .facts import Facts, facts_of
 from .schemas import (BriefOut, BriefRequest, BriefResponse, CitationOut, DocumentOut, DuplicateGroupOut,
                       EffectiveSettings, ModelInfo, RejectedOut, SentenceOut, StoryOut)
 from .settings import Settings
+from .threads import thread_count, use_threads
 from .types import BriefSentence, Document, Story
 from .verify import Verified, Verifier
 from .writers import Writer, build_writers
@@ -121,6 +122,8 @@ class Pipeline:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
+        self.threads = thread_count(settings.threads, settings.max_concurrency)
+        use_threads(self.threads)
         with _LOADING:
             self.embedder = embedder or Embedder(settings.embedding_model, dtype=settings.embedding_dtype)
             self.static = StaticEmbedder(settings.embedding_model, settings.cache_dir)
@@ -141,6 +144,7 @@ class Pipeline:
 
         Setting `cancel` from another thread stops the work at the next stage or generated token.
         """
+        use_threads(self.threads)  # once per thread: OpenMP counts threads per calling thread
         timer = Timer(cancel or threading.Event())
         start = time.perf_counter()
         ids = validate(request, self.settings)
