@@ -187,7 +187,7 @@ def test_lone_surrogates_become_replacement_characters(client: TestClient) -> No
     (b"documents=x", {"content-type": "application/x-www-form-urlencoded"}, 415, "Content-Type", "application/json"),
     (b'{"documents": [{"text": "x"}]}', {"content-type": "application/json; charset=latin-1"}, 415, "Content-Type",
      "latin-1"),
-])
+], ids=["cesu-8", "latin-1", "gzip-declared", "gzip-undeclared", "text-plain", "form", "charset-latin-1"])
 def test_wrong_encodings_and_types_say_what_was_expected(client: TestClient, raw: bytes, headers: dict[str, str],
                                                          status: int, field: str, says: str) -> None:
     response = client.post("/v1/briefs", content=raw, headers={"content-type": "application/json"} | headers)
