@@ -22,6 +22,7 @@ from .events import LEAD_SENTENCES, SameEventModel
 from .response import document_statuses, story_out
 from .schemas import BriefRequest, BriefResponse, DocumentIn, EffectiveSettings, ModelInfo, StoryOut
 from .settings import Settings
+from .text import one_line
 from .threads import thread_count, use_threads
 from .types import Article, Document, Story
 from .validation import check_text_read, validate_documents
@@ -154,12 +155,8 @@ class Pipeline:
             docs = [doc for doc, _ in prepared]
             check_text_read(docs, self.settings)
         with timer.stage("embed"):
-            given = request.documents
-            articles = [Article(doc, given[doc.index].title or doc.headline, _source(given[doc.index], doc),
-                                given[doc.index].url or doc.meta.url,
-                                given[doc.index].published_at or doc.meta.published_at, fingerprint,
-                                np.zeros(0, np.float32))
-                        for doc, fingerprint in prepared if doc.left_out is None]
+            articles = [_article(doc, fingerprint, request.documents[doc.index]) for doc, fingerprint in prepared
+                        if doc.left_out is None]
             vectors = self.static.encode([" ".join(a.lead(LEAD_SENTENCES)) for a in articles])
             for article, vector in zip(articles, vectors):
                 article.vector = vector
@@ -183,7 +180,14 @@ class Pipeline:
         return story_out(number, story, verified, writer, draft.tokens)
 
 
+def _article(document: Document, fingerprint: np.ndarray, given: DocumentIn) -> Article:
+    """The record stages 2-3 share; what the request says of the document comes before what the page says."""
+    return Article(document, one_line(given.title or "") or document.headline, _source(given, document),
+                   given.url or document.meta.url, given.published_at or document.meta.published_at, fingerprint,
+                   np.zeros(0, np.float32))
+
+
 def _source(given: DocumentIn, document: Document) -> str | None:
     """The outlet: the request's `source`, else the page's site name, else the host of its URL."""
     url = given.url or document.meta.url
-    return given.source or document.meta.site or (urlsplit(url).hostname if url else None)
+    return one_line(given.source or "") or document.meta.site or (urlsplit(url).hostname if url else None)
