@@ -10,11 +10,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 import numpy as np
 
 from . import dedup, evidence, stories
+from .claims import compare_claims
+from .claims_out import disagreements_out, facts_out
 from .batch import prepare_all
 from .embed import Embedder, StaticEmbedder
 from .errors import Cancelled, InvalidRequest, LimitExceeded
@@ -149,7 +152,9 @@ class Pipeline:
         grouped = self.group(request, ids, effective, timer)
         docs, kept, position = grouped.documents, grouped.kept, grouped.position
         headlines = {d.index: request.documents[d.index].title or d.headline for d in kept}
-        story_out = [self._story(n, story, docs, headlines, kept, position, writer, effective.max_words, timer)
+        published = {i: d.published_at for i, d in enumerate(request.documents) if d.published_at is not None}
+        story_out = [self._story(n, story, docs, headlines, kept, position, writer, effective.max_words, timer,
+                                 published)
                      for n, story in enumerate(grouped.stories, start=1)]
         timer["total"] = round((time.perf_counter() - start) * 1000, 2)
         return BriefResponse(stories=story_out, documents=_document_statuses(docs, story_out),
@@ -188,7 +193,8 @@ class Pipeline:
         return Grouping(docs, kept, position, found)
 
     def _story(self, number: int, story: Story, docs: list[Document], headlines: dict[int, str], kept: list[Document],
-               position: dict[int, int], writer: Writer, max_words: int, timer: Timer) -> StoryOut:
+               position: dict[int, int], writer: Writer, max_words: int, timer: Timer,
+               published: dict[int, datetime]) -> StoryOut:
         with timer.stage("evidence"):
             group_of = {m: g.representative for g in story.groups for m in g.members}
             candidates = []
@@ -199,10 +205,13 @@ class Pipeline:
                     candidates.append(evidence.Candidate(sentence, group_of[index], n / max(len(kept[k].body), 1)))
             vectors = self.embedder.encode([c.sentence.text for c in candidates])
             ranked = evidence.rank_evidence(candidates, vectors, EVIDENCE_POOL * max_words)
+        with timer.stage("claims"):
+            claims = compare_claims(candidates, vectors, published)
+            ranked = claims.settled(ranked)
         with timer.stage("writer"):
             draft = writer.write(ranked, max_words, timer.cancel)
         with timer.stage("verify"):
-            verified = self.verifier.verify(draft, ranked, max_words)
+            verified = self.verifier.verify(draft, ranked, max_words, claims.one_sided)
         ids = {d.index: d.id for d in docs}
         return StoryOut(
             id=f"story-{number}",
@@ -211,7 +220,8 @@ class Pipeline:
             sources=len(story.groups),
             duplicate_groups=[DuplicateGroupOut(representative=ids[g.representative], members=[ids[m] for m in g.members],
                                                 similarity=g.similarity) for g in story.groups],
-            brief=_brief_out(verified, writer, draft.tokens, ids))
+            brief=_brief_out(verified, writer, draft.tokens, ids),
+            facts=facts_out(claims, ids), disagreements=disagreements_out(claims, ids))
 
 
 def _identity(doc: Document, title: str) -> str:

@@ -11,7 +11,7 @@ little survives, unused evidence fills the budget. No sentence leaves without a 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,8 +82,13 @@ class Verifier:
         self.embedder = embedder
         self.threshold = threshold
 
-    def verify(self, draft: Draft, evidence: Sequence[Evidence], max_words: int) -> Verified:
-        """Attributed brief sentences, what was rejected and why, and whether the evidence had to stand in."""
+    def verify(self, draft: Draft, evidence: Sequence[Evidence], max_words: int,
+               one_sided: Callable[[str], str | None] = lambda text: None) -> Verified:
+        """Attributed brief sentences, what was rejected and why, and whether the evidence had to stand in.
+
+        `one_sided` says why a sentence states one side of a disagreement as settled (see `claims`):
+        such a sentence is rejected, verbatim or not.
+        """
         kept: list[BriefSentence] = []
         rejected: list[Rejection] = []
         used: set[int] = set()
@@ -95,6 +100,10 @@ class Verifier:
                               for item in evidence]
         row = 0
         for sentence in draft.sentences:
+            if disputed := one_sided(sentence.text):
+                rejected.append(Rejection(sentence.text, f"disputed: {disputed}", None))
+                row += not sentence.verbatim
+                continue
             if sentence.verbatim:
                 items = [evidence[i] for i in sentence.evidence]
                 kept.append(_from_evidence(items, sentence.text, 1.0))
@@ -127,7 +136,7 @@ class Verifier:
         words = sum(len(s.text.split()) for s in kept)
         if words >= FILL_BELOW * max_words or not evidence:
             return Verified(kept, rejected, fallback=False)
-        unused = [item for i, item in enumerate(evidence) if i not in used]
+        unused = [item for i, item in enumerate(evidence) if i not in used and one_sided(item.sentence.text) is None]
         filler = [_from_evidence([unused[i]], unused[i].sentence.text, 1.0)
                   for i in trim_to_budget(unused, max_words - words)]
         return Verified(_within_budget(kept + filler, max_words), rejected, fallback=bool(filler))
