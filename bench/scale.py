@@ -94,7 +94,7 @@ def build_corpus(size: int, shared: Path, seed: int = 0) -> list[str]:
 
 
 def run_service(corpus: list[str]) -> dict[str, float]:
-    from service.pipeline import Pipeline, Timer, effective_settings, validate
+    from service.pipeline import Pipeline, Timer, validate
     from service.schemas import BriefRequest
     from service.settings import load_settings
 
@@ -103,7 +103,7 @@ def run_service(corpus: list[str]) -> dict[str, float]:
     request = BriefRequest.model_validate({"documents": [{"text": t} for t in corpus]})
     start = time.perf_counter()
     timer = Timer(threading.Event())
-    grouped = pipeline.group(request, validate(request, settings), effective_settings(request, settings), timer)
+    grouped = pipeline.group(request, validate(request, settings), pipeline.effective(request), timer)
     return {"seconds": time.perf_counter() - start, "stories": len(grouped.stories),
             "groups": sum(len(s.groups) for s in grouped.stories)} | {f"{k}_s": v / 1000 for k, v in timer.items()}
 

@@ -28,14 +28,20 @@ def start_server(settings: dict[str, str], output: int | None = subprocess.DEVNU
     server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port)], cwd=ROOT, env=env,
                               stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + ready_within
-    while time.monotonic() < deadline:
+    wait_until_ready(server, f"{base}/readyz", ready_within)
+    return server, base
+
+
+def wait_until_ready(server: subprocess.Popen[bytes], url: str, within: float) -> None:
+    """Return once `url` answers 200; kill the process and raise if it has not within `within` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and server.poll() is None:
         try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return server, base
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
         except httpx.TransportError:
             pass
         time.sleep(0.3)
     server.kill()
     server.communicate()
-    raise RuntimeError(f"server not ready within {ready_within:.0f} s")
+    raise RuntimeError(f"{url} not ready within {within:.0f} s (exit status {server.returncode})")

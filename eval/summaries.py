@@ -9,7 +9,9 @@ ROUGE-1, ROUGE-2 and ROUGE-Lsum F1 (rouge-score, stemming on; Lsum is the summar
 newline-separated sentences), averaged over a topic's references, then over topics. Every system's
 output is cut to the same word budget. The service's output for a topic is its stories' briefs,
 largest story first. Citations are valid when their span lies inside the cited document and holds
-text; "rejected" is the share of generated sentences that verify removed.
+text; "generated kept by verify" is the share of generated sentences that verify kept; "fused from ≥2
+sources" is the share of brief sentences, in stories with two or more independent sources, that the
+model fused from sentences of two or more of them.
 """
 
 from __future__ import annotations
@@ -166,9 +168,9 @@ def service_system(pipeline: Pipeline, mode: str, stats: dict[str, list[float]],
                             and texts[c.document_id][c.start:c.end].strip() for c in sentence.citations)
                 stats["valid"].append(float(valid))
                 out.append(sentence.text)
-            generated = len(brief.rejected) + sum(1 for s in brief.sentences if s.support < 1.0)
-            if generated:
-                stats["rejected"].append(len(brief.rejected) / generated)
+                if story.sources >= 2:
+                    stats["fused"].append(float(sentence.origin == "fused" and sentence.sources >= 2))
+            stats["kept"] += [1.0] * sum(s.origin != "copied" for s in brief.sentences) + [0.0] * len(brief.rejected)
         return out
 
     return summarize
@@ -183,7 +185,7 @@ def evaluate(topics: list[Topic], words: int, modes: list[str],
     systems: dict[str, Callable[[list[str], int], list[str]]] = {}
     stats: dict[str, dict[str, list[float]]] = {}
     for mode in modes:
-        stats[mode] = {"valid": [], "rejected": []}
+        stats[mode] = {"valid": [], "kept": [], "fused": []}
         systems[f"service {mode}"] = service_system(pipeline, mode, stats[mode], story_threshold)
     systems |= {"lead": lead, "sumy LexRank": sumy_system("lexrank"), "sumy TextRank": sumy_system("textrank"),
                 "embedding centroid": centroid(pipeline.embedder)}
@@ -201,8 +203,7 @@ def evaluate(topics: list[Topic], words: int, modes: list[str],
         row = {k: float(np.mean(v)) for k, v in scores.items()}
         mode = name.removeprefix("service ")
         if mode in stats:
-            row["valid"] = float(np.mean(stats[mode]["valid"])) if stats[mode]["valid"] else float("nan")
-            row["rejected"] = float(np.mean(stats[mode]["rejected"])) if stats[mode]["rejected"] else 0.0
+            row |= {key: float(np.mean(values)) if values else float("nan") for key, values in stats[mode].items()}
         yield name, row
 
 
@@ -227,13 +228,13 @@ def main() -> None:
     topics = load_multiling(args.path) if args.command == "multiling" else load_jsonl(args.path)
     print(f"{len(topics)} topics, {args.words}-word budget, ROUGE F1 (stemmed), mean over references then topics, "
           f"story_threshold {args.story_threshold or 'default'}")
-    print("| system | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | words | valid citations | rejected by verify | s/topic |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| system | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | words | valid citations | generated kept by verify | "
+          "fused from ≥2 sources | s/topic |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, row in evaluate(topics, args.words, args.modes.split(","), args.story_threshold):
-        valid = f"{row['valid']:.3f}" if "valid" in row else "-"
-        rejected = f"{row['rejected']:.3f}" if "rejected" in row else "-"
-        print(f"| {name} | {row['R1']:.4f} | {row['R2']:.4f} | {row['RLsum']:.4f} | {row['words']:.0f} | {valid} | "
-              f"{rejected} | {row['seconds']:.2f} |", flush=True)
+        shares = [f"{row[key]:.3f}" if key in row and row[key] == row[key] else "-" for key in ("valid", "kept", "fused")]
+        print(f"| {name} | {row['R1']:.4f} | {row['R2']:.4f} | {row['RLsum']:.4f} | {row['words']:.0f} | "
+              f"{' | '.join(shares)} | {row['seconds']:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
@@ -14,14 +14,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from . import handlers
+from . import handlers, page
 from .errors import NotReady, Unauthorized
+from .extraction import extract_documents
 from .jobs import Jobs
 from .limits import BodyLimit
 from .observability import Metrics, RequestContext
 from .pipeline import Pipeline, validate
-from .schemas import BriefRequest, BriefResponse, ErrorResponse
+from .schemas import BriefRequest, BriefResponse, ErrorResponse, ExtractRequest, ExtractResponse
 from .settings import Settings, load_settings
+from .validation import validate_documents
 
 log = logging.getLogger("service")
 ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 500, 503, 504)}
@@ -34,10 +36,11 @@ class State:
         self.settings = settings
         self.pipeline = pipeline
         self.failure: str | None = None
-        self.jobs = Jobs(settings.max_concurrency, settings.max_queue)
+        # one lane per writer, so a quick extractive brief never waits behind model briefs
+        self.lanes = {name: Jobs(settings.max_concurrency, settings.max_queue) for name in ("extractive", "model")}
         self.metrics = Metrics()
-        self.metrics.queue_depth.set_function(lambda: self.jobs.waiting)
-        self.metrics.in_flight.set_function(lambda: self.jobs.running)
+        self.metrics.queue_depth.set_function(lambda: sum(jobs.waiting for jobs in self.lanes.values()))
+        self.metrics.in_flight.set_function(lambda: sum(jobs.running for jobs in self.lanes.values()))
 
     async def load(self) -> None:
         try:
@@ -51,6 +54,10 @@ class State:
         if self.pipeline is None:
             raise NotReady(f"models failed to load: {self.failure}" if self.failure else "models are still loading")
         return self.pipeline
+
+    def each_lane(self, action: Callable[[Jobs], None]) -> None:
+        for jobs in self.lanes.values():
+            action(jobs)
 
 
 def _state(request: Request) -> State:
@@ -77,8 +84,10 @@ async def healthz() -> dict[str, str]:
 
 
 async def readyz(request: Request) -> dict[str, str]:
-    """Readiness: 503 until the models are loaded."""
-    _state(request).ready()
+    """Readiness: 503 until the models are loaded, and while a configured generation endpoint is down."""
+    pipeline = _state(request).ready()
+    if problem := await run_in_threadpool(pipeline.health):
+        raise NotReady(problem)
     return {"status": "ready"}
 
 
@@ -93,9 +102,19 @@ async def create_briefs(request: Request, body: BriefRequest) -> BriefResponse:
     pipeline = state.ready()
     validate(body, state.settings)  # bad input is answered at once, without taking a queue slot
     timeout = body.options.timeout_s or state.settings.request_timeout
-    response = await state.jobs.run(lambda cancel: pipeline.run(body, cancel), timeout)
+    lane = pipeline.writer_for(body.options.mode or state.settings.mode).name
+    response = await state.lanes[lane].run(lambda cancel: pipeline.run(body, cancel), timeout)
     state.metrics.observe(response)
     return response
+
+
+async def extract(request: Request, body: ExtractRequest) -> ExtractResponse:
+    """Show what would be read from each document: title, date, source, and the paragraphs and
+    sentences with their offsets in the text sent. No model is needed."""
+    state = _state(request)
+    validate_documents(body.documents, state.settings)  # bad input is answered at once, without taking a queue slot
+    return await state.jobs.run(lambda cancel: extract_documents(body, state.settings, cancel),
+                                state.settings.request_timeout)
 
 
 def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> FastAPI:
@@ -104,12 +123,12 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state.jobs.open()
+        state.each_lane(Jobs.open)
         task = asyncio.create_task(state.load()) if state.pipeline is None else None
         yield
         if task is not None:
             task.cancel()
-        state.jobs.cancel_all()  # the server's grace period is over: stop what still runs
+        state.each_lane(Jobs.cancel_all)  # the server's grace period is over: stop what still runs
 
     app = FastAPI(title="Brief service", version="0.1.0", lifespan=lifespan,
                   description="Multi-document news briefs with sentence-level attribution.")
@@ -120,6 +139,9 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.add_api_route("/metrics", metrics, methods=["GET"], tags=["ops"], include_in_schema=False)
     app.add_api_route("/v1/briefs", create_briefs, methods=["POST"], response_model=BriefResponse,
                       responses=ERRORS, tags=["briefs"], dependencies=[Depends(require_key)])
+    app.add_api_route("/v1/extract", extract, methods=["POST"], response_model=ExtractResponse,
+                      responses=ERRORS, tags=["briefs"], dependencies=[Depends(require_key)])
+    page.install(app)
     if state.settings.cors_origin_list:
         app.add_middleware(CORSMiddleware, allow_origins=state.settings.cors_origin_list,
                            allow_methods=["GET", "POST"], allow_headers=["authorization", "content-type", "x-request-id"])

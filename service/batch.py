@@ -9,16 +9,18 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
 
 import numpy as np
 
 from .dedup import body_fingerprint
 from .text import normalize
-from .types import Document, Sentence
+from .types import Document, PageMeta, Sentence
 
 PARALLEL_DOCUMENTS = 2000  # below this, starting workers costs more than it saves
 Item = tuple[int, str, str, frozenset[str]]  # index, id, raw text, languages briefed
-Packed = tuple[tuple[tuple[int, int, str, int, int, str], ...], str | None, bool, str | None]
+PackedMeta = tuple[str | None, str | None, datetime | None, str | None]  # PageMeta's fields in order
+Packed = tuple[tuple[tuple[int, int, str, int, int, str], ...], str | None, bool, str | None, PackedMeta]
 
 
 def prepare(item: Item) -> tuple[Document, np.ndarray]:
@@ -31,7 +33,9 @@ def _prepare_packed(item: Item) -> tuple[Packed, np.ndarray]:
     """`prepare` in a worker: the document as plain tuples, which cross processes several times faster."""
     document, fingerprint = prepare(item)
     sentences = tuple((s.doc, s.index, s.text, s.start, s.end, s.kind) for s in document.sentences)
-    return (sentences, document.language, document.is_html, document.left_out), fingerprint
+    meta = document.meta
+    return (sentences, document.language, document.is_html, document.left_out,
+            (meta.title, meta.site, meta.published_at, meta.url)), fingerprint
 
 
 def prepare_all(items: list[Item]) -> list[tuple[Document, np.ndarray]]:
@@ -45,7 +49,7 @@ def prepare_all(items: list[Item]) -> list[tuple[Document, np.ndarray]]:
         return [prepare(item) for item in items]
     with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
         packed = pool.map(_prepare_packed, items, chunksize=250)
-        return [(Document(index, doc_id, raw, tuple(Sentence(*s) for s in sentences), language, is_html, left_out),
-                 fingerprint)
-                for (index, doc_id, raw, _), ((sentences, language, is_html, left_out), fingerprint)
+        return [(Document(index, doc_id, raw, tuple(Sentence(*s) for s in sentences), language, is_html, left_out,
+                          PageMeta(*meta)), fingerprint)
+                for (index, doc_id, raw, _), ((sentences, language, is_html, left_out, meta), fingerprint)
                 in zip(items, packed)]

@@ -1,4 +1,4 @@
-"""Command line: `brief summarize PATH...` and `brief serve`, over the same pipeline as the API.
+"""Command line: `brief summarize PATH...`, `brief extract PATH...` and `brief serve`, over the same core as the API.
 
 Errors from the service's tree are turned into a message and an exit code here, and only here:
 2 for bad input, 1 for anything else.
@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .errors import BriefError, InvalidRequest, MalformedBody
-from .schemas import BriefRequest, BriefResponse, DocumentIn, StoryOut
+from .schemas import BriefRequest, BriefResponse, DocumentIn, ExtractRequest, ExtractResponse, StoryOut
 from .settings import Settings, load_settings
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -76,6 +76,23 @@ def _sources_differ(story: StoryOut) -> list[str]:
     return lines + [""]
 
 
+def render_reading(response: ExtractResponse) -> str:
+    """Per document: what was found about it, then each paragraph read with its offsets."""
+    lines: list[str] = []
+    for doc in response.documents:
+        lines += [f"## {doc.id} ({doc.format}): {doc.title or '(no title)'}",
+                  f"source: {doc.source or '-'}  date: {doc.published_at.isoformat() if doc.published_at else '-'}  "
+                  f"url: {doc.url or '-'}  language: {doc.language or '-'}"]
+        if doc.reason:
+            lines.append(f"left out: {doc.reason}")
+        if doc.unaligned_characters:
+            lines.append(f"not found in the page, left out: {doc.unaligned_characters} characters")
+        lines.append("")
+        lines += [f"  [{p.start}:{p.end}] {p.text}" for p in doc.paragraphs]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
 @click.group()
 def cli() -> None:
     """Multi-document news briefs with sentence-level attribution."""
@@ -96,6 +113,17 @@ def summarize(paths: tuple[str, ...], as_json: bool, mode: str | None, max_words
                            options={"mode": mode, "max_words": max_words})  # type: ignore[arg-type]
     response = Pipeline(settings).run(request)
     click.echo(response.model_dump_json(indent=2) if as_json else render(response), nl=not as_json)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON response (POST /v1/extract).")
+def extract(paths: tuple[str, ...], as_json: bool) -> None:
+    """Show what is read from each file in PATH: title, date, source, paragraphs with their offsets."""
+    from .extraction import extract_documents
+
+    response = extract_documents(ExtractRequest(documents=read_documents(paths)), load_settings())
+    click.echo(response.model_dump_json(indent=2) if as_json else render_reading(response), nl=not as_json)
 
 
 @cli.command()

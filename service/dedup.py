@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable
-
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 from scipy.cluster.hierarchy import DisjointSet
 
+from .embed import StaticEmbedder
 from .neighbors import similar_pairs
-from .types import Document, DuplicateGroup
+from .types import Article, Document, DuplicateGroup
 
 SHINGLE_WORDS = 5
 NUM_PERM = 64
@@ -109,19 +108,20 @@ def _copy_pairs(fingerprints: list[np.ndarray], threshold: float) -> dict[tuple[
     return pairs
 
 
-def _rewrite_pairs(candidates: list[int], vectors: np.ndarray, sentence_vectors: Callable[[int], np.ndarray],
-                   threshold: float, sets: DisjointSet) -> dict[tuple[int, int], float]:
-    """Rewrites among `candidates` (indexes into `vectors`): close documents whose sentences mostly align.
+def _rewrite_pairs(candidates: list[int], articles: list[Article], static: StaticEmbedder, threshold: float,
+                   sets: DisjointSet) -> dict[tuple[int, int], float]:
+    """Rewrites among `candidates` (indexes into `articles`): close documents whose sentences mostly align.
 
     Each rewrite found is merged into `sets` at once, so pairs already joined are not aligned again.
     """
-    firsts, seconds, cosines = similar_pairs(vectors[candidates], REWRITE_DOC_COSINE)
+    vectors = np.stack([articles[k].vector for k in candidates]) if candidates else np.zeros((0, 1), np.float32)
+    firsts, seconds, cosines = similar_pairs(vectors, REWRITE_DOC_COSINE)
     pairs: dict[tuple[int, int], float] = {}
     for n in np.argsort(-cosines, kind="stable").tolist():
         i, j = candidates[firsts[n]], candidates[seconds[n]]
         if sets.connected(i, j):
             continue
-        x, y = sentence_vectors(i), sentence_vectors(j)
+        x, y = static.body_vectors(articles[i]), static.body_vectors(articles[j])
         if not len(x) or not len(y):
             continue
         shorter, longer = (x, y) if len(x) <= len(y) else (y, x)
@@ -136,17 +136,14 @@ def body_fingerprint(document: Document) -> np.ndarray:
     return fingerprint(" ".join(s.text for s in document.body))
 
 
-def group_duplicates(documents: list[Document], fingerprints: list[np.ndarray], vectors: np.ndarray,
-                     sentence_vectors: Callable[[int], np.ndarray], copy_threshold: float,
+def group_duplicates(articles: list[Article], static: StaticEmbedder, copy_threshold: float,
                      rewrite_threshold: float) -> list[DuplicateGroup]:
-    """Partition the documents into duplicate groups, each with its most complete member as representative.
-
-    Per document: its `body_fingerprint`, a unit vector, and `sentence_vectors(k)` for its body sentences.
-    """
-    if not documents:
+    """Partition the articles into duplicate groups, each with its most complete member as representative."""
+    if not articles:
         return []
+    fingerprints = [a.fingerprint for a in articles]
     pairs = _copy_pairs(fingerprints, copy_threshold)
-    sets = DisjointSet(range(len(documents)))
+    sets = DisjointSet(range(len(articles)))
     for i, j in pairs:
         sets.merge(i, j)
 
@@ -154,13 +151,12 @@ def group_duplicates(documents: list[Document], fingerprints: list[np.ndarray], 
         return max(members, key=lambda k: (fingerprints[k].size, -k))
 
     copies = sorted(most_complete(members) for members in sets.subsets())
-    pairs.update(_rewrite_pairs(copies, vectors, sentence_vectors, rewrite_threshold, sets))
+    pairs.update(_rewrite_pairs(copies, articles, static, rewrite_threshold, sets))
     groups = []
     for members in sets.subsets():
         ordered = sorted(members)
         rep = most_complete(members)
         scores = [pairs.get((min(k, rep), max(k, rep))) or containment(fingerprints[k], fingerprints[rep])
                   for k in ordered if k != rep]
-        groups.append(DuplicateGroup(documents[rep].index, tuple(documents[k].index for k in ordered),
-                                     round(min(scores, default=1.0), 4)))
-    return sorted(groups, key=lambda g: g.members[0])
+        groups.append(DuplicateGroup(articles[rep], tuple(articles[k] for k in ordered), round(min(scores, default=1.0), 4)))
+    return sorted(groups, key=lambda g: g.members[0].index)

@@ -9,11 +9,15 @@ Vectors are L2-normalised, so a dot product is a cosine similarity.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from .cache import cached
 from .errors import StartupError
+from .types import Article
+from .owner import Owner
 
 DEFAULT_NAME = "all-MiniLM-L6-v2"
 
@@ -58,6 +62,8 @@ class Embedder:
     cosines move by at most about 0.004, far inside the margins the thresholds sit in. Else float32.
     """
 
+    CHUNK = 128  # texts encoded between two cancellation checks
+
     def __init__(self, model_dir: str = "", device: str | None = None, dtype: str = "auto") -> None:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -68,18 +74,26 @@ class Embedder:
         bfloat16 = dtype == "bfloat16" or (dtype == "auto" and native_bfloat16(str(self._model.device)))
         self._model.to(torch.bfloat16 if bfloat16 else torch.float32)  # float32 also for weights saved in half
         self.dimension = int(self._model.get_embedding_dimension() or 0)
+        self._owner = Owner("embedder")
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], check: Callable[[], None] = lambda: None) -> np.ndarray:
         """Return one unit vector per text, shape `(len(texts), dimension)`.
 
-        Each distinct text is encoded once: syndicated copies repeat most of their sentences.
+        Each distinct text is encoded once: syndicated copies repeat most of their sentences. `check`
+        runs before every chunk of `CHUNK` texts, so a cancelled request stops within one chunk.
         """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
-        vectors = self._model.encode(unique, batch_size=16, show_progress_bar=False, convert_to_tensor=True)
+        chunks = []
+        for start in range(0, len(unique), self.CHUNK):
+            check()
+            batch = unique[start:start + self.CHUNK]
+            chunk = self._owner.call(lambda batch=batch: self._model.encode(batch, batch_size=16, show_progress_bar=False,
+                                                                            convert_to_tensor=True))
+            chunks.append(chunk.float().cpu().numpy())
         row = {text: n for n, text in enumerate(unique)}
-        return _unit(vectors.float().cpu().numpy())[[row[text] for text in texts]]
+        return _unit(np.concatenate(chunks))[[row[text] for text in texts]]
 
 
 class StaticEmbedder:
@@ -92,23 +106,28 @@ class StaticEmbedder:
 
         self._model = StaticModel.from_pretrained(str(distill_static(_model_dir(model_dir), cache)))
         self.dimension = int(self._model.dim)
+        self._owner = Owner("static")
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """One unit vector per text from its first `MAX_TOKENS` tokens, shape `(len(texts), dimension)`."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return _unit(self._model.encode(texts, max_length=self.MAX_TOKENS, batch_size=4096, show_progress_bar=False))
+        return _unit(self._owner.call(lambda: self._model.encode(texts, max_length=self.MAX_TOKENS, batch_size=4096,
+                                                                 show_progress_bar=False)))
+
+    def body_vectors(self, article: Article) -> np.ndarray:
+        """The article's body sentence vectors, encoded the first time a stage asks and kept on the article."""
+        if article.body_vectors is None:
+            article.body_vectors = self.encode([s.text for s in article.body])
+        return article.body_vectors
 
 
 def distill_static(source: Path, cache: Path) -> Path:
     """Distill the static model from `source` once (model2vec, PCA to 256 dimensions); return its cached directory."""
-    weights = sum(f.stat().st_size for f in source.iterdir() if f.is_file())
-    target = cache / f"static-{source.name}-{weights}"
-    if (target / "config.json").exists():
-        return target
-    from model2vec.distill import distill
 
-    partial = target.with_suffix(".partial")
-    distill(model_name=str(source), pca_dims=256).save_pretrained(str(partial))
-    partial.rename(target)
-    return target
+    def build(folder: Path) -> None:
+        from model2vec.distill import distill
+
+        distill(model_name=str(source), pca_dims=256).save_pretrained(str(folder))
+
+    return cached(cache, f"static-{source.name}", source, build, marker="config.json")

@@ -7,6 +7,7 @@
     ├── Overloaded (503, overloaded)           the job queue is full: retry later
     ├── Cancelled (503, cancelled)             work stopped: its deadline passed or the service is stopping
     ├── RequestTimeout (504, timeout)          the request ran past its time limit
+    ├── GeneratorUnavailable (502, generator_unavailable)  the generation endpoint is down or failing
     ├── InvalidRequest (422, invalid_request)  a field breaks a rule (empty, duplicate id, …)
     │   └── LimitExceeded (413, limit_exceeded) a field is over a configured limit
     └── MalformedBody (400, malformed_body)    the body is not UTF-8 JSON
@@ -55,6 +56,11 @@ class Cancelled(BriefError):
 class RequestTimeout(BriefError):
     status = 504
     code = "timeout"
+
+
+class GeneratorUnavailable(BriefError):
+    status = 502
+    code = "generator_unavailable"
 
 
 class InvalidRequest(BriefError):

@@ -1,9 +1,12 @@
 """Stage 4, evidence: the salient, corroborated, non-redundant sentences of a story.
 
-A sentence is salient when it is close to the story's centroid, early in its article, and said
-by many independent sources (duplicate groups, never copies). Each candidate keeps the sentences
-of other documents that say the same (close embedding and no conflicting numbers): they become
-its citations. Maximal marginal relevance removes repeats. Spans are carried, never recomputed.
+Candidates are the sentences of each duplicate group's representative, so a story syndicated a
+thousand times costs what one copy costs, and each candidate document is one independent source.
+A sentence is salient when it is close to the story's centroid, early in its article, and said by
+many sources. Each candidate keeps the sentences of other documents that say the same (close
+embedding, shared words, no different numbers, and more than one coinciding fact where numbers
+are stated): they become its citations. Maximal marginal relevance removes repeats. Spans are
+carried, never recomputed.
 """
 
 from __future__ import annotations
@@ -22,13 +25,13 @@ MMR_LAMBDA = 0.7
 CENTRALITY_WEIGHT, POSITION_WEIGHT, CORROBORATION_WEIGHT = 0.5, 0.2, 0.3
 MIN_WORDS, MAX_WORDS = 6, 70
 MIN_SHARED_WORDS = 3
+MIN_COINCIDING_FACTS = 2
 _WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    sentence: Sentence
-    group: int
+    sentence: Sentence  # from a duplicate group's representative: `sentence.doc` stands for the group
     position: float
 
 
@@ -37,10 +40,18 @@ def _content_words(sentence: Sentence) -> set[str]:
 
 
 def _says_the_same(a: Sentence, b: Sentence) -> bool:
-    """Close embeddings are not enough: the two must share content words and not state different numbers."""
-    x, y = extract_facts(a.text).numbers, extract_facts(b.text).numbers
-    shared = len(_content_words(a) & _content_words(b))
-    return shared >= MIN_SHARED_WORDS and (not x or not y or bool(x & y))
+    """Close embeddings are not enough: the two must share content words and state no different numbers,
+    and where they state numbers, more than one fact (number, name, date) must coincide: one shared
+    number alone ("item 39 ... town 5" and "item 5 ... town 5") is not corroboration."""
+    if len(_content_words(a) & _content_words(b)) < MIN_SHARED_WORDS:
+        return False
+    x, y = extract_facts(a.text), extract_facts(b.text)
+    if not x.numbers and not y.numbers:
+        return True
+    if x.numbers and y.numbers and not (x.numbers <= y.numbers or y.numbers <= x.numbers):
+        return False
+    coinciding = len(x.numbers & y.numbers) + len(x.names & y.names) + len(x.dates & y.dates)
+    return coinciding >= MIN_COINCIDING_FACTS
 
 
 def _support(candidates: list[Candidate], similarity: np.ndarray, i: int) -> list[int]:
@@ -59,16 +70,12 @@ def rank_evidence(candidates: list[Candidate], vectors: np.ndarray, budget_words
     """Evidence in order of selection (most useful first), up to about `budget_words` words."""
     if not candidates:
         return []
-    groups = np.array([c.group for c in candidates])
-    group_sizes = {g: len({c.sentence.doc for c in candidates if c.group == g}) for g in set(groups.tolist())}
-    weights = np.array([1.0 / group_sizes[g] for g in groups])
-    centroid = (vectors * weights[:, None]).sum(axis=0)
+    centroid = vectors.sum(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
     similarity = vectors @ vectors.T
     supports = [_support(candidates, similarity, i) for i in range(len(candidates))]
-    sources = np.array([len({candidates[i].group, *(candidates[j].group for j in supports[i])})
-                        for i in range(len(candidates))])
-    spread = max(len(group_sizes) - 1, 1)
+    sources = np.array([1 + len(support) for support in supports])  # one best sentence per other document
+    spread = max(len({c.sentence.doc for c in candidates}) - 1, 1)
     score = (CENTRALITY_WEIGHT * (vectors @ centroid)
              + POSITION_WEIGHT * np.array([1.0 - c.position for c in candidates])
              + CORROBORATION_WEIGHT * (sources - 1) / spread)
@@ -94,4 +101,5 @@ def _evidence(candidates: list[Candidate], i: int, support: list[int], sources: 
     sentence = candidates[i].sentence
     backing = tuple(candidates[j].sentence for j in support)
     citations = tuple(Citation(s.doc, s.start, s.end) for s in (sentence, *backing))
-    return Evidence(sentence, backing, sources, round(score, 4), citations, candidates[i].position)
+    groups = tuple(s.doc for s in (sentence, *backing))  # a candidate's document stands for its group
+    return Evidence(sentence, backing, sources, round(score, 4), citations, candidates[i].position, groups)

@@ -15,8 +15,10 @@ from text_to_num import alpha2digit
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:st|nd|rd|th)?(?:\s?%)?")
 _NAME = re.compile(r"[A-ZÀ-Þ][\w’'\-]*(?:\s+(?:(?:de|del|la|van|von|al|bin|of|the)\s+)?[A-ZÀ-Þ][\w’'\-]*)*")
-_MONTHS = ("january february march april may june july august september october november december "
-           "monday tuesday wednesday thursday friday saturday sunday").split()
+MONTH_ORDER = tuple("january february march april may june july august september october november december".split())
+WEEKDAY_ORDER = tuple("monday tuesday wednesday thursday friday saturday sunday".split())
+MONTHS = frozenset(MONTH_ORDER)
+_DAY_NAMES = MONTHS | frozenset(WEEKDAY_ORDER)
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 
 
@@ -51,7 +53,7 @@ def extract_facts(sentence: str) -> Facts:
         if at_start and len(words) == 1:
             continue  # a capitalised first word is usually not a name
         for word in words:
-            if word in _MONTHS:
+            if word in _DAY_NAMES:
                 dates.add(word)
             elif len(word) > 1 and word not in ("of", "the", "de", "del", "la", "van", "von", "al", "bin"):
                 names.add(word)
@@ -70,9 +72,27 @@ def claimed_names(sentence: str) -> frozenset[str]:
     first = re.match(r"[\s\"“‘'(]*([A-ZÀ-Þ][\w’'\-]*)", sentence)
     if first:
         word = first.group(1).strip("’'-").lower().removesuffix("’s").removesuffix("'s")
-        if word not in _STARTERS and word not in _MONTHS:
+        if word not in _STARTERS and word not in _DAY_NAMES:
             names.add(word)
     return frozenset(names)
+
+
+_COUNTED = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s+((?:[A-Za-z][\w-]*\s+){0,2}[A-Za-z][\w-]*)")
+
+
+@lru_cache(maxsize=65536)
+def counts(sentence: str) -> frozenset[tuple[str, str]]:
+    """(count, counted word) pairs a sentence states: "37 suspected cartel members" gives (37, suspected),
+    (37, cartel), (37, member). Ordinals, years and small counts are left out; plurals are folded."""
+    found = set()
+    for match in _COUNTED.finditer(alpha2digit(sentence, "en")):
+        number = _normalize_number(match.group(1))
+        if _YEAR.match(number) or (number.isdigit() and int(number) <= 10):
+            continue
+        for word in match.group(2).lower().split():
+            if len(word) >= 4:
+                found.add((number, word.removesuffix("s")))
+    return frozenset(found)
 
 
 def facts_of(sentences: list[str]) -> Facts:

@@ -1,10 +1,10 @@
-"""HTML to article text that remembers, for every character, where it came from.
+"""An HTML page's visible text, with the offset in the markup of every character.
 
-Libraries such as trafilatura or selectolax extract text well but drop source offsets, and a
-citation must point into the HTML the user sent. The standard library's `HTMLParser` reports the
-position of each event, so each extracted character keeps its `[start, end)` in the raw markup
-(an entity such as `&amp;` maps to its whole reference). Page furniture elements are skipped, and
-when the page has an `<article>` or `<main>` element only its text (and the `<h1>`) is kept.
+Citations must point into the HTML the user sent, and extractors such as trafilatura report
+text without offsets. So the page is read a second time here, by a tokenizer that keeps
+positions: text between tags is copied, an entity such as `&amp;` stands for its whole reference,
+and the contents of scripts, styles, comments and the like are skipped. Block tags become line
+breaks. `service/article.py` then finds the extractor's paragraphs in this text.
 """
 
 from __future__ import annotations
@@ -12,123 +12,98 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import unescape
-from html.parser import HTMLParser
 
-_SKIPPED = {"script", "style", "noscript", "template", "svg", "head", "nav", "header", "footer",
-            "aside", "form", "button", "iframe", "figure", "select", "textarea"}
-_BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "article", "main",
-           "section", "blockquote", "tr", "table", "dd", "dt", "hr", "title", "pre"}
-_VOID = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "col", "area", "base", "embed"}
-_HTML_SIGNS = re.compile(r"<(!doctype html|html|body|p|div|article|br|span|h[1-6])\b", re.IGNORECASE)
+from .offsets import OffsetMap
+
+# Elements whose content is never page text: scripts, styles, inline vector graphics, form controls, the <title>.
+_OPAQUE = {name: re.compile(rf"</{name}\s*>", re.I) for name in
+           "script style noscript template svg math title textarea select iframe object".split()}
+_BLOCKS = ("address|article|aside|blockquote|body|br|caption|dd|details|dialog|div|dl|dt|fieldset|figcaption|figure|"
+           "footer|form|h[1-6]|head|header|hr|html|li|main|nav|ol|p|pre|section|summary|table|tbody|td|tfoot|th|"
+           "thead|tr|ul")
+_OPAQUE_NAMES = "|".join(_OPAQUE)
+# A run of tags with only spaces between them is one token: a page is mostly such runs, and
+# this loop runs once per token. Attributes are not parsed: a '>' inside a quoted value ends the
+# tag early, which only adds text that no extractor reports. Text is what lies between tokens.
+_TAG = rf"<(?!(?:{_OPAQUE_NAMES})\b)(?:/?[a-zA-Z]|[!?](?!--))[^>]*>?"
+_TOKEN = re.compile(
+    rf"(?P<opaque><({_OPAQUE_NAMES})\b[^>]*>)"
+    r"|(?P<comment><!--)"
+    rf"|(?P<tags>{_TAG}(?:\s*{_TAG})*)"
+    r"|(?P<entity>&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);?)", re.I)
+_BLOCK_TAG = re.compile(rf"</?(?:{_BLOCKS})\b", re.I)
+_SPACE_BETWEEN_TAGS = re.compile(r">\s")
+# Every kind of space (and control character) becomes a plain space, one for one, so offsets hold.
+_SPACES = {c: " " for c in [*range(0x00, 0x20), 0x7F, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F,
+                           0x205F, 0x3000]}
+_LEADING = re.compile(r"(?:\s|\ufeff|<!--.*?-->|<\?xml[^>]*>)*", re.S)
+_DOCUMENT_START = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I)
+_TAG_START = re.compile(r"<[a-z][a-z0-9-]*[\s/>]", re.I)
+_CLOSING_TAG = re.compile(r"</[a-z][a-z0-9-]*\s*>", re.I)
 
 
 def looks_like_html(text: str) -> bool:
-    """True when the text is markup rather than prose that mentions a tag."""
-    return len(_HTML_SIGNS.findall(text[:20000])) >= 2 or text.lstrip()[:15].lower().startswith(("<!doctype", "<html"))
+    """True for markup: a page (however many comments or head elements come first) or a fragment
+    that opens with a tag and closes one. Prose that mentions `<p>` or `<div>` stays plain text."""
+    start = _LEADING.match(text).end()  # type: ignore[union-attr]  # the pattern matches the empty string
+    if _DOCUMENT_START.match(text, start):
+        return True
+    return _TAG_START.match(text, start) is not None and _CLOSING_TAG.search(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
-class Extracted:
-    """Extracted text and, per character, the raw span it came from."""
+class PageText:
+    """A page's visible text (spaces normalised one for one, a line break per block) and its map."""
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
-
-    def raw_span(self, start: int, end: int) -> tuple[int, int]:
-        """Map `[start, end)` in the extracted text to `[start, end)` in the raw HTML."""
-        return self.starts[start], self.ends[end - 1]
+    offsets: OffsetMap
 
 
-class _Extractor(HTMLParser):
-    def __init__(self, raw: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self.line_offsets = [0] + [m.end() for m in re.finditer("\n", raw)]
-        self.raw = raw
-        self.stack: list[str] = []
-        self.skip_depth = 0
-        self.chars: list[tuple[str, int, int, bool]] = []  # char, raw start, raw end, in article
-        self.article_depth = 0
-        self.h1_depth = 0
-
-    def _offset(self) -> int:
-        line, col = self.getpos()
-        return self.line_offsets[line - 1] + col
-
-    def _emit(self, text: str, start: int, spans: list[tuple[int, int]] | None = None) -> None:
-        if self.skip_depth:
-            return
-        keep = self.article_depth > 0 or self.h1_depth > 0
-        for i, char in enumerate(text):
-            s, e = spans[i] if spans else (start + i, start + i + 1)
-            self.chars.append((" " if char.isspace() else char, s, e, keep))
-
-    def _break(self) -> None:
-        if self.chars and self.chars[-1][0] != "\n" and not self.skip_depth:
-            pos = self.chars[-1][2]
-            self.chars.append(("\n", pos, pos, self.chars[-1][3]))
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCKS:
-            self._break()
-        if tag in _VOID:
-            return
-        self.stack.append(tag)
-        self.skip_depth += tag in _SKIPPED
-        self.article_depth += tag in ("article", "main")
-        self.h1_depth += tag == "h1"
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCKS:
-            self._break()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag not in self.stack:
-            return
-        while self.stack:
-            open_tag = self.stack.pop()
-            self.skip_depth -= open_tag in _SKIPPED
-            self.article_depth -= open_tag in ("article", "main")
-            self.h1_depth -= open_tag == "h1"
-            if open_tag == tag:
-                break
-        if tag in _BLOCKS:
-            self._break()
-
-    def handle_data(self, data: str) -> None:
-        self._emit(data, self._offset())
-
-    def _reference(self, reference: str) -> None:
-        start = self._offset()
-        end = start + len(reference)
-        if not self.raw.startswith(reference, start):  # no closing ';'
-            end -= 1
-        text = unescape(self.raw[start:end])
-        self._emit(text, start, [(start, end)] * len(text))
-
-    def handle_entityref(self, name: str) -> None:
-        self._reference(f"&{name};")
-
-    def handle_charref(self, name: str) -> None:
-        self._reference(f"&#{name};")
-
-
-def extract(raw: str) -> Extracted:
-    """Return the readable text of an HTML page with a raw span for every character."""
-    parser = _Extractor(raw)
-    parser.feed(raw)
-    parser.close()
-    chars = parser.chars
-    if any(keep for *_, keep in chars):
-        chars = [c for c in chars if c[3] or c[0] == "\n"]
-    out: list[tuple[str, int, int]] = []
-    for char, start, end, _ in chars:
-        if char.isspace():
-            if out and (out[-1][0] == "\n" or (out[-1][0] == " " and char == " ")):
-                continue
-            if out and out[-1][0] == " " and char == "\n":
-                out.pop()
-        out.append((char, start, end))
-    while out and out[0][0].isspace():
-        out.pop(0)
-    return Extracted("".join(c for c, _, _ in out), tuple(s for _, s, _ in out), tuple(e for _, _, e in out))
+def page_text(raw: str) -> PageText:
+    """Return the visible text of `raw` with, for every character, its offset in `raw`."""
+    parts: list[str] = []
+    starts: list[int] = []  # the OffsetMap's columns, filled here directly: this loop runs once per tag
+    sources: list[int] = []
+    whole: list[int] = []
+    length, cursor, at_break = 0, 0, True
+    while token := _TOKEN.search(raw, cursor):
+        start, end = token.span()
+        if start > cursor:
+            starts.append(length)
+            sources.append(cursor)
+            whole.append(0)
+            parts.append(raw[cursor:start].translate(_SPACES))
+            length += start - cursor
+            at_break = False
+        kind = token.lastgroup
+        if kind == "tags":
+            separator = ("\n" if _BLOCK_TAG.search(raw, start, end) else
+                         " " if _SPACE_BETWEEN_TAGS.search(raw, start, end) else "")
+            if separator and not (at_break and separator == "\n"):
+                starts.append(length)
+                sources.append(start)
+                whole.append(0)
+                parts.append(separator)
+                length += 1
+                at_break = separator == "\n"
+        elif kind == "entity":
+            text = unescape(token.group()).translate(_SPACES)
+            starts.append(length)
+            sources.append(start)
+            whole.append(end - start)
+            parts.append(text)
+            length += len(text)
+            at_break = False
+        elif kind == "opaque":
+            closing = _OPAQUE[token.group(2).lower()].search(raw, end)
+            end = closing.end() if closing else len(raw)
+        elif kind == "comment":
+            closing_at = raw.find("-->", end)
+            end = closing_at + 3 if closing_at >= 0 else len(raw)
+        cursor = end
+    if cursor < len(raw):
+        starts.append(length)
+        sources.append(cursor)
+        whole.append(0)
+        parts.append(raw[cursor:].translate(_SPACES))
+    return PageText("".join(parts), OffsetMap(starts, sources, whole))

@@ -17,7 +17,7 @@ from typing import Literal
 
 from text_to_num import alpha2digit
 
-from .facts import _MONTHS
+from .facts import MONTH_ORDER, WEEKDAY_ORDER
 
 Kind = Literal["count", "ordinal", "money", "percent", "age", "date"]
 
@@ -37,15 +37,15 @@ _VALUE = re.compile(
     rf"(?![\w]|[.,:/-]\d|-(?:{_WORD})\b)", re.IGNORECASE)
 _AGE_AFTER = re.compile(r"^\s?-?\s?years?\s?-?\s?old\b", re.IGNORECASE)
 _AGE_BEFORE = re.compile(r"(?:\baged?\s|[A-Z][a-z]+,\s)$")
-_MONTH = {m: n for n, m in enumerate(_MONTHS[:12], start=1)} | {
-    m[:3]: n for n, m in enumerate(_MONTHS[:12], start=1)} | {"sept": 9}
-WEEKDAYS = frozenset(_MONTHS[12:])
-_WEEKDAY_ORDER = _MONTHS[12:]
+_MONTH = {m: n for n, m in enumerate(MONTH_ORDER, start=1)} | {
+    m[:3]: n for n, m in enumerate(MONTH_ORDER, start=1)} | {"sept": 9}
+WEEKDAYS = frozenset(WEEKDAY_ORDER)
+CALENDAR = WEEKDAYS | frozenset(MONTH_ORDER)
 _DATE = re.compile(
     r"\b(?:(?P<month>" + "|".join(sorted(_MONTH, key=len, reverse=True)) + r")\.?"
     r"(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?)?"
-    r"(?:,?\s+(?P<year>(?:19|20)\d\d))?|(?P<day2>\d{1,2})\s+(?P<month2>" + "|".join(_MONTHS[:12]) + r")"
-    r"(?:\s+(?P<year2>(?:19|20)\d\d))?|(?P<weekday>" + "|".join(_WEEKDAY_ORDER) + r")(?:['’]s)?"
+    r"(?:,?\s+(?P<year>(?:19|20)\d\d))?|(?P<day2>\d{1,2})\s+(?P<month2>" + "|".join(MONTH_ORDER) + r")"
+    r"(?:\s+(?P<year2>(?:19|20)\d\d))?|(?P<weekday>" + "|".join(WEEKDAY_ORDER) + r")(?:['’]s)?"
     r"|(?P<relative>yesterday)|(?<![$£€\d,.])(?P<alone>(?:19|20)\d\d)(?![\d%]|[.,]\d|s\b))\b", re.IGNORECASE)
 _TOKEN = re.compile(r"\d[\d,.]*\d|\w[\w’'-]*|[^\w\s]")
 
@@ -130,7 +130,7 @@ def _resolve(word: str, published: date | None) -> str:
         return word
     if word == "yesterday":
         return (published - timedelta(days=1)).isoformat()
-    back = (published.weekday() - _WEEKDAY_ORDER.index(word)) % 7
+    back = (published.weekday() - WEEKDAY_ORDER.index(word)) % 7
     return (published - timedelta(days=back)).isoformat()
 
 

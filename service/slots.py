@@ -15,8 +15,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from .facts import _MONTHS
-from .quantities import NUMBER_WORD, WEEKDAYS, Value
+from .quantities import CALENDAR, NUMBER_WORD, WEEKDAYS, Value
 
 _STEMMER = snowballstemmer.stemmer("english")
 
@@ -62,7 +61,6 @@ ton tonne hour minute second day week month year degree caliber acre gallon lite
 _OWNER = 3  # words before a count where a capitalised name says whose it is
 _NEAR = 6  # words around a value where a date dates it and a name owns it
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]+")
-_CALENDAR = frozenset(_MONTHS)
 
 
 
@@ -125,7 +123,7 @@ def _names(sentence: str, value: Value) -> frozenset[str]:
     at_start = sentence[:value.start].strip() == window.strip()
     phrase = " ".join(sentence[value.end:].split()[:len(_phrase(value.after))])
     words = _CAPITALISED.findall(window)[1 if at_start else 0:] + _CAPITALISED.findall(phrase)
-    return frozenset(w[:5].lower() for w in words if w.lower() not in _STOP and w.lower() not in _CALENDAR)
+    return frozenset(w[:5].lower() for w in words if w.lower() not in _STOP and w.lower() not in CALENDAR)
 
 
 def _excluded(value: Value, sentence: str, values: tuple[Value, ...]) -> bool:

@@ -1,93 +1,106 @@
 """Stage 3, stories: duplicate groups that report the same event form one story.
 
-Same topic is not same event. Two articles about cartel transfers embed close together even
-when one reports 26 people and the other 37, so the same-event score adds to the embedding
-cosine how far their numbers and names agree, and subtracts when their leads state different
-numbers. Groups are joined by average-linkage clustering on that score, which does not chain
-a story through one ambiguous article the way single linkage would.
+Same topic is not same event: two earthquakes, or two transfers of cartel members months apart,
+are two stories. The decision is the same-event probability of `events.py`, computed only for
+pairs of group representatives that are nearest neighbours by document vector (faiss), never for
+all pairs. Groups are joined by average linkage over the scored pairs: two sets of groups join
+when the mean probability of their scored pairs reaches the threshold. That lets a story grow
+through many well-supported pairs while one strong pair cannot chain two events together, as
+single linkage would. When every pair of a set is scored (any set of up to `NEIGHBOURS` + 1
+groups), this is exactly average-linkage clustering.
 
-Only pairs among each group's nearest neighbours whose cosine could still reach the threshold are
-scored. Average linkage never joins two sets of groups with no such pair between them, so it runs
-within each connected set of candidate pairs: the same stories as over all pairs, without the
-all-pairs matrix that 100,000 articles would need.
+Each story explains itself: every group's strongest link into the rest of the story, and the
+weakest of those links (`Story.cohesion`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import heapq
+from typing import Protocol
 
 import numpy as np
-from scipy.cluster.hierarchy import DisjointSet, fcluster, linkage
-from scipy.spatial.distance import squareform
 
-from .facts import Facts
+from .embed import StaticEmbedder
+from .events import Reports, SameEventModel, time_prior
 from .neighbors import similar_pairs
-from .types import DuplicateGroup, Story
+from .types import Article, DuplicateGroup, Link, Story
 
-NUMBER_WEIGHT = 0.15
-NAME_WEIGHT = 0.1
-LEAD_CONFLICT_PENALTY = 0.1
-LEAD_SENTENCES = 3
-MOST_RAISED = NUMBER_WEIGHT * 0.5 + NAME_WEIGHT * 0.5  # the most agreement can add to a cosine
+CANDIDATE_COSINE = 0.3  # document-vector cosine below which no pair of one event was seen (ECB+ dev: 0.2 %)
 
 
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """Overlap coefficient, 0.5 (no evidence either way) when a side has nothing to compare."""
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.5
+class PairScorer(Protocol):
+    def __call__(self, articles: list[Article], firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+        """Same-event scores in [0, 1] of the pairs `(articles[firsts[k]], articles[seconds[k]])`."""
+        ...
 
 
-def _adjustment(facts: tuple[Facts, Facts], other: tuple[Facts, Facts]) -> float:
-    (whole, lead), (whole_other, lead_other) = facts, other
-    adjust = (NUMBER_WEIGHT * (_overlap(whole.numbers, whole_other.numbers) - 0.5)
-              + NAME_WEIGHT * (_overlap(whole.names, whole_other.names) - 0.5))
-    if lead.numbers and lead_other.numbers and not lead.numbers & lead_other.numbers:
-        adjust -= LEAD_CONFLICT_PENALTY
-    return adjust
+class SameEventScorer:
+    """The calibrated model over the request's pairwise features, lowered for reports weeks apart."""
+
+    def __init__(self, model: SameEventModel, static: StaticEmbedder) -> None:
+        self.model = model
+        self.static = static
+
+    def __call__(self, articles: list[Article], firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+        scores = self.model.probability(Reports(articles, self.static).features(firsts, seconds))
+        priors = [time_prior(articles[i], articles[j]) for i, j in zip(firsts.tolist(), seconds.tolist())]
+        return scores * np.array(priors)
 
 
-def same_event_scores(vectors: np.ndarray, facts: list[tuple[Facts, Facts]]) -> np.ndarray:
-    """Pairwise same-event scores: embedding cosine adjusted by agreement of numbers and names.
+def average_linkage(count: int, firsts: np.ndarray, seconds: np.ndarray, scores: np.ndarray,
+                    threshold: float) -> list[list[int]]:
+    """Clusters of `count` items, joining while the mean score of the scored pairs between two clusters reaches `threshold`."""
+    parent = list(range(count))
+    between: list[dict[int, list[float]]] = [{} for _ in range(count)]  # cluster -> other cluster -> [sum, pairs]
+    for i, j, score in zip(firsts.tolist(), seconds.tolist(), scores.tolist()):
+        for a, b in ((i, j), (j, i)):
+            entry = between[a].setdefault(b, [0.0, 0])
+            entry[0] += score
+            entry[1] += 1
+    heap = [(-total / pairs, a, b) for a in range(count) for b, (total, pairs) in between[a].items() if a < b]
+    heapq.heapify(heap)
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if -negative < threshold:
+            break
+        if parent[a] != a or parent[b] != b or b not in between[a] or between[a][b][0] / between[a][b][1] != -negative:
+            continue  # stale: one side has joined another cluster since this entry was pushed
+        parent[b] = a
+        for other, (total, pairs) in list(between[b].items()):
+            del between[other][b]
+            if other == a:
+                continue
+            entry = between[a].setdefault(other, [0.0, 0])
+            entry[0] += total
+            entry[1] += pairs
+            between[other][a] = entry
+            heapq.heappush(heap, (-entry[0] / entry[1], min(a, other), max(a, other)))
+        between[b] = {}
+    roots: dict[int, list[int]] = {}
+    for item in range(count):
+        root = item
+        while parent[root] != root:
+            root = parent[root]
+        roots.setdefault(root, []).append(item)
+    return list(roots.values())
 
-    `facts[k]` holds the facts of item k's whole text and of its lead.
-    """
-    scores = vectors @ vectors.T
-    for i in range(len(facts)):
-        for j in range(i + 1, len(facts)):
-            scores[i, j] = scores[j, i] = scores[i, j] + _adjustment(facts[i], facts[j])
-    return scores
 
-
-def cluster(scores: np.ndarray, threshold: float) -> list[list[int]]:
-    """Average-linkage clusters of items whose mean pairwise score reaches `threshold`."""
-    n = len(scores)
-    if n == 1:
-        return [[0]]
-    distances = np.clip(1.0 - scores, 0.0, None)
-    np.fill_diagonal(distances, 0.0)
-    labels = fcluster(linkage(squareform(distances, checks=False), method="average"), t=1.0 - threshold,
-                      criterion="distance")
-    clusters: dict[int, list[int]] = {}
-    for item, label in enumerate(labels):
-        clusters.setdefault(int(label), []).append(item)
-    return list(clusters.values())
-
-
-def group_stories(groups: list[DuplicateGroup], vectors: np.ndarray, facts: Callable[[int], tuple[Facts, Facts]],
-                  threshold: float) -> list[Story]:
-    """Stories, largest first; `vectors[k]` and `facts(k)` describe group k's representative."""
+def group_stories(groups: list[DuplicateGroup], score: PairScorer, threshold: float) -> list[Story]:
+    """Stories, largest first, each with the link that ties every group into it."""
     if not groups:
         return []
-    firsts, seconds, cosines = similar_pairs(vectors, threshold - MOST_RAISED)
-    linked = DisjointSet(range(len(groups)))
-    for i, j, cosine in zip(firsts.tolist(), seconds.tolist(), cosines.tolist()):
-        if cosine + _adjustment(facts(i), facts(j)) >= threshold:
-            linked.merge(i, j)
-    clusters = []
-    for component in map(sorted, linked.subsets()):
-        if len(component) == 1:
-            clusters.append(component)
-            continue
-        scores = same_event_scores(vectors[component], [facts(k) for k in component])
-        clusters += [[component[m] for m in members] for members in cluster(scores, threshold)]
-    stories = [Story(tuple(groups[k] for k in members)) for members in clusters]
-    return sorted(stories, key=lambda s: (-len(s.documents), -len(s.groups), s.documents[0]))
+    representatives = [g.representative for g in groups]
+    firsts, seconds, _ = similar_pairs(np.stack([a.vector for a in representatives]), CANDIDATE_COSINE)
+    scores = score(representatives, firsts, seconds)
+    best: dict[int, dict[int, float]] = {k: {} for k in range(len(groups))}
+    for i, j, value in zip(firsts.tolist(), seconds.tolist(), scores.tolist()):
+        best[i][j] = best[j][i] = value
+    stories = []
+    for members in average_linkage(len(groups), firsts, seconds, scores, threshold):
+        links: list[Link | None] = []
+        for k in members:
+            inside = {j: s for j, s in best[k].items() if j in members}
+            via = max(inside, key=inside.__getitem__) if inside else None
+            links.append(Link(representatives[via], round(inside[via], 4)) if via is not None else None)
+        stories.append(Story(tuple(groups[k] for k in members), tuple(links)))
+    return sorted(stories, key=lambda s: (-len(s.articles), -len(s.groups), s.articles[0].index))

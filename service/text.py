@@ -1,32 +1,38 @@
 """Stage 1, normalize: raw text or HTML to sentences with spans in the original text.
 
-Invariants: every sentence keeps its `[start, end)` in the document's original `text`, and for
-plain text `text[start:end] == sentence.text`. Page furniture (see `data/boilerplate.txt`) never
-becomes a sentence. A document with no body left, or in a language not briefed, is returned with
-`left_out` set rather than dropped.
+Invariants: every sentence keeps its `[start, end)` in the document's original `text`. For plain
+text `text[start:end]` is the sentence, but for control characters (NUL, a stray carriage
+return), which the sentence shows as a space or a line break; for HTML it is the stretch of
+markup that holds the sentence. Page furniture (see `data/boilerplate.txt`) never becomes a
+sentence, and neither does punctuation alone or a run of characters without a space. A document
+with no body left, or in a language not briefed, is returned with `left_out` saying why rather
+than dropped.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from importlib import resources
 
-import blingfire
 import pycld2
 
-from .html import extract, looks_like_html
-from .types import Document, Sentence, SentenceKind
+from .article import Article, read_article
+from .html import looks_like_html
+from .sentences import LONGEST_WORD, split_sentences
+from .types import Document, PageMeta, Sentence, SentenceKind
 
 _HEADING_MAX_WORDS = 20
 _TERMINAL = re.compile(r"[.!?…:;\"”’')\]]\s*$")
 _LANGUAGE_MIN_CHARS = 60
 _LANGUAGE_SAMPLE_CHARS = 1000
-_TRIMMED_LINE = re.compile(r"\S(?:[^\n]*\S)?")  # a line's text without its surrounding whitespace
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_AS_SPACE = {c: " " for c in [*range(0x00, 0x0A), *range(0x0B, 0x20), 0x7F]}
+_LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+_MIXED_SCRIPT_WORD = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+")
 _LEGACY_CODES = {"iw": "he", "jw": "jv", "in": "id"}  # CLD2 keeps a few pre-2000 ISO codes
-# blingfire ends a sentence after a title before a name ("Dr. | Jones said"); such pieces are rejoined.
-_ENDS_WITH_TITLE = re.compile(r"(?:^|\s)(?:Dr|Mr|Mrs|Ms|Prof|Gen|Sen|Rep|Gov|Lt|Col|Capt|Cmdr|Sgt|Rev|Hon|Pres|Supt|Insp)\.$")
 
 
 @lru_cache(maxsize=1)
@@ -37,42 +43,10 @@ def _boilerplate() -> re.Pattern[str]:
 
 
 def is_boilerplate(sentence: str) -> bool:
-    """True for page furniture such as "Listen to this article" or comment-policy footers."""
-    return _boilerplate().match(sentence.strip(" \t\"“'‘")) is not None
-
-
-def _pieces(text: str) -> list[str]:
-    """Sentences by blingfire, with pieces cut after a title rejoined to what follows."""
-    pieces: list[str] = []
-    for piece in blingfire.text_to_sentences(text).split("\n"):
-        if pieces and _ENDS_WITH_TITLE.search(pieces[-1]):
-            pieces[-1] = f"{pieces[-1]} {piece}"
-        else:
-            pieces.append(piece)
-    return pieces
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Return `[start, end)` of each sentence, never crossing a line break, whitespace trimmed.
-
-    The whole text goes to the segmenter in one call (line breaks as spaces, so offsets hold);
-    a sentence that spans lines is then cut at each line break, as a headline must be.
-    """
-    flat = text.replace("\n", " ")
-    spans: list[tuple[int, int]] = []
-    cursor = 0
-    for piece in _pieces(flat):
-        piece = piece.strip()
-        if not piece:
-            continue
-        found = flat.find(piece, cursor)
-        end = found + len(piece)
-        if found < 0:  # the segmenter altered the text: keep the rest of the line whole
-            line_end = text.find("\n", cursor)
-            found, end = cursor, line_end if line_end >= 0 else len(text)
-        spans += [(found + line.start(), found + line.end()) for line in _TRIMMED_LINE.finditer(text[found:end])]
-        cursor = max(cursor, end)
-    return spans
+    """True for page furniture such as "Listen to this article" or comment-policy footers, and for
+    text disguised with look-alike letters from another script ("Yоur" with a Cyrillic о), as spam is."""
+    return (_boilerplate().match(sentence.strip(" \t\"“'‘")) is not None
+            or _MIXED_SCRIPT_WORD.search(sentence) is not None)
 
 
 def _kind(sentence: str, alone_on_line: bool, first: bool) -> SentenceKind:
@@ -82,24 +56,38 @@ def _kind(sentence: str, alone_on_line: bool, first: bool) -> SentenceKind:
 
 
 def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text (CLD2, tens of microseconds), or None when it is too short or unclear."""
-    if len(text) < _LANGUAGE_MIN_CHARS:
+    """ISO 639-1 code of the text (CLD2, tens of microseconds), or None when it is unclear; a text
+    under 60 characters needs CLD2's reliable verdict."""
+    if not text:
         return None
     sample = _CONTROL.sub(" ", text[:_LANGUAGE_SAMPLE_CHARS]).encode("utf-8", "replace")
     try:
-        code = pycld2.detect(sample, bestEffort=True)[2][0][1]
+        reliable, _, details = pycld2.detect(sample, bestEffort=len(text) >= _LANGUAGE_MIN_CHARS)
     except pycld2.error:
         return None
-    code = code.split("-")[0]
-    return None if code == "un" else _LEGACY_CODES.get(code, code)
+    code = str(details[0][1]).split("-")[0]
+    if code == "un" or (len(text) < _LANGUAGE_MIN_CHARS and not reliable):
+        return None
+    return _LEGACY_CODES.get(code, code)
+
+
+def _plain_view(raw: str) -> str:
+    """`raw` with control characters as spaces and a lone carriage return as a line break, one for one."""
+    return _LONE_CARRIAGE_RETURN.sub("\n", raw).translate(_CONTROL_AS_SPACE)
 
 
 def normalize(index: int, doc_id: str, raw: str, languages: frozenset[str]) -> Document:
     """Return the document's sentences with spans in `raw`, or the reason it is left out."""
+    return read(index, doc_id, raw, languages)[0]
+
+
+def read(index: int, doc_id: str, raw: str, languages: frozenset[str]) -> tuple[Document, Article | None]:
+    """`normalize`, and the article read from an HTML page (None for plain text), which `brief extract` shows."""
     is_html = looks_like_html(raw)
-    extracted = extract(raw) if is_html else None
-    view = extracted.text if extracted else raw
+    article = read_article(raw) if is_html else None
+    view = article.text if article else _plain_view(raw)
     sentences: list[Sentence] = []
+    dropped: Counter[str] = Counter()
     spans = split_sentences(view)
     dropped_line = -1
     for position, (start, end) in enumerate(spans):
@@ -108,19 +96,40 @@ def normalize(index: int, doc_id: str, raw: str, languages: frozenset[str]) -> D
         if line_start == dropped_line:
             continue
         opens_line = view[line_start:start].strip() == ""
+        if not _LETTER_OR_DIGIT.search(piece):
+            dropped["symbols"] += 1
+            continue
+        if len(piece) > LONGEST_WORD and len(piece.split()) == 1:  # split_sentences leaves such runs alone
+            dropped["run"] += 1
+            continue
         if is_boilerplate(piece):
             dropped_line = line_start if opens_line else dropped_line
+            dropped["furniture"] += 1
             continue
         line_end = view.find("\n", end)
         alone = opens_line and view[end:line_end if line_end >= 0 else len(view)].strip() == ""
-        raw_start, raw_end = extracted.raw_span(start, end) if extracted else (start, end)
+        raw_start, raw_end = article.raw_span(start, end) if article else (start, end)
         kind = _kind(piece, alone, first=not sentences and position == 0)
         sentences.append(Sentence(index, len(sentences), piece, raw_start, raw_end, kind))
-    body_text = " ".join(s.text for s in sentences if s.kind == "body")
-    language = detect_language(body_text)
-    left_out = None
-    if not body_text:
-        left_out = "empty after cleaning: no article text left once markup and page furniture were removed"
-    elif language is not None and language not in languages:
-        left_out = f"language '{language}' not supported (briefed: {', '.join(sorted(languages))})"
-    return Document(index, doc_id, raw, tuple(sentences), language, is_html, left_out)
+    body = [s.text for s in sentences if s.kind == "body"]
+    language = detect_language(" ".join(body or [s.text for s in sentences]))
+    reason = _left_out_reason(body, sentences, dropped, language, languages)
+    return Document(index, doc_id, raw, tuple(sentences), language, is_html, reason,
+                    article.meta if article else PageMeta()), article
+
+
+def _left_out_reason(body: list[str], sentences: list[Sentence], dropped: Counter[str], language: str | None,
+                     languages: frozenset[str]) -> str | None:
+    """Why the document takes no part in any story, or None. Each reason opens with a fixed word (a metric label)."""
+    if language is not None and language not in languages:
+        return f"language '{language}' not supported (briefed: {', '.join(sorted(languages))})"
+    if body:
+        return None
+    if sentences:
+        return (f"headline only: {len(sentences)} line(s) that read as a title or heading, and no sentence of "
+                "body text to brief")
+    if dropped["run"] and not dropped["furniture"]:
+        return f"unreadable: no words, only runs of over {LONGEST_WORD} characters without a space"
+    if dropped["symbols"] and not dropped["furniture"]:
+        return "symbols only: no letters or digits, only punctuation and symbols"
+    return "empty after cleaning: no article text left once markup and page furniture were removed"

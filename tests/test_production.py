@@ -72,7 +72,7 @@ def test_overload_gets_503_with_retry_after_and_no_500(pipeline: Pipeline) -> No
     async def scenario() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=30) as http:
-            app.state.brief.jobs.open()
+            app.state.brief.each_lane(Jobs.open)
             tasks = [asyncio.create_task(http.post("/v1/briefs", json=body)) for _ in range(2)]
             await asyncio.sleep(0.2)
             refused = [await http.post("/v1/briefs", json=body) for _ in range(3)]
@@ -89,7 +89,7 @@ def test_timeout_gets_504_and_the_work_stops(pipeline: Pipeline) -> None:
     with client_for(pipeline) as http:
         response = http.post("/v1/briefs", json={"documents": seed_documents(), "options": {"timeout_s": 0.05}})
         assert response.status_code == 504 and response.json()["error"]["field"] == "options.timeout_s"
-        jobs = http.app.state.brief.jobs  # type: ignore[attr-defined]
+        jobs = http.app.state.brief.lanes["extractive"]  # type: ignore[attr-defined]
         for _ in range(100):
             if jobs.running == 0:
                 break

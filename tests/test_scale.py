@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 
 from service import batch, neighbors, stories
-from service.facts import EMPTY
 from service.pipeline import Pipeline
 from service.schemas import BriefRequest
-from service.types import DuplicateGroup
+from service.types import Article, Document, DuplicateGroup
 from tests.conftest import fixture_document, seed_documents
 
 EN = frozenset({"en"})
@@ -46,17 +45,31 @@ def test_inverted_file_finds_the_close_pairs(monkeypatch: pytest.MonkeyPatch) ->
     assert len(approximate & exact) >= 0.95 * len(exact) > 0
 
 
+class Cosine:
+    """A stand-in same-event scorer: the vectors' cosine (the real one is fitted on labelled events)."""
+
+    def __call__(self, articles: list[Article], firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+        vectors = np.stack([a.vector for a in articles])
+        return np.sum(vectors[firsts] * vectors[seconds], axis=1)
+
+
 def test_stories_from_candidate_pairs_equal_average_linkage_over_all_pairs() -> None:
-    vectors = clustered_vectors(300, 40, 0.35, seed=3)
-    groups = [DuplicateGroup(k, (k,), 1.0) for k in range(len(vectors))]
-    found = stories.group_stories(groups, vectors, lambda k: (EMPTY, EMPTY), 0.8)
-    everything = stories.cluster(stories.same_event_scores(vectors, [(EMPTY, EMPTY)] * len(vectors)), 0.8)
-    assert sorted(sorted(s.documents) for s in found) == sorted(map(sorted, everything))
-    assert 40 <= len(found) < 300
+    vectors = clustered_vectors(3000, 400, 0.35, seed=3)
+    articles = [Article(Document(k, f"d{k}", "", (), "en"), "", None, None, None, np.zeros(0, np.uint64), v)
+                for k, v in enumerate(vectors)]
+    groups = [DuplicateGroup(a, (a,), 1.0) for a in articles]
+    found = stories.group_stories(groups, Cosine(), 0.8)
+    firsts, seconds = np.triu_indices(len(vectors), 1)
+    everything = stories.average_linkage(len(vectors), firsts, seconds, np.sum(vectors[firsts] * vectors[seconds],
+                                                                               axis=1), 0.8)
+    assert sorted(sorted(a.index for a in s.articles) for s in found) == sorted(map(sorted, everything))
+    assert 400 <= len(found) < 3000
 
 
 def test_worker_processes_prepare_exactly_what_one_process_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    html = "<html><body><h1>Cartel figures sent north</h1><p>Mexico sent 37 people to the U.S. on Tuesday.</p>" \
+    html = "<html><head><meta property='og:title' content='Cartel figures sent north'>" \
+           "<meta property='article:published_time' content='2025-08-12T10:00:00Z'></head>" \
+           "<body><h1>Cartel figures sent north</h1><p>Mexico sent 37 people to the U.S. on Tuesday.</p>" \
            "<p>Officials said more transfers would follow.</p></body></html>"
     texts = [d["text"] for d in seed_documents()] + [fixture_document("unrelated_sports")["text"], html, "Ceci est un " *
              20]
@@ -67,6 +80,7 @@ def test_worker_processes_prepare_exactly_what_one_process_does(monkeypatch: pyt
     assert [d for d, _ in parallel] == [d for d, _ in serial]
     assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(parallel, serial))
     assert serial[-1][0].left_out is not None and serial[-2][0].is_html
+    assert serial[-2][0].meta.published_at is not None  # page metadata crosses processes too
 
 
 def test_a_story_syndicated_hundreds_of_times_is_one_group(pipeline: Pipeline) -> None:

@@ -58,3 +58,55 @@ def test_garbled_sentence_is_replaced_by_its_evidence(pipeline: Pipeline) -> Non
     [rejection] = result.rejected
     assert rejection.replaced_by == EVIDENCE_TEXT[2]
     assert result.sentences[0].text == EVIDENCE_TEXT[2]
+
+
+# Issue 12: seeds 000+001 with `mode: model` and `max_words: 60` gave a brief with these three failures.
+SEED_GROUP = [
+    "Mexico has extradited 37 cartel members to the United States at the request of the US Department of Justice, "
+    "and Mexican President Claudia Sheinbaum said on Wednesday it was an “independent decision” by her government.",
+    "Sheinbaum said that although the transfer was made at the request of the US government, the decision was taken "
+    "by the National Security Council after analyzing what is “best for Mexico” and “national security”.",
+    "The transfer, executed on a recent Tuesday, targeted members of well-known criminal organizations including the "
+    "Jalisco New Generation Cartel (CJNG) and the Sinaloa Cartel, both designated as terrorist organizations by the "
+    "United States.",
+]
+
+
+def seed_claim() -> tuple[list[Evidence], tuple[Sentence, ...]]:
+    """The three seed sentences as one claim group of three documents (evidence item 0 and its support)."""
+    sentences = tuple(Sentence(doc, 0, text, 0, len(text), "body") for doc, text in enumerate(SEED_GROUP))
+    citations = tuple(Citation(s.doc, s.start, s.end) for s in sentences)
+    return [Evidence(sentences[0], sentences[1:], 3, 1.0, citations, 0.0, (0, 1, 2))], sentences
+
+
+def check_fused(pipeline: Pipeline, text: str):  # type: ignore[no-untyped-def]
+    items, group = seed_claim()
+    draft = Draft((DraftSentence(text, (0,), verbatim=False, merged=group, sources=3),))
+    return Verifier(pipeline.embedder, 0.55).verify(draft, items, max_words=200)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("<evidence> Mexico has extradited 37 cartel members to the United States at the request of the US Department "
+     "of Justice.", "markup"),
+    ("Mexico has extradited 37 cartel members to the United States at the request of the National Security "
+     "Council.", "roles"),
+    ("The transfer, executed on a recent Tuesday, targeted members of well", "cut off"),
+    ("Write one sentence that says what these sentences say about the 37 cartel members.", "prompt text"),
+])
+def test_the_three_failures_of_issue_12_are_caught(pipeline: Pipeline, text: str, reason: str) -> None:
+    result = check_fused(pipeline, text)
+    [rejection] = result.rejected
+    assert rejection.reason.startswith(reason), rejection.reason
+    assert rejection.replaced_by == SEED_GROUP[0]  # the claim's own sentence stands in
+    assert [s.text for s in result.sentences][:1] == [SEED_GROUP[0]] and result.sentences[0].origin == "copied"
+
+
+def test_a_faithful_fusion_cites_every_sentence_it_merged(pipeline: Pipeline) -> None:
+    fused = ("Mexico has extradited 37 cartel members to the United States at the request of the US Department of "
+             "Justice, a decision taken by the National Security Council, Claudia Sheinbaum said.")
+    result = check_fused(pipeline, fused)
+    assert not result.rejected, result.rejected
+    sentence = result.sentences[0]
+    _, group = seed_claim()
+    assert sentence.origin == "fused" and sentence.merged == 3 and sentence.sources == 3
+    assert sentence.citations == tuple(Citation(s.doc, s.start, s.end) for s in group)

@@ -10,23 +10,7 @@ import threading
 from collections.abc import Sequence
 
 from ..types import Evidence
-from .base import Draft, DraftSentence
-
-
-def trim_to_budget(evidence: Sequence[Evidence], max_words: int) -> list[int]:
-    """Indexes of the evidence (taken in rank order) that fit `max_words`, in reading order.
-
-    The first sentence is always kept; later ones are skipped when they would overflow, so a
-    shorter one further down may still fit.
-    """
-    kept: list[int] = []
-    words = 0
-    for i, item in enumerate(evidence):
-        if kept and words + item.sentence.words > max_words:
-            continue
-        kept.append(i)
-        words += item.sentence.words
-    return sorted(kept, key=lambda i: (evidence[i].position, -evidence[i].score))
+from .base import Draft, DraftSentence, within_budget
 
 
 class ExtractiveWriter:
@@ -36,4 +20,4 @@ class ExtractiveWriter:
 
     def write(self, evidence: Sequence[Evidence], max_words: int, cancel: threading.Event) -> Draft:
         return Draft(tuple(DraftSentence(evidence[i].sentence.text, (i,), verbatim=True)
-                           for i in trim_to_budget(evidence, max_words)))
+                           for i in within_budget(evidence, max_words)))

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from service.claims import Claims, compare_claims
+from service.disagreements import Claims, compare_claims
 from service.cli import render
 from service.evidence import Candidate
 from service.pipeline import Pipeline
@@ -32,7 +32,7 @@ EARLIER_003 = ("This latest operation brings the total number of extradited pris
 def claims_of(pipeline: Pipeline, sentences: list[tuple[int, str]],
               published: dict[int, datetime] | None = None) -> tuple[Claims, list[Candidate]]:
     """Run the stage on (document, text) pairs; each document is its own independent source."""
-    candidates = [Candidate(Sentence(doc, n, text, 0, len(text), "body"), doc, 0.0)
+    candidates = [Candidate(Sentence(doc, n, text, 0, len(text), "body"), 0.0)
                   for n, (doc, text) in enumerate(sentences)]
     vectors = pipeline.embedder.encode([c.sentence.text for c in candidates])
     return compare_claims(candidates, vectors, published), candidates

@@ -1,4 +1,4 @@
-"""Stage 4b, claims: what the sources of a story agree on, and where they disagree.
+"""Stage 4b, disagreements: what the sources of a story agree on, and where they disagree.
 
 Every typed value of the story's sentences (counts, dates, ages, money, percentages) is placed in
 a slot with the values of other documents that fill the same slot (`slots.same_slot`). A slot all
@@ -33,8 +33,12 @@ class Mention:
     value: Value
     context: Context
     sentence: Sentence
-    group: int
     row: int  # row of the sentence's vector
+
+    @property
+    def group(self) -> int:
+        """The independent source: candidates come from duplicate groups' representatives, one per group."""
+        return self.sentence.doc
 
     @property
     def written(self) -> str:
@@ -92,11 +96,16 @@ class Claims:
             return list(evidence)
         kept = []
         for item in evidence:
-            if self.one_sided(item.sentence.text) is None:
-                support = tuple(s for s in item.support if self.one_sided(s.text) is None)
-                kept.append(item if len(support) == len(item.support) else replace(
-                    item, support=support, sources=min(item.sources, 1 + len(support)),
-                    citations=tuple(Citation(s.doc, s.start, s.end) for s in (item.sentence, *support))))
+            if self.one_sided(item.sentence.text) is not None:
+                continue
+            keep = [0] + [k for k, s in enumerate(item.support, start=1) if self.one_sided(s.text) is None]
+            if len(keep) == 1 + len(item.support):
+                kept.append(item)
+                continue
+            sentences = [(item.sentence, *item.support)[k] for k in keep]
+            groups = tuple(item.group_of(k) for k in keep)
+            kept.append(replace(item, support=tuple(sentences[1:]), sources=len(set(groups)), groups=groups,
+                                citations=tuple(Citation(s.doc, s.start, s.end) for s in sentences)))
         return kept
 
 
@@ -116,7 +125,7 @@ def _mentions(candidates: Sequence[Candidate], published: dict[int, datetime]) -
         for value in values:
             ctx = context(value, candidate.sentence.text, values)
             if not ctx.excluded:
-                found.append(Mention(value, ctx, candidate.sentence, candidate.group, row))
+                found.append(Mention(value, ctx, candidate.sentence, row))
     return found
 
 

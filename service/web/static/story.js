@@ -1,0 +1,111 @@
+/**
+ * One story: title, sources and duplicate groups, the brief, and (when the response has them) its
+ * facts and where sources disagree. Every sentence, fact and disputed value is a citable item:
+ * hover previews its citations, click, Enter or Space pins them, and the cited spans are marked in
+ * the story's articles, shown side by side, each scrolled to its first span.
+ */
+import { articlePane } from "./articles.js";
+import { count, el } from "./dom.js";
+import { foldedCopies } from "./documents.js";
+
+const label = (value) => (typeof value === "object" && value !== null
+  ? value.label ?? value.name ?? value.text ?? value.value ?? JSON.stringify(value) : String(value));
+const factText = (fact) => fact.text ?? fact.claim ?? [fact.slot && label(fact.slot), fact.value && label(fact.value)]
+  .filter(Boolean).join(": ");
+const sourcesOf = (item) => (typeof item.sources === "number" ? item.sources : item.sources?.length);
+
+/** The ids whose articles a story shows: each duplicate group's representative and every cited document. */
+function shownIds(story, citations) {
+  const wanted = new Set([...story.duplicate_groups.map((group) => group.representative),
+                          ...citations.map((citation) => citation.document_id)]);
+  return [...story.document_ids.filter((id) => wanted.has(id)), ...[...wanted].filter((id) => !story.document_ids.includes(id))];
+}
+
+function groupsView(story) {
+  return el("div", { class: "groups" }, el("span", { id: `groups-${story.id}` }, "Sources:"),
+    el("ul", { "aria-labelledby": `groups-${story.id}` }, story.duplicate_groups.map((group) => el("li", {},
+      el("span", { class: "doc-id" }, group.representative),
+      foldedCopies(group.members.filter((id) => id !== group.representative), group.similarity)))));
+}
+
+function rejectedView(brief) {
+  return brief.rejected?.length > 0 && el("details", { class: "rejected" },
+    el("summary", {}, `${count(brief.rejected.length, "generated sentence")} removed by verify`),
+    el("ul", {}, brief.rejected.map((r) => el("li", {}, el("q", {}, r.text), ` ${r.reason}`,
+      r.replaced_by && el("span", {}, " Replaced by: ", el("q", {}, r.replaced_by))))));
+}
+
+/** The section for one story; `texts` maps document ids to the text that was sent. */
+export function storyView(story, texts) {
+  const facts = story.facts ?? [];
+  const disagreements = story.disagreements ?? [];
+  const allCitations = [...story.brief.sentences, ...facts, ...disagreements.flatMap((d) => d.values ?? [])]
+    .flatMap((item) => item.citations ?? []);
+  const panes = new Map(shownIds(story, allCitations).map((id) => {
+    const text = texts.get(id) ?? "";
+    const html = /^\s*</.test(text) ? "HTML as sent: a citation is the stretch of markup that holds the sentence." : null;
+    return [id, articlePane(id, text, html)];
+  }));
+  const row = el("div", { class: "articles", "aria-label": "Articles of this story" }, [...panes.values()].map((p) => p.element));
+  const citedIn = el("p", { class: "cited-in", "aria-live": "polite" }, "Point at a sentence to see its sources.");
+  let pinned = null;
+
+  function show(item) {
+    const byDocument = new Map();
+    for (const citation of item?.citations ?? []) {
+      byDocument.set(citation.document_id, [...(byDocument.get(citation.document_id) ?? []), citation]);
+    }
+    let firstPane = null;
+    for (const [id, pane] of panes) {
+      if (pane.mark(byDocument.get(id) ?? []) && firstPane === null) firstPane = pane.element;
+    }
+    if (firstPane) row.scrollLeft = firstPane.offsetLeft;  // the row is the panes' offset parent
+    citedIn.textContent = item ? `Cited in ${[...byDocument.keys()].join(", ") || "no document"}.` : "Point at a sentence to see its sources.";
+    return firstPane;
+  }
+
+  function citable(tag, cls, item, ...content) {
+    const node = el(tag, { class: `citable ${cls}`, role: "button", tabindex: 0, "aria-pressed": "false" }, ...content);
+    const pin = () => {
+      pinned?.node.setAttribute("aria-pressed", "false");
+      pinned = { node, item };
+      node.setAttribute("aria-pressed", "true");
+      const firstPane = show(item);
+      const { top, bottom } = row.getBoundingClientRect();
+      if (firstPane && (top > window.innerHeight || bottom < 0)) firstPane.scrollIntoView({ block: "nearest" });
+    };
+    node.addEventListener("click", pin);
+    node.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        pin();
+      }
+    });
+    node.addEventListener("mouseenter", () => show(item));
+    node.addEventListener("mouseleave", () => show(pinned?.item));
+    return node;
+  }
+
+  const sources = (item) => sourcesOf(item) !== undefined &&
+    el("sup", { class: "sources", title: "independent sources" }, count(sourcesOf(item), "source"));
+  const brief = story.brief;
+  const section = el("section", { class: "story", dataset: { storyId: story.id }, "aria-labelledby": `title-${story.id}` },
+    el("header", { class: "story-head" },
+      el("h3", { id: `title-${story.id}`, tabindex: -1 }, story.title),
+      el("p", { class: "meta" }, `${count(story.sources, "source")} · ${count(story.document_ids.length, "document")} · `,
+         `writer ${brief.writer}${brief.model ? ` (${brief.model})` : ""}${brief.fallback ? " · topped up with evidence" : ""}`),
+      groupsView(story)),
+    el("div", { class: "reading" },
+      el("div", { class: "brief-column" },
+        el("p", { class: "brief" }, brief.sentences.flatMap((sentence) => [citable("span", "sentence", sentence, sentence.text, sources(sentence)), " "])),
+        facts.length > 0 && el("section", { class: "facts" }, el("h4", {}, "Facts"),
+          el("ul", {}, facts.map((fact) => el("li", {}, citable("span", "fact", fact, factText(fact), sources(fact)))))),
+        disagreements.length > 0 && el("section", { class: "disagreements" }, el("h4", {}, "Sources differ"),
+          disagreements.map((d) => el("div", { class: "disagreement" },
+            el("p", { class: "slot" }, label(d.slot), d.kind && el("span", { class: "kind" }, ` (${d.kind})`)),
+            el("ul", {}, (d.values ?? []).map((value) => el("li", {}, citable("span", "value", value, label(value.value ?? value.text), sources(value)))))))),
+        rejectedView(brief),
+        citedIn),
+      row));
+  return section;
+}
