@@ -116,8 +116,6 @@ def _dates(sentence: str, published: date | None) -> list[tuple[Kind, str, int, 
         month = _MONTH[month_name.lower()] if month_name else None
         if day and not 1 <= int(day) <= 31:
             continue
-        if not year and published and month and day:  # "Sept. 18" in an article of 2012: the last Sept. 18 by then
-            year = str(published.year if (month, int(day)) <= (published.month, published.day) else published.year - 1)
         value = "-".join([year or "????"] + ([f"{month:02d}"] if month else []) + ([f"{int(day):02d}"] if day else []))
         found.append(("date", value.removeprefix("????-") if not year else value, *match.span()))
     return found

@@ -160,7 +160,8 @@ def context(value: Value, sentence: str, values: tuple[Value, ...] = ()) -> Cont
     scopes = {w.removesuffix("s") for w in near - set(unit) if w in _SCOPES} if value.kind != "date" else set()
     if value.before[-2:] == ("total", "of"):  # "a total of 288 candidates" is phrasing, not a running total
         near = near - {"total"}
-    markers = frozenset(name for name, words in _MARKERS.items() if near & set(words)) | scopes
+    other_times = near & set(_MARKERS["other time"])  # "previously" and "since October" are two windows
+    markers = frozenset(name for name, words in _MARKERS.items() if near & set(words)) | scopes | other_times
     bound = next((_BOUNDS[w] for w in reversed(value.before[-3:]) if w in _BOUNDS), None)
     if bound == "lower" and value.before[-1:] == ("than",) and value.before[-2:-1] in (("fewer",), ("less",)):
         bound = "upper"
