@@ -113,8 +113,8 @@ async def extract(request: Request, body: ExtractRequest) -> ExtractResponse:
     sentences with their offsets in the text sent. No model is needed."""
     state = _state(request)
     validate_documents(body.documents, state.settings)  # bad input is answered at once, without taking a queue slot
-    return await state.jobs.run(lambda cancel: extract_documents(body, state.settings, cancel),
-                                state.settings.request_timeout)
+    return await state.lanes["extractive"].run(lambda cancel: extract_documents(body, state.settings, cancel),
+                                               state.settings.request_timeout)
 
 
 def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> FastAPI:

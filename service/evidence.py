@@ -101,5 +101,4 @@ def _evidence(candidates: list[Candidate], i: int, support: list[int], sources: 
     sentence = candidates[i].sentence
     backing = tuple(candidates[j].sentence for j in support)
     citations = tuple(Citation(s.doc, s.start, s.end) for s in (sentence, *backing))
-    groups = tuple(s.doc for s in (sentence, *backing))  # a candidate's document stands for its group
-    return Evidence(sentence, backing, sources, round(score, 4), citations, candidates[i].position, groups)
+    return Evidence(sentence, backing, sources, round(score, 4), citations, candidates[i].position)

@@ -143,7 +143,11 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """A salient sentence with the sentences of other documents that say the same."""
+    """A salient sentence with the sentences of other documents that say the same.
+
+    Every sentence comes from a duplicate group's representative, so each document is one
+    independent source.
+    """
 
     sentence: Sentence
     support: tuple[Sentence, ...]
@@ -151,11 +155,10 @@ class Evidence:
     score: float
     citations: tuple[Citation, ...]
     position: float
-    groups: tuple[int, ...] = ()  # duplicate group of `sentence`, then of each `support` sentence
 
     def group_of(self, k: int) -> int:
-        """Independent source of the k-th sentence of (`sentence`, *`support`); its document when groups are unknown."""
-        return self.groups[k] if self.groups else (self.sentence, *self.support)[k].doc
+        """Independent source (the representative document) of the k-th sentence of (`sentence`, *`support`)."""
+        return (self.sentence, *self.support)[k].doc
 
 
 @dataclass(frozen=True, slots=True)

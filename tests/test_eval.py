@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from eval.stories import bcubed, same_topic_merge_rate
+from eval.stories import Tally, objective
 from eval.summaries import convert_multinews, cut, lead, sumy_system
 from tests.conftest import seed_documents
 
@@ -29,12 +29,20 @@ def test_cut_keeps_the_budget() -> None:
     assert cut(["one two"], 10) == ["one two"]
 
 
-def test_bcubed_and_merge_rate() -> None:
-    assert bcubed(["a", "a", "b"], [0, 0, 1]) == (1.0, 1.0, 1.0)
-    precision, recall, _ = bcubed(["a", "a", "b"], [0, 0, 0])
-    assert recall == 1.0 and abs(precision - 5 / 9) < 1e-9
-    items = [{"story": "x", "topic": "t"}, {"story": "y", "topic": "t"}, {"story": "z", "topic": "u"}]
-    assert same_topic_merge_rate(items, [0, 0, 1]) == 1.0 and same_topic_merge_rate(items, [0, 1, 1]) == 0.0
+def test_bcubed_merges_splits_and_pairs_pool_over_requests() -> None:
+    tally = Tally()
+    tally.request(["a", "a", "b"], [0, 0, 1], "t")
+    assert tally.scores()["F1"] == 1.0 and tally.scores()["merges"] == 0.0
+    tally.request(["a", "a", "b"], [0, 0, 0], "u")
+    scores = tally.scores()
+    assert scores["R"] == 1.0 and abs(scores["P"] - (3 + 5 / 3) / 6) < 1e-9 and scores["merges"] == 0.5
+    tally.single_event([0, 0, 1])
+    tally.single_event([2, 2])
+    tally.pair([0, 0], same=True)
+    tally.pair([0, 0], same=False)
+    assert tally.scores()["splits"] == 0.5 and tally.scores()["pairs"] == 0.5
+    assert objective({"F1": 0.9, "merges": 0.0, "splits": 0.0}) == 0.9
+    assert objective({"F1": 0.9, "merges": 0.13, "splits": 0.0}) < objective({"F1": 0.9, "merges": 0.0, "splits": 0.15})
 
 
 def test_peer_baselines_run_on_the_seeds() -> None:

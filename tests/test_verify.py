@@ -76,7 +76,7 @@ def seed_claim() -> tuple[list[Evidence], tuple[Sentence, ...]]:
     """The three seed sentences as one claim group of three documents (evidence item 0 and its support)."""
     sentences = tuple(Sentence(doc, 0, text, 0, len(text), "body") for doc, text in enumerate(SEED_GROUP))
     citations = tuple(Citation(s.doc, s.start, s.end) for s in sentences)
-    return [Evidence(sentences[0], sentences[1:], 3, 1.0, citations, 0.0, (0, 1, 2))], sentences
+    return [Evidence(sentences[0], sentences[1:], 3, 1.0, citations, 0.0)], sentences
 
 
 def check_fused(pipeline: Pipeline, text: str):  # type: ignore[no-untyped-def]

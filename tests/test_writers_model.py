@@ -95,8 +95,7 @@ def _evidence(spec: list[tuple[int, int]], support: dict[int, list[tuple[int, st
     for k, (doc, n) in enumerate(spec):
         backing = tuple(Sentence(d, 0, text, 0, len(text), "body") for d, text in (support or {}).get(k, []))
         sentence = Sentence(doc, n, f"sentence {k} of document {doc} about the transfer of 37 people", 0, 9, "body")
-        items.append(Evidence(sentence, backing, 1 + len(backing), 1.0 - k / 10, (Citation(doc, 0, 9),), n / 10,
-                              (doc, *(s.doc for s in backing))))
+        items.append(Evidence(sentence, backing, 1 + len(backing), 1.0 - k / 10, (Citation(doc, 0, 9),), n / 10))
     return items
 
 

@@ -18,6 +18,7 @@ from ..settings import Settings
 from .engine import Message
 
 CONTEXT_STEP = 1024  # the KV cache grows in steps of this many tokens, up to the model's context
+BLOCK = 128  # prompt tokens decoded together: the unit of reuse of a cached prompt prefix
 
 
 def cpu_threads() -> int:
@@ -83,14 +84,17 @@ class LlamaCppEngine:
     def generate_ids(self, prompt: list[int], max_new_tokens: int, cancel: threading.Event) -> tuple[str, int]:
         """Generate after `prompt` (token ids); the text and the number of tokens generated.
 
-        The KV cache keeps the previous call's tokens, and only what follows the prefix this prompt
-        shares with them is decoded: the claims of a brief share their system prompt and worked example.
+        The KV cache keeps the previous call's prompt, and only what follows the prefix this prompt
+        shares with it is decoded: the claims of a brief share their system prompt and worked example.
+        Prompts are always decoded in the same blocks of `BLOCK` tokens from position 0, and only whole
+        blocks of the previous prompt are reused, so a reused prefix holds exactly the numbers a fresh
+        decode would: the same request gives the same brief whatever ran before it.
         """
         cpp = self._cpp
         if len(prompt) + max_new_tokens > self.context_tokens:
             prompt = prompt[-(self.context_tokens - max_new_tokens):]
         ctx = self._context(len(prompt) + max_new_tokens)
-        reuse = _shared_prefix(self._cached, prompt, len(prompt) - 1)  # at least one token is decoded for logits
+        reuse = _shared_prefix(self._cached, prompt, len(prompt) - 1) // BLOCK * BLOCK  # decode one token at least
         if not ctx.memory_seq_rm(0, reuse, -1):
             ctx.kv_cache_clear()
             reuse = 0
@@ -100,8 +104,8 @@ class LlamaCppEngine:
         pieces: list[bytes] = []
         decoded = list(prompt)
         try:
-            for start in range(reuse, len(prompt), ctx.n_batch):
-                ctx.decode(cpp.llama_batch_get_one(prompt[start:start + ctx.n_batch], start))
+            for start in range(reuse, len(prompt), BLOCK):
+                ctx.decode(cpp.llama_batch_get_one(prompt[start:start + BLOCK], start))
             for _ in range(max_new_tokens):
                 token = sampler.sample(ctx, -1)
                 if self.vocab.is_eog(token) or cancel.is_set():
@@ -115,7 +119,7 @@ class LlamaCppEngine:
             watcher.stop()
         if cancel.is_set():
             raise Cancelled("generation stopped: the request was cancelled")
-        self._cached = decoded
+        self._cached = prompt  # generated tokens were decoded one by one: never reused
         return b"".join(pieces).decode("utf-8", "replace").strip(), len(pieces)
 
     def _context(self, needed: int) -> Any:
@@ -124,7 +128,7 @@ class LlamaCppEngine:
             size = min(self.context_tokens, -(-needed // CONTEXT_STEP) * CONTEXT_STEP)
             params = self._cpp.LlamaContextParams()
             params.n_ctx = size
-            params.n_batch = min(size, 512)
+            params.n_batch = BLOCK
             params.n_threads = params.n_threads_batch = cpu_threads()
             params.no_perf = True
             self._ctx = self._cpp.LlamaContext(self.model, params)
