@@ -20,12 +20,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(settings: dict[str, str], output: int | None = subprocess.DEVNULL,
-                 ready_within: float = 300) -> tuple[subprocess.Popen[bytes], str]:
-    """A server process with only these `BRIEF_*` settings, once `/readyz` answers 200, and its base URL."""
+def start_server(settings: dict[str, str], output: int | None = subprocess.DEVNULL, ready_within: float = 300,
+                 module: str = "service") -> tuple[subprocess.Popen[bytes], str]:
+    """`python -m MODULE serve` with only these `BRIEF_*` settings, once `/readyz` answers 200, and its base URL."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEF_")} | settings
-    server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port)], cwd=ROOT, env=env,
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("BRIEF_")} | settings
+    server = subprocess.Popen([sys.executable, "-m", module, "serve", "--port", str(port)], cwd=ROOT, env=env,
                               stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     wait_until_ready(server, f"{base}/readyz", ready_within)

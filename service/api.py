@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from . import handlers, page
-from .errors import NotReady, Unauthorized
+from .body import JsonBody
+from .errors import ClientClosed, NotReady, Unauthorized
 from .extraction import extract_documents
 from .jobs import Jobs
 from .limits import BodyLimit
@@ -26,7 +29,8 @@ from .settings import Settings, load_settings
 from .validation import validate_documents
 
 log = logging.getLogger("service")
-ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 500, 503, 504)}
+ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 413, 415, 422, 500, 503, 504)}
+T = TypeVar("T")
 
 
 class State:
@@ -103,7 +107,8 @@ async def create_briefs(request: Request, body: BriefRequest) -> BriefResponse:
     validate(body, state.settings)  # bad input is answered at once, without taking a queue slot
     timeout = body.options.timeout_s or state.settings.request_timeout
     lane = pipeline.writer_for(body.options.mode or state.settings.mode).name
-    response = await state.lanes[lane].run(lambda cancel: pipeline.run(body, cancel), timeout)
+    response = await _unless_client_leaves(request, state.lanes[lane].run(lambda cancel: pipeline.run(body, cancel),
+                                                                         timeout))
     state.metrics.observe(response)
     return response
 
@@ -113,8 +118,29 @@ async def extract(request: Request, body: ExtractRequest) -> ExtractResponse:
     sentences with their offsets in the text sent. No model is needed."""
     state = _state(request)
     validate_documents(body.documents, state.settings)  # bad input is answered at once, without taking a queue slot
-    return await state.lanes["extractive"].run(lambda cancel: extract_documents(body, state.settings, cancel),
-                                               state.settings.request_timeout)
+    job = state.lanes["extractive"].run(lambda cancel: extract_documents(body, state.settings, cancel),
+                                        state.settings.request_timeout)
+    return await _unless_client_leaves(request, job)
+
+
+async def _unless_client_leaves(request: Request, job: Awaitable[T]) -> T:
+    """Await `job`, cancelling it (queued or running) if the client disconnects first: nobody would read it."""
+    work = asyncio.ensure_future(job)
+    gone = asyncio.ensure_future(_disconnected(request))
+    try:
+        done, _ = await asyncio.wait((work, gone), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+        work.cancel()  # no-op once done; else `Jobs.run` tells the worker thread to stop
+    if work in done:
+        return work.result()
+    raise ClientClosed("the client disconnected; its brief was cancelled")
+
+
+async def _disconnected(request: Request) -> None:
+    """Return when the client goes away (the body is read, so the server's next message is the disconnect)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> FastAPI:
@@ -130,21 +156,22 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
             task.cancel()
         state.each_lane(Jobs.cancel_all)  # the server's grace period is over: stop what still runs
 
-    app = FastAPI(title="Brief service", version="0.1.0", lifespan=lifespan,
-                  description="Multi-document news briefs with sentence-level attribution.")
+    # FastAPIOffline: /docs and /redoc with their scripts served from the package, not a CDN (offline use)
+    app = FastAPIOffline(title="Brief service", version="0.1.0", lifespan=lifespan,
+                         description="Multi-document news briefs with sentence-level attribution.")
     app.state.brief = state
     handlers.install(app)
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["ops"])
     app.add_api_route("/readyz", readyz, methods=["GET"], tags=["ops"], responses={503: {"model": ErrorResponse}})
     app.add_api_route("/metrics", metrics, methods=["GET"], tags=["ops"], include_in_schema=False)
-    app.add_api_route("/v1/briefs", create_briefs, methods=["POST"], response_model=BriefResponse,
-                      responses=ERRORS, tags=["briefs"], dependencies=[Depends(require_key)])
-    app.add_api_route("/v1/extract", extract, methods=["POST"], response_model=ExtractResponse,
-                      responses=ERRORS, tags=["briefs"], dependencies=[Depends(require_key)])
+    for path, route, model in (("/v1/briefs", create_briefs, BriefResponse), ("/v1/extract", extract, ExtractResponse)):
+        app.router.add_api_route(path, route, methods=["POST"], response_model=model, responses=ERRORS, tags=["briefs"],
+                                 dependencies=[Depends(require_key)], route_class_override=JsonBody)
     page.install(app)
     if state.settings.cors_origin_list:
         app.add_middleware(CORSMiddleware, allow_origins=state.settings.cors_origin_list,
                            allow_methods=["GET", "POST"], allow_headers=["authorization", "content-type", "x-request-id"])
     app.add_middleware(BodyLimit, limit=state.settings.max_body_bytes)
+    app.add_middleware(handlers.Uncaught)  # inside RequestContext: its answers carry the request id
     app.add_middleware(RequestContext, metrics=state.metrics)
     return app

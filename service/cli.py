@@ -6,21 +6,44 @@ Errors from the service's tree are turned into a message and an exit code here, 
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
-from .errors import BriefError, InvalidRequest, MalformedBody
-from .schemas import BriefRequest, BriefResponse, DocumentIn, ExtractRequest, ExtractResponse, StoryOut
+from .errors import BriefError, InvalidRequest, MalformedBody, field_path
+from .schemas import BriefRequest, BriefResponse, ExtractRequest, ExtractResponse, StoryOut
 from .settings import Settings, load_settings
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
 
 
-def read_documents(paths: tuple[str, ...]) -> list[DocumentIn]:
-    """One document per file; a folder contributes its text, Markdown and HTML files, sorted by name."""
+def build_request(paths: tuple[str, ...], settings: Settings, **options: object) -> BriefRequest:
+    """The request the API would get for these files, checked as the API checks it.
+
+    One document per file, its id the file name without extension; a folder contributes its text,
+    Markdown and HTML files, sorted by name. Errors name the file or the option (`seeds/a.txt`,
+    `--max-words`), not the request field.
+    """
+    from .pipeline import validate
+
+    files = _files(paths)
+    try:
+        request = BriefRequest(documents=[{"id": f.stem, "text": _read(f)} for f in files],  # type: ignore[list-item]
+                               options={k: v for k, v in options.items() if v is not None})  # type: ignore[arg-type]
+        validate(request, settings)
+    except ValidationError as exc:
+        field = field_path(tuple(exc.errors()[0]["loc"]))
+        raise _named_for_the_command_line(InvalidRequest(f"{field}: {exc.errors()[0]['msg']}", field), files) from None
+    except InvalidRequest as exc:
+        raise _named_for_the_command_line(exc, files) from None
+    return request
+
+
+def _files(paths: tuple[str, ...]) -> list[Path]:
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -32,14 +55,26 @@ def read_documents(paths: tuple[str, ...]) -> list[DocumentIn]:
             raise InvalidRequest(f"{raw}: no such file or folder", field="PATH")
     if not files:
         raise InvalidRequest(f"no {', '.join(SUFFIXES)} files found in {', '.join(paths)}", field="PATH")
-    documents = []
-    for file in files:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise MalformedBody(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})", field=str(file)) from exc
-        documents.append(DocumentIn(id=file.stem, text=text))
-    return documents
+    return files
+
+
+def _read(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedBody(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})", field=str(file)) from exc
+
+
+def _named_for_the_command_line(exc: InvalidRequest, files: list[Path]) -> InvalidRequest:
+    """The same error with its request field renamed: `documents[2].text` → the file, `options.x_y` → `--x-y`."""
+    field = exc.field or ""
+    if match := re.fullmatch(r"documents\[(\d+)\](\.\w+)?", field):
+        renamed = ("the name of " if match[2] == ".id" else "") + str(files[int(match[1])])
+    elif field.startswith("options."):
+        renamed = "--" + field.removeprefix("options.").replace("_", "-")
+    else:
+        return exc
+    return type(exc)(exc.message.replace(field, renamed, 1), renamed, exc.limit)
 
 
 def render(response: BriefResponse) -> str:
@@ -109,8 +144,7 @@ def summarize(paths: tuple[str, ...], as_json: bool, mode: str | None, max_words
     from .pipeline import Pipeline
 
     settings = load_settings()
-    request = BriefRequest(documents=read_documents(paths),
-                           options={"mode": mode, "max_words": max_words})  # type: ignore[arg-type]
+    request = build_request(paths, settings, mode=mode, max_words=max_words)  # bad input fails before models load
     response = Pipeline(settings).run(request)
     click.echo(response.model_dump_json(indent=2) if as_json else render(response), nl=not as_json)
 
@@ -122,7 +156,9 @@ def extract(paths: tuple[str, ...], as_json: bool) -> None:
     """Show what is read from each file in PATH: title, date, source, paragraphs with their offsets."""
     from .extraction import extract_documents
 
-    response = extract_documents(ExtractRequest(documents=read_documents(paths)), load_settings())
+    settings = load_settings()
+    request = build_request(paths, settings)
+    response = extract_documents(ExtractRequest(documents=request.documents), settings)
     click.echo(response.model_dump_json(indent=2) if as_json else render_reading(response), nl=not as_json)
 
 

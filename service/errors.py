@@ -6,11 +6,13 @@
     ├── NotReady (503, not_ready)              models still loading
     ├── Overloaded (503, overloaded)           the job queue is full: retry later
     ├── Cancelled (503, cancelled)             work stopped: its deadline passed or the service is stopping
+    │   └── ClientClosed (499, client_closed)   the client went away; logged, never seen by a client
     ├── RequestTimeout (504, timeout)          the request ran past its time limit
     ├── GeneratorUnavailable (502, generator_unavailable)  the generation endpoint is down or failing
     ├── InvalidRequest (422, invalid_request)  a field breaks a rule (empty, duplicate id, …)
     │   └── LimitExceeded (413, limit_exceeded) a field is over a configured limit
     └── MalformedBody (400, malformed_body)    the body is not UTF-8 JSON
+        └── UnsupportedMediaType (415, unsupported_media_type)  sent as something other than plain JSON
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ class Cancelled(BriefError):
     code = "cancelled"
 
 
+class ClientClosed(Cancelled):
+    status = 499  # nginx's "client closed request": shows in the access log and metrics, no client reads it
+    code = "client_closed"
+
+
 class RequestTimeout(BriefError):
     status = 504
     code = "timeout"
@@ -76,3 +83,16 @@ class LimitExceeded(InvalidRequest):
 class MalformedBody(BriefError):
     status = 400
     code = "malformed_body"
+
+
+class UnsupportedMediaType(MalformedBody):
+    status = 415
+    code = "unsupported_media_type"
+
+
+def field_path(location: tuple[int | str, ...]) -> str:
+    """A validation error's location as the request spells it: `("body", "documents", 0, "text")` → `documents[0].text`."""
+    path = ""
+    for part in location[1:] if location and location[0] == "body" else location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "body"

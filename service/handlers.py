@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import BriefError, MalformedBody, NotReady, Overloaded, Unauthorized
+from .errors import BriefError, Cancelled, MalformedBody, NotReady, Overloaded, Unauthorized, field_path
 from .schemas import ErrorBody, ErrorDetail, ErrorResponse
 
 log = logging.getLogger("service")
+RETRY_AFTER = {"Retry-After": "5"}
+
+
+class ErrorJSON(JSONResponse):
+    """ASCII JSON: an error may quote what the client sent, lone surrogates included, and must still encode."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, separators=(",", ":")).encode("ascii")
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None, limit: float | None = None,
@@ -20,22 +31,18 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     """A JSON error in the documented shape."""
     body = ErrorResponse(error=ErrorBody(status=status, code=code, message=message, field=field, limit=limit,
                                          errors=errors or []))
-    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+    return ErrorJSON(body.model_dump(), status_code=status, headers=headers)
 
 
-def field_path(location: tuple[int | str, ...]) -> str:
-    """`("body", "documents", 0, "text")` → `documents[0].text`."""
-    path = ""
-    for part in location[1:] if location and location[0] == "body" else location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "body"
+def internal_error() -> JSONResponse:
+    return error_response(500, "internal", "internal error; the service is still running")
 
 
 async def brief_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BriefError)
     headers = None
     if isinstance(exc, NotReady | Overloaded):
-        headers = {"Retry-After": "5"}
+        headers = RETRY_AFTER
     elif isinstance(exc, Unauthorized):
         headers = {"WWW-Authenticate": "Bearer"}
     return error_response(exc.status, exc.code, exc.message, exc.field, exc.limit, headers=headers)
@@ -57,14 +64,52 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, str(exc.detail), field, headers=getattr(exc, "headers", None))
 
 
-async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", exc_info=exc)
-    return error_response(500, "internal", "internal error; the service is still running")
+async def outside_the_request(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's last resort, for a failure in the middleware around `Uncaught`: uvicorn logs the traceback."""
+    return internal_error()
+
+
+class Uncaught:
+    """ASGI middleware inside the request context: what no handler took still gets the error shape.
+
+    An unexpected exception is logged once, with the request id, and answered 500. A request task
+    cancelled by the server (uvicorn does so once the shutdown grace is over) is answered 503
+    `cancelled`; the request has then been answered and the task ends, as uvicorn awaits it no more.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: dict[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except asyncio.CancelledError:
+            if started:
+                raise
+            log.warning("request cancelled: the service is stopping")
+            stopping = Cancelled("the service is stopping and cancelled this request; retry it")
+            response = error_response(stopping.status, stopping.code, stopping.message, headers=RETRY_AFTER)
+            await response(scope, receive, send)
+        except Exception:
+            log.exception("unhandled error")
+            if started:
+                return  # the status line has gone out: the connection is closed without a body
+            await internal_error()(scope, receive, send)
 
 
 def install(app: FastAPI) -> None:
-    """Register every handler on the app."""
+    """Register every handler on the app; `Uncaught` goes inside the request-id middleware (see api.py)."""
     app.add_exception_handler(BriefError, brief_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(Exception, unexpected_error)
+    app.add_exception_handler(Exception, outside_the_request)

@@ -23,6 +23,7 @@ from .events import LEAD_SENTENCES, SameEventModel
 from .response import document_statuses, story_out
 from .schemas import BriefRequest, BriefResponse, DocumentIn, EffectiveSettings, ModelInfo, StoryOut
 from .settings import Settings
+from .threads import thread_count, use_threads
 from .types import Article, Document, Story
 from .validation import check_text_read, validate_documents
 from .verify import Verifier
@@ -83,6 +84,8 @@ class Pipeline:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
+        self.threads = thread_count(settings.threads, settings.max_concurrency)
+        use_threads(self.threads)
         with _LOADING:
             self.embedder = embedder or Embedder(settings.embedding_model, dtype=settings.embedding_dtype)
             self.static = StaticEmbedder(settings.embedding_model, settings.cache_dir)
@@ -118,6 +121,7 @@ class Pipeline:
 
         Setting `cancel` from another thread stops the work within the stage it is in.
         """
+        use_threads(self.threads)  # once per thread: OpenMP counts threads per calling thread
         timer = Timer(cancel or threading.Event())
         start = time.perf_counter()
         ids = validate(request, self.settings)

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Mode = Literal["extractive", "model", "auto"]
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a pair decodes to one code point, so any left is lone
+
+
+def _replace_lone_surrogates(value: str) -> str:
+    """U+FFFD for each lone surrogate (a `\\ud800` JSON escape): one code point for one, so offsets hold."""
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
+# A request's string: JSON can escape lone surrogates, which are not text and which no UTF-8 encoder
+# (blingfire's, the response's) accepts.
+Text = Annotated[str, AfterValidator(_replace_lone_surrogates)]
 
 
 class _Strict(BaseModel):
@@ -15,12 +27,13 @@ class _Strict(BaseModel):
 
 
 class DocumentIn(_Strict):
-    id: str | None = Field(None, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
+    id: Text | None = Field(None, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
                            description="Unique id; generated (doc-1, doc-2, …) when absent.")
-    text: str = Field(description="Article text or an HTML page; citations are offsets into this string.")
-    title: str | None = Field(None, max_length=1000)
-    url: str | None = Field(None, max_length=4000)
-    source: str | None = Field(None, max_length=200)
+    text: Text = Field(description="Article text or an HTML page; citations are offsets into this string. A lone "
+                            "surrogate (a `\\ud800` escape with no pair) becomes U+FFFD, which keeps every offset.")
+    title: Text | None = Field(None, max_length=1000)
+    url: Text | None = Field(None, max_length=4000)
+    source: Text | None = Field(None, max_length=200)
     published_at: datetime | None = None
 
 

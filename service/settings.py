@@ -70,7 +70,9 @@ class Settings(BaseSettings):
     sampling: bool = Field(False, description="Sample instead of greedy or beam decoding.")
     temperature: float = Field(0.7, gt=0, le=2, description="Sampling temperature, when sampling.")
     seed: int = Field(0, ge=0, description="Random seed set before each generation: same request, same brief.")
-    max_concurrency: int = Field(1, ge=1, description="Briefs computed at once; each uses the model and all CPU cores.")
+    max_concurrency: int = Field(1, ge=1, description="Briefs computed at once, each in a worker thread of its own.")
+    threads: int = Field(1, ge=0, description="Threads the native maths of one brief uses (torch, BLAS, faiss, "
+                         "tokenizers); 0 shares the cores among `BRIEF_MAX_CONCURRENCY` briefs.")
     max_queue: int = Field(8, ge=0, description="Requests that may wait for a slot; beyond it the answer is 503 at once.")
     request_timeout: float = Field(120.0, gt=0, description="Seconds a request may take (queueing included) before 504.")
     max_request_timeout: float = Field(600.0, gt=0, description="Largest `options.timeout_s` a request may ask for.")
@@ -101,7 +103,8 @@ def _split(value: str) -> frozenset[str]:
 def load_settings(**overrides: object) -> Settings:
     """Return settings from `BRIEF_*` variables and `overrides`, failing on unknown or ill-typed keys."""
     known = {PREFIX + name.upper() for name in Settings.model_fields}
-    unknown = sorted(key for key in os.environ if key.startswith(PREFIX) and key not in known)
+    # pydantic-settings matches names in any case (`brief_port` sets port), so this check does too
+    unknown = sorted(key for key in os.environ if key.upper().startswith(PREFIX) and key.upper() not in known)
     if unknown:
         raise StartupError(f"unknown setting {unknown[0]}; known settings: {', '.join(sorted(known))}")
     try:

@@ -1,13 +1,18 @@
+import gzip
+import io
 import json
+import logging
+import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
 from service.api import create_app
+from service.observability import JsonFormatter
 from service.pipeline import Pipeline
 from service.settings import load_settings
-from tests.conftest import seed_documents
+from tests.conftest import eventually, seed_documents, with_settings
 
 
 @pytest.fixture
@@ -19,10 +24,8 @@ def client(pipeline: Pipeline) -> Iterator[TestClient]:
 @pytest.fixture
 def strict_client(pipeline: Pipeline) -> Iterator[TestClient]:
     """The same models under tight limits, to reach each limit with small requests."""
-    limited = Pipeline.__new__(Pipeline)
-    limited.__dict__.update(pipeline.__dict__)
-    limited.settings = load_settings(max_documents=6, max_document_chars=6000, max_total_chars=20000,
-                                     max_words_limit=300)
+    limited = with_settings(pipeline, max_documents=6, max_document_chars=6000, max_total_chars=20000,
+                            max_words_limit=300)
     with TestClient(create_app(pipeline=limited)) as test_client:
         yield test_client
 
@@ -46,11 +49,7 @@ def test_health_ready_and_docs(client: TestClient) -> None:
 def test_not_ready_until_models_load() -> None:
     app = create_app(settings=load_settings(embedding_model="/nonexistent/model"))
     with TestClient(app) as test_client:
-        for _ in range(200):  # the background load fails fast on a missing directory
-            if app.state.brief.failure:
-                break
-            import time
-            time.sleep(0.05)
+        eventually(lambda: app.state.brief.failure is not None)  # the background load fails on a missing directory
         assert_error(test_client.get("/readyz"), 503, None)
         assert "failed to load" in test_client.get("/readyz").json()["error"]["message"]
         assert test_client.get("/healthz").status_code == 200
@@ -144,4 +143,86 @@ def test_error_shape_is_pinned_in_openapi(client: TestClient) -> None:
     assert {"200", "400", "413", "422", "500", "503"} <= set(responses)
     error_body = schema["components"]["schemas"]["ErrorBody"]["properties"]
     assert set(error_body) == {"status", "code", "message", "field", "limit", "errors"}
-    assert json.dumps(schema)  # serialisable
+    for status, response in responses.items():
+        if status != "200" and not status.startswith("2"):
+            assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorResponse"}
+
+
+def test_docs_load_no_asset_from_outside(client: TestClient) -> None:
+    """/docs and /redoc must work offline: every script, style and icon they name is served here."""
+    for page in ("/docs", "/redoc"):
+        html = client.get(page).text
+        assets = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", html)
+        assert assets, html
+        for asset in assets:
+            assert not re.match(r"(https?:)?//", asset), f"{page} loads {asset} from outside"
+            served = client.get(asset)
+            assert served.status_code == 200 and served.content, asset
+
+
+def test_lone_surrogates_become_replacement_characters(client: TestClient) -> None:
+    """A `\\ud800` escape in any string field: U+FFFD in its place, every offset unchanged, never a 500."""
+    broken = seed_documents()[0]["text"].replace("cartel", "cart\ud800l")
+    body = {"documents": [{"id": "a\udc00", "text": broken, "title": "Title \udfff"}]}
+    response = client.post("/v1/briefs", content=json.dumps(body), headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["documents"][0]["id"] == "a\ufffd" and result["stories"][0]["title"] == "Title \ufffd"
+    fixed = broken.replace("\ud800", "\ufffd")
+    sentences = result["stories"][0]["brief"]["sentences"]
+    assert any("cart\ufffdl" in s["text"] for s in sentences)
+    for sentence in sentences:
+        assert any(fixed[c["start"]:c["end"]] == sentence["text"] for c in sentence["citations"])
+    unknown = client.post("/v1/briefs", content='{"documents": [{"text": "x", "\\ud800": 1}]}',
+                          headers={"content-type": "application/json"})
+    assert_error(unknown, 422, None)
+
+
+@pytest.mark.parametrize(("raw", "headers", "status", "field", "says"), [
+    (b'{"documents": [{"text": "caf\xed\xa0\x80"}]}', {}, 400, "body", "CESU-8"),
+    ('{"documents": [{"text": "caf\xe9"}]}'.encode("latin-1"), {}, 400, "body", "latin-1"),
+    (gzip.compress(b'{"documents": [{"text": "x"}]}'), {"content-encoding": "gzip"}, 415, "Content-Encoding", "gzip"),
+    (gzip.compress(b'{"documents": [{"text": "x"}]}'), {}, 400, "body", "gzip"),
+    (b'{"documents": [{"text": "x"}]}', {"content-type": "text/plain"}, 415, "Content-Type", "got text/plain"),
+    (b"documents=x", {"content-type": "application/x-www-form-urlencoded"}, 415, "Content-Type", "application/json"),
+    (b'{"documents": [{"text": "x"}]}', {"content-type": "application/json; charset=latin-1"}, 415, "Content-Type",
+     "latin-1"),
+], ids=["cesu-8", "latin-1", "gzip-declared", "gzip-undeclared", "text-plain", "form", "charset-latin-1"])
+def test_wrong_encodings_and_types_say_what_was_expected(client: TestClient, raw: bytes, headers: dict[str, str],
+                                                         status: int, field: str, says: str) -> None:
+    response = client.post("/v1/briefs", content=raw, headers={"content-type": "application/json"} | headers)
+    assert_error(response, status, field)
+    message = response.json()["error"]["message"]
+    assert says in message and ("UTF-8" in message or "application/json" in message or "uncompressed" in message)
+
+
+def test_missing_content_type_is_named(client: TestClient) -> None:
+    response = client.post("/v1/briefs", content=b'{"documents": [{"text": "x"}]}')
+    assert_error(response, 415, "Content-Type")
+
+
+def test_an_unexpected_error_is_one_json_500_with_its_request_id(pipeline: Pipeline) -> None:
+    """A failure no handler knows (injected: the real ones are fixed) gets the error shape and one log line."""
+    broken = with_settings(pipeline)
+
+    def failing_run(request, cancel=None):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug")
+
+    broken.run = failing_run  # type: ignore[method-assign]
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(JsonFormatter())  # formats as the service's handler does: when the line is logged
+    logging.getLogger().addHandler(handler)
+    try:  # the test client raises what the app re-raises: nothing may escape
+        with TestClient(create_app(pipeline=broken)) as http:
+            response = http.post("/v1/briefs", json={"documents": seed_documents()[:1]},
+                                 headers={"X-Request-ID": "trace-500"})
+            assert http.get("/healthz").status_code == 200
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert_error(response, 500, None)
+    assert response.headers["x-request-id"] == "trace-500"
+    logged = [json.loads(line) for line in lines.getvalue().splitlines()]
+    tracebacks = [line for line in logged if "exc" in line]
+    assert len(tracebacks) == 1 and tracebacks[0]["request_id"] == "trace-500"
+    assert "RuntimeError: a bug" in tracebacks[0]["exc"]

@@ -5,8 +5,9 @@ import pytest
 from click.testing import CliRunner
 
 from service import cli as cli_module
-from service.cli import cli, read_documents
+from service.cli import build_request, cli
 from service.pipeline import Pipeline
+from service.settings import load_settings
 from tests.conftest import SEEDS
 
 
@@ -18,8 +19,8 @@ def shared_pipeline(monkeypatch: pytest.MonkeyPatch, pipeline: Pipeline) -> None
     monkeypatch.setattr(service.pipeline, "Pipeline", lambda settings: pipeline)
 
 
-def test_read_documents_from_folder_uses_file_stems() -> None:
-    documents = read_documents((str(SEEDS),))
+def test_request_from_folder_uses_file_stems() -> None:
+    documents = build_request((str(SEEDS),), load_settings()).documents
     assert [d.id for d in documents] == sorted(p.stem for p in SEEDS.glob("*.txt"))
 
 
@@ -42,9 +43,35 @@ def test_summarize_json_is_the_api_object() -> None:
 def test_bad_paths_and_bytes_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe broken")
-    for args in (["summarize", str(tmp_path / "missing.txt")], ["summarize", str(tmp_path / "bad.txt")]):
-        monkeypatch.setattr("sys.argv", ["brief", *args])
-        with pytest.raises(SystemExit) as exit_info:
-            cli_module.main()
-        assert exit_info.value.code == 2
-        assert capsys.readouterr().err.startswith("error: ")
+    for path in (tmp_path / "missing.txt", tmp_path / "bad.txt"):
+        assert run_main(monkeypatch, "summarize", str(path)) == 2
+        assert capsys.readouterr().err.startswith(f"error: {path}: ")
+
+
+def run_main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    monkeypatch.setattr("sys.argv", ["brief", *args])
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.main()
+    return int(exit_info.value.code or 0)
+
+
+@pytest.mark.parametrize(("options", "named"), [
+    (["--max-words", "5"], "--max-words: Input should be greater than or equal to 10"),
+    (["--max-words", "5000"], "--max-words: 5000, limit is 1000"),
+])
+def test_bad_options_exit_2_naming_the_option(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                              options: list[str], named: str) -> None:
+    assert run_main(monkeypatch, "summarize", str(SEEDS), *options) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {named}\n", err  # one line, no traceback
+
+
+def test_file_errors_name_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "blank.txt").write_text("  \n\t\n", encoding="utf-8")
+    assert run_main(monkeypatch, "summarize", str(SEEDS), str(tmp_path / "blank.txt")) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path / 'blank.txt'}: empty or whitespace only\n"
+    seed = next(SEEDS.glob("*.txt"))
+    (tmp_path / seed.name).write_text("Another article under a seed's file name.", encoding="utf-8")
+    assert run_main(monkeypatch, "summarize", str(SEEDS), str(tmp_path / seed.name)) == 2
+    assert capsys.readouterr().err.startswith(f"error: the name of {tmp_path / seed.name}: duplicate id")

@@ -89,6 +89,9 @@ def test_instructions_and_fake_citations_stay_article_text(client: TestClient) -
         for sentence in story["brief"]["sentences"]:
             # extractive sentences are article text, and each is cited where it stands
             assert any(texts[c["document_id"]][c["start"]:c["end"]] == sentence["text"] for c in sentence["citations"])
+    brief_text = " ".join(story["brief"]["text"] for story in body["stories"]).lower()
+    for planted in ("developer mode", "ignore all previous instructions", "resigned", "source: doc", "[1]"):
+        assert planted not in brief_text, planted
     assert client.get("/healthz").status_code == 200
 
 

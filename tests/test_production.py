@@ -6,8 +6,7 @@ import asyncio
 import json
 import logging
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -18,15 +17,12 @@ from service.errors import Overloaded
 from service.jobs import Jobs
 from service.observability import JsonFormatter
 from service.pipeline import Pipeline
-from service.settings import load_settings
-from tests.conftest import seed_documents
+from tests.conftest import seed_documents, with_settings
+from tests.held_server import hold
 
 
 def client_for(pipeline: Pipeline, **settings: object) -> TestClient:
-    limited = Pipeline.__new__(Pipeline)
-    limited.__dict__.update(pipeline.__dict__)
-    limited.settings = load_settings(model="none", **settings)
-    return TestClient(create_app(pipeline=limited))
+    return TestClient(create_app(pipeline=with_settings(pipeline, **settings)))
 
 
 @pytest.fixture
@@ -35,18 +31,51 @@ def client(pipeline: Pipeline) -> Iterator[TestClient]:
         yield test_client
 
 
+class HeldBriefs:
+    """Briefs held until released or cancelled: a stand-in for a slow brief that a test controls."""
+
+    def __init__(self, pipeline: Pipeline, **settings: object) -> None:
+        self.pipeline = with_settings(pipeline, **settings)
+        self.release = threading.Event()
+        self.started = threading.Semaphore(0)  # one permit per brief that has started
+        self.stopped = threading.Event()
+        real_run = self.pipeline.run
+
+        def held_run(request, cancel=None):  # type: ignore[no-untyped-def]
+            cancel = cancel or threading.Event()
+            self.started.release()
+            hold(self.release, cancel)
+            try:
+                return real_run(request, cancel)
+            finally:
+                self.stopped.set()
+
+        self.pipeline.run = held_run  # type: ignore[method-assign]
+
+    async def wait_started(self) -> None:
+        assert await asyncio.to_thread(self.started.acquire, timeout=30), "no brief started"
+
+
+async def settle(condition: Callable[[], bool]) -> None:
+    """Let the event loop run until `condition()` holds (bounded in loop turns, not in time)."""
+    for _ in range(100_000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("condition not reached")
+
+
 def test_jobs_refuse_beyond_the_queue_at_once() -> None:
     async def scenario() -> None:
         jobs = Jobs(concurrency=1, queue=1)
-        gate = threading.Event()
-        first = asyncio.create_task(jobs.run(lambda cancel: gate.wait(5), 5))
-        second = asyncio.create_task(jobs.run(lambda cancel: "second", 5))
-        await asyncio.sleep(0.05)
+        gate, started = threading.Event(), threading.Event()
+        first = asyncio.create_task(jobs.run(lambda cancel: started.set() or gate.wait(30), 30))
+        second = asyncio.create_task(jobs.run(lambda cancel: "second", 30))
+        await asyncio.to_thread(started.wait, 30)
+        await settle(lambda: jobs.waiting == 1)
         assert (jobs.running, jobs.waiting) == (1, 1)
-        started = time.perf_counter()
-        with pytest.raises(Overloaded):
-            await jobs.run(lambda cancel: "third", 5)
-        assert time.perf_counter() - started < 0.5
+        with pytest.raises(Overloaded):  # not RequestTimeout: refused without waiting for a slot
+            await jobs.run(lambda cancel: "third", 30)
         gate.set()
         assert await first is True and await second == "second"
         assert (jobs.running, jobs.waiting) == (0, 0)
@@ -55,28 +84,21 @@ def test_jobs_refuse_beyond_the_queue_at_once() -> None:
 
 
 def test_overload_gets_503_with_retry_after_and_no_500(pipeline: Pipeline) -> None:
-    """Holds the one slot with a gated request (a stand-in for a slow model brief) and overflows the queue."""
-    gate = threading.Event()
-    slow = Pipeline.__new__(Pipeline)
-    slow.__dict__.update(pipeline.__dict__)
-    slow.settings = load_settings(model="none", max_concurrency=1, max_queue=1)
-
-    def gated_run(request, cancel=None):  # type: ignore[no-untyped-def]
-        gate.wait(10)
-        return pipeline.run(request, cancel)
-
-    slow.run = gated_run  # type: ignore[method-assign]
-    app = create_app(pipeline=slow)
+    """Holds the one slot and the one queue place, then overflows the queue."""
+    held = HeldBriefs(pipeline, max_concurrency=1, max_queue=1)
+    app = create_app(pipeline=held.pipeline)
+    jobs = app.state.brief.lanes["extractive"]
     body = {"documents": seed_documents()[:2]}
 
     async def scenario() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=30) as http:
-            app.state.brief.each_lane(Jobs.open)
+            jobs.open()
             tasks = [asyncio.create_task(http.post("/v1/briefs", json=body)) for _ in range(2)]
-            await asyncio.sleep(0.2)
+            await held.wait_started()
+            await settle(lambda: jobs.waiting == 1)
             refused = [await http.post("/v1/briefs", json=body) for _ in range(3)]
-            gate.set()
+            held.release.set()
             return refused + [await t for t in tasks]
 
     responses = asyncio.run(scenario())
@@ -86,18 +108,29 @@ def test_overload_gets_503_with_retry_after_and_no_500(pipeline: Pipeline) -> No
 
 
 def test_timeout_gets_504_and_the_work_stops(pipeline: Pipeline) -> None:
-    with client_for(pipeline) as http:
-        response = http.post("/v1/briefs", json={"documents": seed_documents(), "options": {"timeout_s": 0.05}})
-        assert response.status_code == 504 and response.json()["error"]["field"] == "options.timeout_s"
-        jobs = http.app.state.brief.lanes["extractive"]  # type: ignore[attr-defined]
-        for _ in range(100):
-            if jobs.running == 0:
-                break
-            time.sleep(0.05)
-        assert jobs.running == 0, "the cancelled brief must stop, not run on"
-        assert http.post("/v1/briefs", json={"documents": seed_documents()[:2]}).status_code == 200
-        too_long = http.post("/v1/briefs", json={"documents": seed_documents()[:1], "options": {"timeout_s": 10_000}})
-        assert too_long.status_code == 413 and too_long.json()["error"]["field"] == "options.timeout_s"
+    held = HeldBriefs(pipeline)  # never released: only the timeout's cancellation ends it
+    app = create_app(pipeline=held.pipeline)
+    jobs = app.state.brief.lanes["extractive"]
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=30) as http:
+            jobs.open()
+            response = await http.post("/v1/briefs", json={"documents": seed_documents(), "options": {"timeout_s": 0.5}})
+            assert response.status_code == 504 and response.json()["error"]["field"] == "options.timeout_s"
+            assert await asyncio.to_thread(held.stopped.wait, 30), "the cancelled brief must stop, not run on"
+            for _ in range(3000):  # its slot is freed once the worker thread has returned
+                if not jobs.running:
+                    break
+                await asyncio.sleep(0.01)
+            assert jobs.running == 0
+            held.release.set()
+            assert (await http.post("/v1/briefs", json={"documents": seed_documents()[:2]})).status_code == 200
+            too_long = await http.post("/v1/briefs", json={"documents": seed_documents()[:1],
+                                                          "options": {"timeout_s": 10_000}})
+            assert too_long.status_code == 413 and too_long.json()["error"]["field"] == "options.timeout_s"
+
+    asyncio.run(scenario())
 
 
 def test_api_keys(pipeline: Pipeline, caplog: pytest.LogCaptureFixture) -> None:

@@ -22,6 +22,14 @@ def test_unknown_key_fails_and_names_it(monkeypatch: pytest.MonkeyPatch) -> None
         load_settings()
 
 
+def test_names_are_checked_in_any_case_as_they_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("brief_max_words", "90")
+    assert load_settings().max_words == 90  # pydantic-settings reads names case-insensitively...
+    monkeypatch.setenv("Brief_Max_Word", "90")
+    with pytest.raises(StartupError, match="Brief_Max_Word"):  # ...so a misspelt one in any case is refused
+        load_settings()
+
+
 def test_ill_typed_value_fails_and_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BRIEF_PORT", "eighty")
     with pytest.raises(StartupError, match="BRIEF_PORT"):
