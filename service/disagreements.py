@@ -103,8 +103,7 @@ class Claims:
                 kept.append(item)
                 continue
             sentences = [(item.sentence, *item.support)[k] for k in keep]
-            groups = tuple(item.group_of(k) for k in keep)
-            kept.append(replace(item, support=tuple(sentences[1:]), sources=len(set(groups)), groups=groups,
+            kept.append(replace(item, support=tuple(sentences[1:]), sources=len({item.group_of(k) for k in keep}),
                                 citations=tuple(Citation(s.doc, s.start, s.end) for s in sentences)))
         return kept
 

@@ -115,3 +115,12 @@ def test_openapi_documents_disagreements_with_an_example() -> None:
     schema = BriefResponse.model_json_schema()["$defs"]["DisagreementOut"]
     [example] = schema["examples"]
     assert example["status"] == "conflict" and len(example["values"]) == 2
+
+
+def test_settled_drops_one_sided_support_and_its_citation(pipeline: Pipeline) -> None:
+    claims, candidates = claims_of(pipeline, [(1, LEAD_001), (2, LEAD_002.replace("37", "36")), (3, TOTAL_002)])
+    lead, other, total = (c.sentence for c in candidates)
+    citations = tuple(Citation(s.doc, s.start, s.end) for s in (total, lead, other))
+    item = Evidence(total, (lead, other), 3, 1.0, citations, 0.0)
+    [kept] = claims.settled([item])
+    assert kept.support == () and kept.sources == 1 and kept.citations == (Citation(total.doc, total.start, total.end),)
