@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from . import dedup, evidence, stories
+from .disagreements import compare_claims
 from .batch import prepare_all
 from .embed import Embedder, StaticEmbedder
 from .errors import Cancelled, InvalidRequest, LimitExceeded
@@ -173,11 +174,15 @@ class Pipeline:
                                for n, sentence in enumerate(body[:SENTENCES_PER_DOCUMENT])]
             vectors = self.embedder.encode([c.sentence.text for c in candidates], timer.check)
             ranked = evidence.rank_evidence(candidates, vectors, EVIDENCE_POOL * max_words)
+        with timer.stage("disagreements"):
+            claims = compare_claims(candidates, vectors, {g.representative.index: g.representative.published_at
+                                                          for g in story.groups if g.representative.published_at})
+            ranked = claims.settled(ranked)
         with timer.stage("writer"):
             draft = writer.write(ranked, max_words, timer.cancel)
         with timer.stage("verify"):
-            verified = self.verifier.verify(draft, ranked, max_words)
-        return story_out(number, story, verified, writer, draft.tokens)
+            verified = self.verifier.verify(draft, ranked, max_words, claims.one_sided)
+        return story_out(number, story, verified, writer, draft.tokens, claims)
 
 
 def _article(document: Document, fingerprint: np.ndarray, given: DocumentIn) -> Article:
