@@ -8,7 +8,7 @@ word is in the language (wordfreq) and in the request; the names, numbers and da
 weighted by how telling each is (a rare name, a count, a year); whether the facts of one's lead appear in the other; a
 conflict of years or of the counts two leads state; how close their closest sentences are; the static document vectors. A
 logistic model turns the features into the probability that the two report one event. Its
-weights and threshold are data (`data/same_event.json`), fitted by `eval/stories.py calibrate`
+weights and threshold are data (`data/same_event.json`), fitted by `eval/calibrate.py`
 with cross-validation over labelled real events.
 """
 
