@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..errors import NotReady
 from ..pipeline import Pipeline, Timer, validate
 from ..schemas import BriefRequest, DocumentIn
 from ..settings import Settings
@@ -37,13 +38,19 @@ class Added:
 
 
 class Desk:
-    def __init__(self, settings: Settings, pipeline: Pipeline) -> None:
+    def __init__(self, settings: Settings, pipeline: Pipeline | None = None) -> None:
         self.settings = settings
-        self.pipeline = pipeline
+        self.loaded = pipeline  # set once the models have loaded: listing and deleting need none
         self.engine = open_engine(settings.database)
         self.sessions = sessions(self.engine)
         self.indexes: dict[int, CollectionIndex] = {}
         self.locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)  # one writer per collection here
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self.loaded is None:
+            raise NotReady("models are still loading")
+        return self.loaded
 
     def check(self, request: BriefRequest) -> tuple[list[str], dict[str, Any], set[str]]:
         """Validate as `/v1/briefs` does; return the ids, the collection settings asked for and the options given."""

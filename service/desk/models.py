@@ -104,7 +104,7 @@ class Link(Base):
 class Story(Base):
     __tablename__ = "stories"
     __table_args__ = (UniqueConstraint("collection_id", "number"), Index("stories_listed", "collection_id", "state",
-                                                                         "updated_at"))
+                                                                         "updated_at", "number"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"))

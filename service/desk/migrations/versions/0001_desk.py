@@ -69,7 +69,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('stories', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_stories_rewrite_due'), ['rewrite_due'], unique=False)
-        batch_op.create_index('stories_listed', ['collection_id', 'state', 'updated_at'], unique=False)
+        batch_op.create_index('stories_listed', ['collection_id', 'state', 'updated_at', 'number'], unique=False)
 
     op.create_table('brief_versions',
     sa.Column('id', sa.Integer(), nullable=False),
