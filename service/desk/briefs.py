@@ -10,11 +10,13 @@ delays it. The version is stored only if the story's sources are still those it 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, load_only, sessionmaker
 
+from ..errors import Cancelled
 from ..pipeline import Pipeline, Timer
 from ..types import Article, DuplicateGroup, Story
 from . import models, records
@@ -77,8 +79,8 @@ def rewrite(session_factory: sessionmaker[Session], pipeline: Pipeline, story_id
     sources = [group.model_dump(mode="json") for group in out.duplicate_groups]
     with session_factory.begin() as session:
         row = session.get(models.Story, story_id, with_for_update=True)
-        if row is None or row.changes != changes or row.state != "active":
-            return False  # its sources changed while it was written: it is due again
+        if row is None or row.changes != changes or row.state != "active" or row.rewrite_due is None:
+            return False  # its sources changed while it was written (it is due again), or another wrote it
         row.version += 1
         session.add(models.BriefVersion(story_id=story_id, version=row.version, created_at=records.utcnow(),
                                         brief=brief, sources=sources, document_pks=pks))
@@ -86,3 +88,18 @@ def rewrite(session_factory: sessionmaker[Session], pipeline: Pipeline, story_id
         session.execute(update(models.Story).where(models.Story.id == story_id, models.Story.changes == changes)
                         .values(rewrite_due=None))
     return True
+
+
+def write_all_due(session_factory: sessionmaker[Session], pipeline: Pipeline, collection_id: int,
+                  cancel: threading.Event, progress: Callable[[int, int], None]) -> None:
+    """Write every brief due in the collection now, whatever is left of its debounce: the burst is over."""
+    with session_factory.begin() as session:
+        now = records.utcnow()
+        session.execute(update(models.Story).where(models.Story.collection_id == collection_id,
+                                                   models.Story.rewrite_due > now).values(rewrite_due=now))
+        pending = due(session, now, collection_id, limit=10**9)
+    for done, (story, changes) in enumerate(pending, start=1):
+        if cancel.is_set():
+            raise Cancelled("the service is stopping")
+        rewrite(session_factory, pipeline, story, changes, records.utcnow(), cancel)
+        progress(done, len(pending))

@@ -11,9 +11,12 @@ still fails is marked failed and its unplaced documents are removed, so sending 
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from sqlalchemy import and_, delete, or_, select, update
@@ -32,16 +35,18 @@ STAGES = ("stored", "read", "grouped", "briefs")
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
 
-def submit(desk: Desk, name: str, request: BriefRequest) -> str:
-    """Store the batch as pending documents of a new job; return the job's id."""
+def submit(desk: Desk, name: str, request: BriefRequest, owner: str | None = None) -> str:
+    """Store the batch as pending documents of a new job; return the job's id. With an `owner` the job
+    is created running under it (the command line runs its own jobs), else queued for any worker."""
     ids, effective, given = desk.check(request)
     job_id = uuid.uuid4().hex
     with desk.locks[name], desk.sessions.begin() as session:
         now = records.utcnow()
         collection = store.open_collection(session, name, effective, given, now)
         lock_collection(session, collection.id)
-        session.add(models.Job(id=job_id, collection_id=collection.id, state="queued", stage="read", progress={},
-                               attempts=0, created_at=now))
+        session.add(models.Job(id=job_id, collection_id=collection.id, state="running" if owner else "queued",
+                               stage="read", progress={}, attempts=1 if owner else 0, created_at=now, owner=owner,
+                               heartbeat_at=now if owner else None))
         session.flush()
         stored = store.store(session, collection, request.documents, ids, now, job_id=job_id)
         added = sum(s.pk is not None for s in stored)
@@ -50,6 +55,11 @@ def submit(desk: Desk, name: str, request: BriefRequest) -> str:
         job.progress = {"stored": _stage(added, added), "read": _stage(0, added), "grouped": _stage(0, added)}
         job.result = {"documents": [[s.id, s.existing] for s in stored]}
     return job_id
+
+
+def owner_id() -> str:
+    """Who runs a job: host, process and a random part, so two processes never share one."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def claim(session: Session, owner: str) -> str | None:
@@ -66,9 +76,25 @@ def claim(session: Session, owner: str) -> str | None:
     return None
 
 
-def beat(session: Session, job_id: str, owner: str) -> None:
-    session.execute(update(models.Job).where(models.Job.id == job_id, models.Job.owner == owner,
-                                             models.Job.state == "running").values(heartbeat_at=records.utcnow()))
+@contextmanager
+def heartbeat(desk: Desk, job_id: str, owner: str) -> Iterator[None]:
+    """Beat the job's heart every `HEARTBEAT` seconds from a thread of its own while the block runs."""
+    done = threading.Event()
+
+    def beat() -> None:
+        while not done.wait(HEARTBEAT):
+            with desk.sessions.begin() as session:
+                session.execute(update(models.Job).where(models.Job.id == job_id, models.Job.owner == owner,
+                                                         models.Job.state == "running")
+                                .values(heartbeat_at=records.utcnow()))
+
+    thread = threading.Thread(target=beat, name="desk-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 def run(desk: Desk, job_id: str, cancel: threading.Event, progress: Progress | None = None) -> None:
@@ -129,24 +155,18 @@ def _chunk(desk: Desk, job_id: str, name: str, cancel: threading.Event, progress
 
 def _briefs(desk: Desk, job_id: str, cancel: threading.Event, progress: Progress | None) -> None:
     """The job's burst is over: every brief due in its collection is written now, not after the debounce."""
-    with desk.sessions.begin() as session:
+    with desk.sessions() as session:
         job = session.get(models.Job, job_id)
         if job is None:
             return
-        collection_id, now = job.collection_id, records.utcnow()
-        session.execute(update(models.Story).where(models.Story.collection_id == collection_id,
-                                                   models.Story.rewrite_due > now).values(rewrite_due=now))
-        pending = briefs.due(session, now, collection_id, limit=10**9)
-    for done, (story, changes) in enumerate(pending, start=1):
-        if cancel.is_set():
-            raise InterruptedError("the service is stopping")
-        briefs.rewrite(desk.sessions, desk.pipeline, story, changes, records.utcnow(), cancel)
-        _report(desk, job_id, "briefs", done, len(pending), progress)
+        collection_id = job.collection_id
+    briefs.write_all_due(desk.sessions, desk.pipeline, collection_id, cancel,
+                         lambda done, total: _report(desk, job_id, "briefs", done, total, progress))
     with desk.sessions.begin() as session:
         session.execute(update(models.Job).where(models.Job.id == job_id).values(
             state="done", stage="finished", finished_at=records.utcnow(), heartbeat_at=None))
     if progress:
-        progress("finished", len(pending), len(pending))
+        progress("finished", 0, 0)
 
 
 def _report(desk: Desk, job_id: str, stage: str, done: int, total: int, progress: Progress | None) -> None:

@@ -8,8 +8,6 @@ new job or for `POLL` seconds. While it runs a job, a second thread beats the jo
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 
 from . import briefs, jobs, records
@@ -22,7 +20,7 @@ log = logging.getLogger("service")
 class Worker:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:64]
+        self.owner = jobs.owner_id()
         self.wake = threading.Event()
         self.stop = threading.Event()
         self.thread: threading.Thread | None = None
@@ -61,24 +59,14 @@ class Worker:
         if job_id is None:
             return False
         log.info("job started", extra={"fields": {"job": job_id}})
-        beating = threading.Event()
-        heart = threading.Thread(target=self._beat, args=(job_id, beating), daemon=True)
-        heart.start()
         try:
-            jobs.run(self.desk, job_id, self.stop)
+            with jobs.heartbeat(self.desk, job_id, self.owner):
+                jobs.run(self.desk, job_id, self.stop)
             log.info("job finished", extra={"fields": {"job": job_id}})
         except Exception:
             if not self.stop.is_set():
                 log.exception("job failed", extra={"fields": {"job": job_id}})
-        finally:
-            beating.set()
-            heart.join()
         return True
-
-    def _beat(self, job_id: str, done: threading.Event) -> None:
-        while not done.wait(jobs.HEARTBEAT):
-            with self.desk.sessions.begin() as session:
-                jobs.beat(session, job_id, self.owner)
 
     def _brief(self) -> bool:
         with self.desk.sessions() as session:
