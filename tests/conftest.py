@@ -93,3 +93,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     with psycopg.connect(server.get_uri(), autocommit=True) as connection:  # type: ignore[attr-defined]
         connection.execute(f"CREATE DATABASE {name}")
     return str(server.get_uri(database=name))  # type: ignore[attr-defined]
+
+
+def many_documents(count: int, first: int = 0) -> list[dict[str, str]]:
+    """`count` distinct real-text articles: the seeds and the fixtures, each retold with its numbers shifted
+    and a dated headline, so copies and rewrites of a few events arrive again and again."""
+    import re
+
+    bases = [d["text"] for d in seed_documents()] + [fixture_document(name)["text"]
+                                                     for name in ("unrelated_science", "unrelated_sports")]
+    out = []
+    for k in range(first, first + count):
+        shift = k // len(bases)
+        text = re.sub(r"\d+", lambda m: str(int(m.group()) + shift), bases[k % len(bases)])
+        out.append({"id": f"article-{k}", "text": f"Report {k} of the day\n{text}"})
+    return out
