@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
@@ -41,9 +42,20 @@ def _prepare_packed(item: Item) -> tuple[Packed, np.ndarray]:
 def prepare_all(items: list[Item]) -> list[tuple[Document, np.ndarray]]:
     """`prepare` for every item, in order; a large batch is shared among one worker process per core.
 
+    A text sent several times (syndicated copies) is read once and its result given to each copy
+    under the copy's own index and id, so a thousand copies cost about what one costs.
     Workers are spawned, not forked: the serving process has threads and loaded models. A script
     that sends such a batch must guard its entry point with `if __name__ == "__main__":`.
     """
+    first: dict[tuple[str, frozenset[str]], int] = {}
+    for position, (_, _, raw, languages) in enumerate(items):
+        first.setdefault((raw, languages), position)
+    distinct = sorted(set(first.values()))
+    read = dict(zip(distinct, _prepare_distinct([items[p] for p in distinct])))
+    return [_as(items[position], *read[first[(item[2], item[3])]]) for position, item in enumerate(items)]
+
+
+def _prepare_distinct(items: list[Item]) -> list[tuple[Document, np.ndarray]]:
     cores = len(os.sched_getaffinity(0))
     if len(items) < PARALLEL_DOCUMENTS or cores < 2:
         return [prepare(item) for item in items]
@@ -53,3 +65,12 @@ def prepare_all(items: list[Item]) -> list[tuple[Document, np.ndarray]]:
                           PageMeta(*meta)), fingerprint)
                 for (index, doc_id, raw, _), ((sentences, language, is_html, left_out, meta), fingerprint)
                 in zip(items, packed)]
+
+
+def _as(item: Item, document: Document, fingerprint: np.ndarray) -> tuple[Document, np.ndarray]:
+    """`document`, read from the same text as `item`, under the item's index and id."""
+    index, doc_id = item[0], item[1]
+    if document.index == index:
+        return document, fingerprint
+    sentences = tuple(replace(s, doc=index) for s in document.sentences)
+    return replace(document, index=index, id=doc_id, sentences=sentences), fingerprint

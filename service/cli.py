@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from .desk.cli import COMMANDS as DESK_COMMANDS
 from .errors import BriefError, InvalidRequest, MalformedBody, field_path
-from .schemas import BriefRequest, BriefResponse, ExtractRequest, ExtractResponse
+from .schemas import BriefRequest, BriefResponse, ExtractRequest, ExtractResponse, StoryOut
 from .settings import Settings, load_settings
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -92,11 +92,25 @@ def render(response: BriefResponse) -> str:
         lines.append("")
         lines += [f"  [{n}] {doc} chars {start}-{end}" for (doc, start, end), n in numbers.items()]
         lines.append("")
+        lines += _sources_differ(story)
     left_out = [d for d in response.documents if d.status == "left_out"]
     if left_out:
         lines.append("Left out:")
         lines += [f"  {d.id}: {d.reason}" for d in left_out]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _sources_differ(story: StoryOut) -> list[str]:
+    """The story's disagreements: each value with the documents and spans that state it."""
+    if not story.disagreements:
+        return []
+    lines = ["Sources differ:"]
+    for item in story.disagreements:
+        sides = [f"{v.written} ({', '.join(f'{c.document_id} {c.start}-{c.end}' for c in v.citations)})"
+                 for v in item.values]
+        joiner = " then " if item.status == "update" else " vs "
+        lines.append(f"  {item.slot}: {joiner.join(sides)}" + (" (later reports)" if item.status == "update" else ""))
+    return lines + [""]
 
 
 def render_reading(response: ExtractResponse) -> str:

@@ -15,8 +15,10 @@ from text_to_num import alpha2digit
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:st|nd|rd|th)?(?:\s?%)?")
 _NAME = re.compile(r"[A-ZÀ-Þ][\w’'\-]*(?:\s+(?:(?:de|del|la|van|von|al|bin|of|the)\s+)?[A-ZÀ-Þ][\w’'\-]*)*")
-MONTHS = frozenset("january february march april may june july august september october november december".split())
-_DAY_NAMES = MONTHS | frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+MONTH_ORDER = tuple("january february march april may june july august september october november december".split())
+WEEKDAY_ORDER = tuple("monday tuesday wednesday thursday friday saturday sunday".split())
+MONTHS = frozenset(MONTH_ORDER)
+_DAY_NAMES = MONTHS | frozenset(WEEKDAY_ORDER)
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 
 

@@ -22,7 +22,7 @@ from .schemas import BriefResponse
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-STAGES = ("normalize", "embed", "near_duplicates", "stories", "evidence", "writer", "verify")
+STAGES = ("normalize", "embed", "near_duplicates", "stories", "evidence", "disagreements", "writer", "verify")
 log = logging.getLogger("service")
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from . import dedup, evidence, stories
+from .disagreements import compare_claims
 from .batch import prepare_all
 from .embed import Embedder, StaticEmbedder
 from .errors import Cancelled, InvalidRequest, LimitExceeded
@@ -22,6 +23,7 @@ from .events import LEAD_SENTENCES, SameEventModel
 from .response import document_statuses, story_out
 from .schemas import BriefRequest, BriefResponse, DocumentIn, EffectiveSettings, ModelInfo, StoryOut
 from .settings import Settings
+from .text import one_line
 from .threads import thread_count, use_threads
 from .types import Article, Document, Story
 from .validation import check_text_read, validate_documents
@@ -154,12 +156,8 @@ class Pipeline:
             docs = [doc for doc, _ in prepared]
             check_text_read(docs, self.settings)
         with timer.stage("embed"):
-            given = request.documents
-            articles = [Article(doc, given[doc.index].title or doc.headline, _source(given[doc.index], doc),
-                                given[doc.index].url or doc.meta.url,
-                                given[doc.index].published_at or doc.meta.published_at, fingerprint,
-                                np.zeros(0, np.float32))
-                        for doc, fingerprint in prepared if doc.left_out is None]
+            articles = [_article(doc, fingerprint, request.documents[doc.index]) for doc, fingerprint in prepared
+                        if doc.left_out is None]
             vectors = self.static.encode([" ".join(a.lead(LEAD_SENTENCES)) for a in articles])
             for article, vector in zip(articles, vectors):
                 article.vector = vector
@@ -176,14 +174,25 @@ class Pipeline:
                                for n, sentence in enumerate(body[:SENTENCES_PER_DOCUMENT])]
             vectors = self.embedder.encode([c.sentence.text for c in candidates], timer.check)
             ranked = evidence.rank_evidence(candidates, vectors, EVIDENCE_POOL * max_words)
+        with timer.stage("disagreements"):
+            claims = compare_claims(candidates, vectors, {g.representative.index: g.representative.published_at
+                                                          for g in story.groups if g.representative.published_at})
+            ranked = claims.settled(ranked)
         with timer.stage("writer"):
             draft = writer.write(ranked, max_words, timer.cancel)
         with timer.stage("verify"):
-            verified = self.verifier.verify(draft, ranked, max_words)
-        return story_out(number, story, verified, writer, draft.tokens)
+            verified = self.verifier.verify(draft, ranked, max_words, claims.one_sided)
+        return story_out(number, story, verified, writer, draft.tokens, claims)
+
+
+def _article(document: Document, fingerprint: np.ndarray, given: DocumentIn) -> Article:
+    """The record stages 2-3 share; what the request says of the document comes before what the page says."""
+    return Article(document, one_line(given.title or "") or document.headline, _source(given, document),
+                   given.url or document.meta.url, given.published_at or document.meta.published_at, fingerprint,
+                   np.zeros(0, np.float32))
 
 
 def _source(given: DocumentIn, document: Document) -> str | None:
     """The outlet: the request's `source`, else the page's site name, else the host of its URL."""
     url = given.url or document.meta.url
-    return given.source or document.meta.site or (urlsplit(url).hostname if url else None)
+    return one_line(given.source or "") or document.meta.site or (urlsplit(url).hostname if url else None)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from .schemas import (BriefOut, CitationOut, DocumentOut, DuplicateGroupOut, RejectedOut, SentenceOut, StoryOut)
+from typing import Any
+
+from .disagreements import Claims, Stated
+from .schemas import (BriefOut, CitationOut, DisagreementOut, DocumentOut, DuplicateGroupOut, FactOut, RejectedOut,
+                      SentenceOut, StatedOut, StoryOut)
 from .types import Article, BriefSentence, Document, Story
 from .verify import Verified
 from .writers import Writer
 
 
-def story_out(number: int, story: Story, verified: Verified, writer: Writer, tokens: int) -> StoryOut:
+def story_out(number: int, story: Story, verified: Verified, writer: Writer, tokens: int,
+              claims: Claims) -> StoryOut:
     articles = {a.index: a for a in story.articles}
+    ids = {index: article.id for index, article in articles.items()}
     dates = sorted(a.published_at for a in articles.values() if a.published_at is not None)
     return StoryOut(
         id=f"story-{number}", title=_title(story), document_ids=[a.id for a in articles.values()],
@@ -22,7 +28,19 @@ def story_out(number: int, story: Story, verified: Verified, writer: Writer, tok
                        prompt=writer.prompt, generated_tokens=tokens, fallback=verified.fallback,
                        sentences=[_sentence_out(s, articles) for s in verified.sentences],
                        rejected=[RejectedOut(text=r.text, reason=r.reason, replaced_by=r.replaced_by)
-                                 for r in verified.rejected]))
+                                 for r in verified.rejected]),
+        facts=[FactOut(kind=slot.kind, slot=slot.label, **_stated(slot.values[0], ids)) for slot in claims.facts],
+        disagreements=[DisagreementOut(kind=slot.kind, slot=slot.label, status=slot.status,
+                                       values=[StatedOut(**_stated(v, ids)) for v in slot.values])
+                       for slot in claims.disagreements])
+
+
+def _stated(stated: Stated, ids: dict[int, str]) -> dict[str, Any]:
+    """One value of a slot: the sources that state it and the sentences they state it in."""
+    sentences = list(dict.fromkeys(m.sentence for m in stated.mentions))
+    return {"value": stated.value, "written": stated.written, "sources": len(stated.groups),
+            "document_ids": list(dict.fromkeys(ids[s.doc] for s in sentences)), "published_at": stated.published,
+            "citations": [CitationOut(document_id=ids[s.doc], start=s.start, end=s.end) for s in sentences]}
 
 
 def _title(story: Story) -> str:

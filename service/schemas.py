@@ -93,6 +93,43 @@ class DuplicateGroupOut(BaseModel):
     similarity: float
 
 
+ValueKind = Literal["count", "ordinal", "money", "percent", "age", "date"]
+
+
+class StatedOut(BaseModel):
+    value: str = Field(description="Normalised value: digits for numbers (\"thirty-seven\" and \"37\" are 37, "
+                                   "\"$2.5 million\" is 2500000), ISO dates (partial when the text is: 2005-03, "
+                                   "03-11), or a weekday when no publication date resolves it.")
+    written: str = Field(description="The value as the first of its sources writes it.")
+    sources: int = Field(description="Independent sources (duplicate groups) that state this value.")
+    document_ids: list[str]
+    published_at: datetime | None = Field(None, description="Earliest publication among these sources, when given.")
+    citations: list[CitationOut] = Field(description="The sentences that state the value.")
+
+
+class FactOut(StatedOut):
+    kind: ValueKind
+    slot: str = Field(description="What the value counts or dates, in the words of its first source.")
+
+
+class DisagreementOut(BaseModel):
+    kind: ValueKind
+    slot: str = Field(description="What the values count or date, in the words of the first source.")
+    status: Literal["conflict", "update"] = Field(
+        description="conflict: sources state values that cannot all be true; update: publication dates order the "
+                    "values in time (a toll rising in later reports), oldest first.")
+    values: list[StatedOut] = Field(description="Each value with the sources that state it; for a conflict the most "
+                                                "widely stated first, for an update the oldest first.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "kind": "count", "slot": "cartel members to", "status": "conflict", "values": [
+            {"value": "37", "written": "37", "sources": 2, "document_ids": ["wire", "daily"], "published_at": None,
+             "citations": [{"document_id": "wire", "start": 0, "end": 84},
+                           {"document_id": "daily", "start": 120, "end": 201}]},
+            {"value": "36", "written": "thirty-six", "sources": 1, "document_ids": ["local"], "published_at": None,
+             "citations": [{"document_id": "local", "start": 0, "end": 77}]}]}]})
+
+
 class StoryOut(BaseModel):
     id: str
     title: str
@@ -107,6 +144,9 @@ class StoryOut(BaseModel):
                                                "Compare with `settings.story_threshold`.")
     duplicate_groups: list[DuplicateGroupOut]
     brief: BriefOut
+    facts: list[FactOut] = Field([], description="Key values the story's sources agree on (two or more sources).")
+    disagreements: list[DisagreementOut] = Field(
+        [], description="Slots the sources fill with different values; briefs state neither side as settled.")
 
 
 class DocumentOut(BaseModel):

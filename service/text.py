@@ -76,6 +76,11 @@ def _plain_view(raw: str) -> str:
     return _LONE_CARRIAGE_RETURN.sub("\n", raw).translate(_CONTROL_AS_SPACE)
 
 
+def one_line(text: str) -> str:
+    """A title or name as one clean line: control characters, carriage returns and line breaks become spaces."""
+    return " ".join(text.translate(_CONTROL_AS_SPACE).split())
+
+
 def normalize(index: int, doc_id: str, raw: str, languages: frozenset[str]) -> Document:
     """Return the document's sentences with spans in `raw`, or the reason it is left out."""
     return read(index, doc_id, raw, languages)[0]

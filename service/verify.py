@@ -19,7 +19,7 @@ When too little survives, unused evidence fills the budget. No sentence leaves w
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,8 +126,13 @@ class Verifier:
         overlap = np.array([len(words & w) / max(len(words), 1) for w in word_sets])
         return EMBEDDING_WEIGHT * (vectors @ sentence) + (1 - EMBEDDING_WEIGHT) * overlap
 
-    def verify(self, draft: Draft, evidence: Sequence[Evidence], max_words: int) -> Verified:
-        """Attributed brief sentences, what was rejected and why, and whether the evidence had to stand in."""
+    def verify(self, draft: Draft, evidence: Sequence[Evidence], max_words: int,
+               one_sided: Callable[[str], str | None] = lambda text: None) -> Verified:
+        """Attributed brief sentences, what was rejected and why, and whether the evidence had to stand in.
+
+        `one_sided` says why a sentence states one side of a disagreement as settled (see `claims`):
+        such a sentence is rejected, verbatim or not.
+        """
         kept: list[BriefSentence] = []
         rejected: list[Rejection] = []
         used: set[int] = set()
@@ -138,6 +143,9 @@ class Verifier:
         evidence_vectors = np.array([vectors[item.sentence.text] for item in evidence]) if generated else None
         evidence_words = [_words(" ".join([item.sentence.text, *(s.text for s in item.support)])) for item in evidence]
         for sentence in draft.sentences:
+            if disputed := one_sided(sentence.text):
+                rejected.append(Rejection(sentence.text, f"disputed: {disputed}", None))
+                continue
             if sentence.verbatim:
                 kept.append(_from_evidence([evidence[i] for i in sentence.evidence], sentence.text, 1.0))
                 used.update(sentence.evidence)
@@ -160,7 +168,7 @@ class Verifier:
         words = sum(len(s.text.split()) for s in kept)
         filler: list[BriefSentence] = []
         if words < FILL_BELOW * max_words and evidence:
-            unused = [item for i, item in enumerate(evidence) if i not in used]
+            unused = [item for i, item in enumerate(evidence) if i not in used and one_sided(item.sentence.text) is None]
             filler = [_from_evidence([unused[i]], unused[i].sentence.text, 1.0)
                       for i in within_budget(unused, max_words - words)]
             kept = _within_budget(kept + filler, max_words)

@@ -1,3 +1,5 @@
+import pytest
+
 from service.pipeline import Pipeline
 from service.schemas import BriefRequest, BriefResponse
 from tests.conftest import seed_documents
@@ -44,3 +46,49 @@ def test_no_repeated_claims(pipeline: Pipeline) -> None:
     story = run(pipeline, seed_documents(), max_words=250, mode="extractive").stories[0]
     numbers_37 = [s for s in story.brief.sentences if "37" in s.text]
     assert len(numbers_37) <= 2, [s.text for s in numbers_37]
+
+
+def test_a_thousand_copies_brief_like_one_copy(pipeline: Pipeline) -> None:
+    """Issue 11: evidence comes from each group's representative, so copies add no sentences to rank
+    (the time and memory of this are measured in bench/copies.py)."""
+    article = seed_documents()[1]
+    one = run(pipeline, [article], max_words=80, mode="extractive").stories[0]
+    many = run(pipeline, [dict(article, id=f"copy-{n}") for n in range(1000)], max_words=80,
+               mode="extractive").stories[0]
+    assert len(many.document_ids) == 1000 and many.sources == one.sources == 1
+    assert [s.text for s in many.brief.sentences] == [s.text for s in one.brief.sentences]
+    representative = many.duplicate_groups[0].representative
+    assert {c.document_id for s in many.brief.sentences for c in s.citations} == {representative}
+
+
+def test_one_shared_number_is_not_corroboration() -> None:
+    """Issue 11: "Item 39 ... town number 5" does not support "Item 5 ... town number 5"."""
+    from service.evidence import _says_the_same
+    from service.types import Sentence
+
+    def sentence(doc: int, text: str) -> Sentence:
+        return Sentence(doc, 0, text, 0, len(text), "body")
+
+    item_39 = sentence(0, "Item 39 on the council agenda concerns the water supply of town number 5.")
+    item_5 = sentence(1, "Item 5 on the council agenda concerns the water supply of town number 5.")
+    same = sentence(1, "The council agenda item 39 concerns the water supply of town number 5, officials said.")
+    assert not _says_the_same(item_39, item_5)
+    assert _says_the_same(item_39, same)
+
+
+def test_embedding_stops_between_chunks_when_the_request_is_cancelled(pipeline: Pipeline) -> None:
+    """Issue 11: the evidence stage passes its cancellation check to the sentence embedder, which runs it
+    before every chunk, so a cancelled request stops within one chunk, not at the next stage."""
+    from service.errors import Cancelled
+
+    checks: list[int] = []
+
+    def check() -> None:
+        checks.append(1)
+        if len(checks) == 2:
+            raise Cancelled("stopped in stage evidence: the request was cancelled")
+
+    texts = [f"Council meeting number {n} approved the budget for the water works." for n in range(3 * 128)]
+    with pytest.raises(Cancelled):
+        pipeline.embedder.encode(texts, check)
+    assert len(checks) == 2 and pipeline.embedder.CHUNK == 128

@@ -113,3 +113,18 @@ def test_real_reports_of_one_event_join_and_two_events_of_a_topic_stay_apart(pip
     chosen = {"1_ecb": ["1_10ecb", "1_11ecb", "1_14ecb"], "1_ecbplus": ["1_10ecbplus", "1_11ecbplus", "1_1ecbplus"]}
     documents = [{"id": i["id"], "text": i["text"]} for i in items if i["id"] in sum(chosen.values(), [])]
     assert sorted(map(sorted, stories_of(pipeline, documents))) == sorted(map(sorted, chosen.values()))
+
+
+def test_source_url_and_published_at_are_used(pipeline: Pipeline) -> None:
+    """Issue 11: outlets are counted from `source`, `url` travels with each citation, and dates weeks apart
+    keep two reports in separate stories."""
+    first, second = (dict(d) for d in seed_documents()[:2])
+    first.update(source="Wire A", url="https://a.example/37", published_at="2025-03-04T10:00:00Z")
+    second.update(source="Paper B", url="https://b.example/transfer", published_at="2025-03-05T08:00:00+01:00")
+    story = run(pipeline, [first, second]).stories[0]
+    assert story.outlets == ["Paper B", "Wire A"] and story.sources == 2
+    assert str(story.published_from) == "2025-03-04 10:00:00+00:00" and story.published_to is not None
+    urls = {c.document_id: c.url for s in story.brief.sentences for c in s.citations}
+    assert urls[first["id"]] == "https://a.example/37"
+    second["published_at"] = "2025-05-20T08:00:00Z"  # eleven weeks later: another occurrence, not the same event
+    assert len(run(pipeline, [first, second]).stories) == 2

@@ -121,3 +121,12 @@ def test_a_line_without_punctuation_gives_a_brief_within_its_budget(pipeline: Pi
                                                                                    "max_words": 120}})
     [story] = pipeline.run(request).stories
     assert len(story.brief.text.split()) <= 120 and len(story.title.split()) <= MAX_SENTENCE_WORDS
+
+
+def test_a_request_title_with_nul_and_carriage_returns_becomes_one_clean_line(pipeline) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11: NUL characters and stray `\\r` never reach a story title."""
+    from service.schemas import BriefRequest
+
+    document = dict(seed_documents()[0], title="Mexico\x00 sends\r 37\r\ncartel members", source="Wire\x00A\r")
+    story = pipeline.run(BriefRequest.model_validate({"documents": [document]})).stories[0]
+    assert story.title == "Mexico sends 37 cartel members" and story.outlets == ["Wire A"]

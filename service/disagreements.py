@@ -1,0 +1,256 @@
+"""Stage 4b, disagreements: what the sources of a story agree on, and where they disagree.
+
+Every typed value of the story's sentences (counts, dates, ages, money, percentages) is placed in
+a slot with the values of other documents that fill the same slot (`slots.same_slot`). A slot all
+sources fill with one value is a fact; a slot filled with values that cannot both be true is a
+disagreement, or an update when publication dates order the values in time. Sources are
+duplicate groups, never copies: ten copies of a wire story count once. A source that itself
+gives two values for a slot shows that the slot mixes two quantities, so that slot is not
+reported as a disagreement. Briefs must not state one side of a disagreement as settled:
+`Claims.one_sided` says why a sentence does, and `Claims.settled` keeps evidence that does not.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Literal
+
+import numpy as np
+
+from .evidence import Candidate
+from .quantities import Value, values_in
+from .slots import SAME_CLAIM_COSINE, Context, compatible, context, same_slot
+from .types import Citation, Evidence, Sentence
+
+MAX_FACTS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    value: Value
+    context: Context
+    sentence: Sentence
+    row: int  # row of the sentence's vector
+
+    @property
+    def group(self) -> int:
+        """The independent source: candidates come from duplicate groups' representatives, one per group."""
+        return self.sentence.doc
+
+    @property
+    def written(self) -> str:
+        return self.sentence.text[self.value.start:self.value.end]
+
+
+@dataclass(frozen=True, slots=True)
+class Stated:
+    """One value of a slot and everything that states it."""
+
+    value: str
+    written: str  # as the first source writes it
+    mentions: tuple[Mention, ...]
+    published: datetime | None = None  # the earliest publication among its sources, when known
+
+    @property
+    def groups(self) -> frozenset[int]:
+        return frozenset(m.group for m in self.mentions)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """What one slot holds: one value (a fact) or several (a disagreement or an update)."""
+
+    kind: str
+    label: str
+    values: tuple[Stated, ...]
+    status: Literal["agreed", "conflict", "update"] = "agreed"
+
+
+@dataclass(frozen=True)
+class Claims:
+    facts: tuple[Slot, ...] = ()
+    disagreements: tuple[Slot, ...] = ()
+
+    def one_sided(self, text: str) -> str | None:
+        """Why `text` states one side of a disagreement as settled, or None when it does not."""
+        stated = values_in(text)
+        for slot in self.disagreements:
+            sides = [s for s in slot.values if any(_states(v, text, s) for v in stated)]
+            if not sides or len(sides) == len(slot.values):
+                continue
+            if slot.status == "update":
+                if sides[-1] is not slot.values[-1]:
+                    return (f"states {slot.label} as {sides[0].written}, updated to {slot.values[-1].written} "
+                            "by later reports")
+                continue
+            others = ", ".join(s.written for s in slot.values if s not in sides)
+            return f"states {slot.label} as {sides[0].written} where other sources give {others}"
+        return None
+
+    def settled(self, evidence: Sequence[Evidence]) -> list[Evidence]:
+        """The evidence without sentences that state one side of a disagreement."""
+        if not self.disagreements:
+            return list(evidence)
+        kept = []
+        for item in evidence:
+            if self.one_sided(item.sentence.text) is not None:
+                continue
+            keep = [0] + [k for k, s in enumerate(item.support, start=1) if self.one_sided(s.text) is None]
+            if len(keep) == 1 + len(item.support):
+                kept.append(item)
+                continue
+            sentences = [(item.sentence, *item.support)[k] for k in keep]
+            kept.append(replace(item, support=tuple(sentences[1:]), sources=len({item.group_of(k) for k in keep}),
+                                citations=tuple(Citation(s.doc, s.start, s.end) for s in sentences)))
+        return kept
+
+
+def _states(value: Value, text: str, side: Stated) -> bool:
+    """Whether `value`, as `text` states it, is this side's value in this slot (the words around it agree)."""
+    ctx = context(value, text, values_in(text))
+    return any((m.sentence.text == text and m.value.start == value.start) or (
+        value.kind == m.value.kind and compatible(value.kind, value.value, side.value, ctx.bound, m.context.bound)
+        and same_slot(value, ctx, m.value, m.context, 1.0)) for m in side.mentions)
+
+
+def _mentions(candidates: Sequence[Candidate], published: dict[int, datetime]) -> list[Mention]:
+    found = []
+    for row, candidate in enumerate(candidates):
+        day = published.get(candidate.sentence.doc)
+        values = values_in(candidate.sentence.text, day.date() if day else None)
+        for value in values:
+            ctx = context(value, candidate.sentence.text, values)
+            if not ctx.excluded:
+                found.append(Mention(value, ctx, candidate.sentence, row))
+    return found
+
+
+def compare_claims(candidates: Sequence[Candidate], vectors: np.ndarray,
+                   published: dict[int, datetime] | None = None) -> Claims:
+    """Facts and disagreements of one story from its candidate sentences and their vectors.
+
+    `published` maps a document index to its publication time, when the request gave one.
+    """
+    published = published or {}
+    mentions = _mentions(candidates, published)
+    links, conflicts = _links(mentions, vectors)
+    by_sentence: dict[Sentence, list[Mention]] = defaultdict(list)
+    for mention in mentions:
+        by_sentence[mention.sentence].append(mention)
+    facts, disagreements = [], []
+    for indexes in _components(len(mentions), links):
+        slot = _slot([mentions[i] for i in indexes], published)
+        if len(slot.values) > 1 and not conflicts.isdisjoint(indexes) and _consistent(slot, by_sentence):
+            disagreements.append(slot)
+        elif len(slot.values) == 1 and len(slot.values[0].groups) > 1:
+            facts.append(slot)
+    facts.sort(key=lambda s: (-len(s.values[0].groups), s.values[0].mentions[0].row))
+    disagreements.sort(key=lambda s: -sum(len(v.groups) for v in s.values))
+    return Claims(tuple(facts[:MAX_FACTS]), tuple(disagreements))
+
+
+def _links(mentions: list[Mention], vectors: np.ndarray) -> tuple[list[tuple[int, int]], set[int]]:
+    """Pairs of mentions of independent sources that fill one slot, and the mentions in a conflicting pair.
+
+    Two sentences that differ on two counts of the same kind ("25 points and 16 rebounds", "22 points and nine
+    rebounds") describe two occasions, not one occasion twice: such pairs are not conflicts.
+    """
+    rows = np.array([m.row for m in mentions], dtype=int)
+    similarity = vectors[rows] @ vectors[rows].T if len(rows) else np.zeros((0, 0))
+    links: list[tuple[int, int]] = []
+    differing: dict[tuple[Sentence, Sentence], list[tuple[int, int]]] = defaultdict(list)
+    for i, j in np.argwhere(np.triu(similarity >= SAME_CLAIM_COSINE, 1)).tolist():
+        a, b = mentions[i], mentions[j]
+        if a.group == b.group or not same_slot(a.value, a.context, b.value, b.context, float(similarity[i, j]),
+                                               a.sentence.text == b.sentence.text):
+            continue
+        links.append((i, j))
+        if not compatible(a.value.kind, a.value.value, b.value.value, a.context.bound, b.context.bound):
+            differing[a.sentence, b.sentence].append((i, j))
+    conflicts = {k for pairs in differing.values() if len(pairs) == 1 for k in pairs[0]}
+    return links, conflicts
+
+
+def _components(count: int, links: list[tuple[int, int]]) -> list[list[int]]:
+    parent = list(range(count))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in links:
+        parent[root(j)] = root(i)
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(count):
+        members[root(i)].append(i)
+    return list(members.values())
+
+
+def _slot(mentions: list[Mention], published: dict[int, datetime]) -> Slot:
+    by_value: dict[str, list[Mention]] = defaultdict(list)
+    for mention in sorted(mentions, key=lambda m: m.row):
+        by_value[mention.value.value].append(mention)
+    values = _merge_compatible([Stated(v, ms[0].written, tuple(ms)) for v, ms in by_value.items()])
+    kind, label = mentions[0].value.kind, _label(mentions[0])
+    times = [[_utc(published[m.sentence.doc]) for m in v.mentions if m.sentence.doc in published] for v in values]
+    if all(len(t) == len(v.mentions) for t, v in zip(times, values)):
+        values = [replace(v, published=min(t)) for v, t in zip(values, times)]
+    if len(values) == 1:
+        return Slot(kind, label, tuple(values))
+    if all(v.published is not None for v in values) and not any(m.context.anchors for m in mentions):
+        order = sorted(range(len(values)), key=lambda k: min(times[k]))
+        in_order = all(max(times[a]) < min(times[b]) for a, b in zip(order, order[1:]))
+        if in_order:  # each value stated only after every source of the one before, of an undated claim: an update
+            return Slot(kind, label, tuple(values[k] for k in order), "update")
+    values.sort(key=lambda v: -len(v.groups))
+    return Slot(kind, label, tuple(values), "conflict")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _merge_compatible(values: list[Stated]) -> list[Stated]:
+    """Fold a date into a more precise compatible one ("March 2005" into "March 11, 2005")."""
+    values = sorted(values, key=lambda v: -len(v.value))
+    merged: list[Stated] = []
+    for stated in values:
+        kind = stated.mentions[0].value.kind
+        host = next((m for m in merged if kind == "date" and compatible(kind, m.value, stated.value)), None)
+        if host is None:
+            merged.append(stated)
+        else:
+            merged[merged.index(host)] = replace(host, mentions=host.mentions + stated.mentions)
+    return merged
+
+
+def _consistent(slot: Slot, by_sentence: dict[Sentence, list[Mention]]) -> bool:
+    """A slot where a source gives two values mixes two quantities: not a disagreement.
+
+    So does one whose sentence counts the same thing twice ("four bombs ... two landed inside"): parts of a whole.
+    """
+    seen: set[int] = set()
+    for stated in slot.values:
+        if seen & stated.groups:
+            return False
+        seen |= stated.groups
+        for mention in stated.mentions:
+            if any(other.value.value != mention.value.value and other.value.kind == mention.value.kind
+                   and other.context.head == mention.context.head for other in by_sentence[mention.sentence]):
+                return False
+    return True
+
+
+def _label(mention: Mention) -> str:
+    """A few words that name the slot: the unit after a count, the event before a date."""
+    text = mention.sentence.text
+    if mention.value.kind == "date":
+        words = text[:mention.value.start].split()[-5:]
+        return "date: " + " ".join(words).strip(" ,;:")
+    words = text[mention.value.end:].split()[:3]
+    return " ".join(words).strip(" ,;:.")

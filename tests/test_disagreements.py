@@ -1,0 +1,126 @@
+"""The claims stage on sentences of the seed articles: agreed values, real conflicts, other quantities, updates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from service.disagreements import Claims, compare_claims
+from service.cli import render
+from service.evidence import Candidate
+from service.pipeline import Pipeline
+from service.quantities import values_in
+from service.schemas import BriefRequest, BriefResponse
+from service.types import Citation, Evidence, Sentence
+from service.verify import Verifier
+from service.writers import Draft, DraftSentence
+
+# Sentences of seeds 001 and 002 (two outlets), as written there.
+LEAD_001 = ("Mexico has extradited 37 cartel members to the United States at the request of the US Department of "
+            "Justice, and Mexican President Claudia Sheinbaum said on Wednesday it was an “independent decision” by "
+            "her government.")
+LEAD_002 = ("Mexico has extradited 37 high-profile cartel operatives to the United States, a move praised by "
+            "Washington but framed by President Claudia Sheinbaum as a sovereign decision for Mexican national security.")
+TOTAL_002 = ("The latest handover brings the total number of \"high-profile criminals\" extradited from Mexico to the "
+             "United States to 92, reflecting deepening, if fraught, bilateral cooperation.")
+EARLIER_003 = ("This latest operation brings the total number of extradited prisoners to 92 since the beginning of "
+               "Trump’s second administration, following previous transfers of 26 ‘key operatives’ last August and a "
+               "similar operation in February.")
+
+
+def claims_of(pipeline: Pipeline, sentences: list[tuple[int, str]],
+              published: dict[int, datetime] | None = None) -> tuple[Claims, list[Candidate]]:
+    """Run the stage on (document, text) pairs; each document is its own independent source."""
+    candidates = [Candidate(Sentence(doc, n, text, 0, len(text), "body"), 0.0)
+                  for n, (doc, text) in enumerate(sentences)]
+    vectors = pipeline.embedder.encode([c.sentence.text for c in candidates])
+    return compare_claims(candidates, vectors, published), candidates
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Mexico handed over thirty-seven inmates.", ("count", "37")),
+    ("A $2.5 million deal.", ("money", "2500000")),
+    ("About 2,000 homes.", ("count", "2000")),
+    ("The third such transfer.", ("ordinal", "3")),
+    ("Reid, 33, checked in.", ("age", "33")),
+    ("It happened on March 11, 2005.", ("date", "2005-03-11")),
+])
+def test_values_are_normalised(text: str, expected: tuple[str, str]) -> None:
+    assert (values_in(text)[0].kind, values_in(text)[0].value) == expected
+
+
+def test_weekday_resolves_against_publication_date() -> None:
+    [value] = values_in("The transfer took place on Tuesday.", datetime(2026, 1, 22).date())  # a Thursday
+    assert value.value == "2026-01-20"
+
+
+def test_agreeing_outlets_make_a_fact_and_no_disagreement(pipeline: Pipeline) -> None:
+    claims, _ = claims_of(pipeline, [(1, LEAD_001), (2, LEAD_002), (2, TOTAL_002), (3, EARLIER_003)])
+    assert not claims.disagreements
+    [fact] = [f for f in claims.facts if f.values[0].value == "37"]
+    assert fact.values[0].groups == {1, 2}
+
+
+def test_a_different_count_of_the_same_thing_is_a_conflict(pipeline: Pipeline) -> None:
+    claims, _ = claims_of(pipeline, [(1, LEAD_001), (2, LEAD_002.replace("37", "36"))])
+    [slot] = claims.disagreements
+    assert slot.status == "conflict" and {v.value for v in slot.values} == {"36", "37"}
+    assert {v.value: v.groups for v in slot.values} == {"37": {1}, "36": {2}}
+
+
+def test_a_total_or_an_earlier_transfer_is_another_quantity(pipeline: Pipeline) -> None:
+    claims, _ = claims_of(pipeline, [(1, LEAD_001), (2, TOTAL_002), (3, EARLIER_003),
+                                     (4, LEAD_002.replace("37", "92"))])
+    assert {v.value for s in claims.disagreements for v in s.values} == {"37", "92"}  # only the lead pair
+    assert not any("26" in {v.value for v in s.values} for s in claims.disagreements)
+
+
+def test_later_reports_are_an_update_in_publication_order(pipeline: Pipeline) -> None:
+    published = {1: datetime(2026, 1, 21, 9, tzinfo=timezone.utc), 2: datetime(2026, 1, 22, 9, tzinfo=timezone.utc)}
+    claims, _ = claims_of(pipeline, [(2, LEAD_002.replace("37", "38")), (1, LEAD_001)], published)
+    [slot] = claims.disagreements
+    assert slot.status == "update" and [v.value for v in slot.values] == ["37", "38"]
+    assert claims.one_sided(LEAD_001) is not None and claims.one_sided(LEAD_002.replace("37", "38")) is None
+
+
+def test_one_sided_sentences_leave_the_evidence_and_fail_verify(pipeline: Pipeline) -> None:
+    altered = LEAD_002.replace("37", "36")
+    claims, candidates = claims_of(pipeline, [(1, LEAD_001), (2, altered)])
+    assert "36" in (claims.one_sided(LEAD_001) or "") and claims.one_sided("Sheinbaum spoke on Wednesday.") is None
+    items = [Evidence(c.sentence, (), 1, 1.0, (Citation(c.sentence.doc, 0, len(c.sentence.text)),), 0.0)
+             for c in candidates]
+    assert claims.settled(items) == []
+    draft = Draft((DraftSentence(LEAD_001, (0,), verbatim=True),))
+    result = Verifier(pipeline.embedder, 0.55).verify(draft, items, 120, claims.one_sided)
+    assert not result.sentences and result.rejected[0].reason.startswith("disputed:")
+
+
+def test_seeds_story_has_no_disagreement_and_the_brief_reads_sources_differ(pipeline: Pipeline,
+                                                                            seeds: list[dict[str, str]]) -> None:
+    response = pipeline.run(BriefRequest.model_validate({"documents": seeds, "options": {"mode": "extractive"}}))
+    story = next(s for s in response.stories if "000_b857a9c903a3f681" in s.document_ids)
+    assert story.disagreements == [] and any(f.value == "37" for f in story.facts)
+    assert "Sources differ" not in render(response)
+    shown = BriefResponse.model_validate(response.model_dump() | {"stories": [story.model_dump() | {"disagreements": [
+        {"kind": "count", "slot": "cartel members to", "status": "conflict", "values": [
+            {"value": "37", "written": "37", "sources": 1, "document_ids": ["a"],
+             "citations": [{"document_id": "a", "start": 0, "end": 20}]},
+            {"value": "36", "written": "thirty-six", "sources": 1, "document_ids": ["b"],
+             "citations": [{"document_id": "b", "start": 5, "end": 40}]}]}]}]})
+    assert "Sources differ:\n  cartel members to: 37 (a 0-20) vs thirty-six (b 5-40)" in render(shown)
+
+
+def test_openapi_documents_disagreements_with_an_example() -> None:
+    schema = BriefResponse.model_json_schema()["$defs"]["DisagreementOut"]
+    [example] = schema["examples"]
+    assert example["status"] == "conflict" and len(example["values"]) == 2
+
+
+def test_settled_drops_one_sided_support_and_its_citation(pipeline: Pipeline) -> None:
+    claims, candidates = claims_of(pipeline, [(1, LEAD_001), (2, LEAD_002.replace("37", "36")), (3, TOTAL_002)])
+    lead, other, total = (c.sentence for c in candidates)
+    citations = tuple(Citation(s.doc, s.start, s.end) for s in (total, lead, other))
+    item = Evidence(total, (lead, other), 3, 1.0, citations, 0.0)
+    [kept] = claims.settled([item])
+    assert kept.support == () and kept.sources == 1 and kept.citations == (Citation(total.doc, total.start, total.end),)
