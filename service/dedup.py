@@ -29,7 +29,9 @@ REWRITE_DOC_COSINE = 0.8
 PARAPHRASE_COSINE = 0.8
 _WORD = re.compile(r"\w+")
 _LOW_32 = np.uint64(0xFFFFFFFF)
-SCHEME = MinHash(num_perm=NUM_PERM).scheme  # datasketch's permutation scheme, which a stored signature was made with
+_EMPTY = MinHash(num_perm=NUM_PERM)
+SCHEME = _EMPTY.scheme  # datasketch's permutation scheme, which a stored signature was made with
+SIGNATURE_DTYPE = _EMPTY.hashvalues.dtype  # and the type of its values, to read a stored signature back
 
 
 def _mix(values: np.ndarray) -> np.ndarray:

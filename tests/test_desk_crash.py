@@ -48,7 +48,7 @@ def test_a_killed_ingest_is_resumed_with_every_document_stored_once(database_url
         server.wait(30)
         server, base = start_server(settings)
         final = [seen for kind, seen in events(base, job["id"]) if kind in ("done", "failed")][-1]
-        assert final["state"] == "done" and final["attempts"] == 2
+        assert final["state"] == "done" and final["attempts"] == 2, final.get("error")
         assert final["progress"]["grouped"] == {"done": DOCUMENTS, "total": DOCUMENTS}
         collection = httpx.get(f"{base}/v1/collections", timeout=30).json()["collections"][0]
         assert collection["documents"] == DOCUMENTS

@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only
 
-from ..dedup import NUM_PERM, CopyIndex
+from ..dedup import NUM_PERM, SIGNATURE_DTYPE, CopyIndex
 from ..types import Article
 from . import models, records
 
@@ -41,7 +41,7 @@ class CollectionIndex:
                                   .where(models.Document.collection_id == collection.id,
                                          models.Document.signature.is_not(None)).order_by(models.Document.seq))
         for pk, signature, fingerprint in indexed:
-            index.copies.insert(pk, np.frombuffer(signature, np.uint64).reshape(NUM_PERM),
+            index.copies.insert(pk, np.frombuffer(signature, SIGNATURE_DTYPE).reshape(NUM_PERM),
                                 np.frombuffer(fingerprint, np.uint64))
         members = session.execute(select(models.Document.id, models.Document.group_id)
                                   .where(models.Document.collection_id == collection.id,
