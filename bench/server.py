@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,9 +23,13 @@ def free_port() -> int:
 
 def start_server(settings: dict[str, str], output: int | None = subprocess.DEVNULL, ready_within: float = 300,
                  module: str = "service") -> tuple[subprocess.Popen[bytes], str]:
-    """`python -m MODULE serve` with only these `BRIEF_*` settings, once `/readyz` answers 200, and its base URL."""
+    """`python -m MODULE serve` with only these `BRIEF_*` settings, once `/readyz` answers 200, and its base URL.
+
+    Unless the settings name a desk database, the server gets an SQLite file of its own in a temporary folder.
+    """
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("BRIEF_")} | settings
+    database = {"BRIEF_DATABASE_URL": f"sqlite:///{tempfile.mkdtemp(prefix='brief-desk-')}/desk.db"}
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("BRIEF_")} | database | settings
     server = subprocess.Popen([sys.executable, "-m", module, "serve", "--port", str(port)], cwd=ROOT, env=env,
                               stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

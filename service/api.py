@@ -18,6 +18,8 @@ from starlette.responses import Response
 
 from . import handlers, page
 from .body import JsonBody
+from .desk.desk import Desk
+from .desk.worker import Worker
 from .errors import ClientClosed, NotReady, Unauthorized
 from .extraction import extract_documents
 from .jobs import Jobs
@@ -29,7 +31,8 @@ from .settings import Settings, load_settings
 from .validation import validate_documents
 
 log = logging.getLogger("service")
-ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 413, 415, 422, 500, 503, 504)}
+ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorResponse}
+                                              for code in (400, 401, 413, 415, 422, 500, 503, 504)}
 T = TypeVar("T")
 
 
@@ -40,6 +43,8 @@ class State:
         self.settings = settings
         self.pipeline = pipeline
         self.failure: str | None = None
+        self.desk = Desk(settings, pipeline)  # the collections' database, migrated: a bad URL stops start-up
+        self.worker = Worker(self.desk)
         # one lane per writer, so a quick extractive brief never waits behind model briefs
         self.lanes = {name: Jobs(settings.max_concurrency, settings.max_queue) for name in ("extractive", "model")}
         self.metrics = Metrics()
@@ -49,10 +54,16 @@ class State:
     async def load(self) -> None:
         try:
             self.pipeline = await run_in_threadpool(Pipeline, self.settings)
+            self.serve_desk(self.pipeline)
             log.info("models loaded; ready")
         except Exception as exc:  # reported by /readyz, the process stays up for diagnosis
             self.failure = f"{type(exc).__name__}: {exc}"
             log.exception("model loading failed")
+
+    def serve_desk(self, pipeline: Pipeline) -> None:
+        """Jobs and background briefs start once the models are loaded."""
+        self.desk.loaded = pipeline
+        self.worker.start()
 
     def ready(self) -> Pipeline:
         if self.pipeline is None:
@@ -145,16 +156,21 @@ async def _disconnected(request: Request) -> None:
 
 def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> FastAPI:
     """The FastAPI app; models load in the background unless a loaded `pipeline` is given."""
+    from .desk import api as desk_api  # its routes use this module's auth and lanes
+
     state = State(settings or (pipeline.settings if pipeline else load_settings()), pipeline)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.each_lane(Jobs.open)
         task = asyncio.create_task(state.load()) if state.pipeline is None else None
+        if state.pipeline is not None:
+            state.serve_desk(state.pipeline)
         yield
         if task is not None:
             task.cancel()
         state.each_lane(Jobs.cancel_all)  # the server's grace period is over: stop what still runs
+        await run_in_threadpool(state.worker.close)
 
     # FastAPIOffline: /docs and /redoc with their scripts served from the package, not a CDN (offline use)
     app = FastAPIOffline(title="Brief service", version="0.1.0", lifespan=lifespan,
@@ -167,10 +183,11 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     for path, route, model in (("/v1/briefs", create_briefs, BriefResponse), ("/v1/extract", extract, ExtractResponse)):
         app.router.add_api_route(path, route, methods=["POST"], response_model=model, responses=ERRORS, tags=["briefs"],
                                  dependencies=[Depends(require_key)], route_class_override=JsonBody)
+    desk_api.install(app)
     page.install(app)
     if state.settings.cors_origin_list:
         app.add_middleware(CORSMiddleware, allow_origins=state.settings.cors_origin_list,
-                           allow_methods=["GET", "POST"], allow_headers=["authorization", "content-type", "x-request-id"])
+                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["authorization", "content-type", "x-request-id"])
     app.add_middleware(BodyLimit, limit=state.settings.max_body_bytes)
     app.add_middleware(handlers.Uncaught)  # inside RequestContext: its answers carry the request id
     app.add_middleware(RequestContext, metrics=state.metrics)

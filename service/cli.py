@@ -1,4 +1,5 @@
-"""Command line: `brief summarize PATH...`, `brief extract PATH...` and `brief serve`, over the same core as the API.
+"""Command line: `brief summarize PATH...`, `brief extract PATH...`, `brief serve`, and the desk's commands
+(`brief add COLLECTION PATH...`, `brief stories COLLECTION`, `service/desk/cli.py`), over the same core as the API.
 
 Errors from the service's tree are turned into a message and an exit code here, and only here:
 2 for bad input, 1 for anything else.
@@ -14,6 +15,7 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
+from .desk.cli import COMMANDS as DESK_COMMANDS
 from .errors import BriefError, InvalidRequest, MalformedBody, field_path
 from .schemas import BriefRequest, BriefResponse, ExtractRequest, ExtractResponse, StoryOut
 from .settings import Settings, load_settings
@@ -188,6 +190,10 @@ def serve(host: str | None, port: int | None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_config=None,
                 access_log=False, timeout_graceful_shutdown=int(settings.shutdown_grace))
+
+
+for _command in DESK_COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Mapping
+
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 from scipy.cluster.hierarchy import DisjointSet
@@ -27,6 +29,9 @@ REWRITE_DOC_COSINE = 0.8
 PARAPHRASE_COSINE = 0.8
 _WORD = re.compile(r"\w+")
 _LOW_32 = np.uint64(0xFFFFFFFF)
+_EMPTY = MinHash(num_perm=NUM_PERM)
+SCHEME = _EMPTY.scheme  # datasketch's permutation scheme, which a stored signature was made with
+SIGNATURE_DTYPE = _EMPTY.hashvalues.dtype  # and the type of its values, to read a stored signature back
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
@@ -81,44 +86,71 @@ def _estimated_containment(signature: np.ndarray, size: int, others: np.ndarray,
     return jaccard * (size + sizes) / ((1 + jaccard) * np.minimum(size, sizes))
 
 
-def _copy_pairs(fingerprints: list[np.ndarray], threshold: float) -> dict[tuple[int, int], float]:
-    """Copy pairs `(earlier, later)` with their containment.
+class CopyIndex:
+    """Documents that copy no earlier one, indexed for the copy check of every later document.
 
-    Only documents that copy no earlier one are indexed: a story syndicated a thousand times is
-    then checked against its first version, not against a thousand copies. LSH candidates whose
-    estimated containment is far below the threshold are not checked on the exact shingle sets.
+    Only such documents are indexed: a story syndicated a thousand times is then checked against
+    its first version, not against a thousand copies. LSH candidates whose estimated containment is
+    far below the threshold are not checked on the exact shingle sets. A collection keeps one index
+    and adds each batch to it, which finds the pairs that adding every document at once would.
     """
-    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
-    hashes = MinHash.generator(((f & _LOW_32).tolist() for f in fingerprints), num_perm=NUM_PERM, hashfunc=int)
-    signatures = np.zeros((len(fingerprints), NUM_PERM), dtype=np.uint64)
-    sizes = np.array([f.size for f in fingerprints])
-    pairs: dict[tuple[int, int], float] = {}
-    for i, minhash in enumerate(hashes):
-        if not fingerprints[i].size:
-            continue
-        signatures[i] = minhash.hashvalues
-        found = np.array(lsh.query(minhash), dtype=np.int64)
-        estimates = _estimated_containment(signatures[i], sizes[i], signatures[found], sizes[found])
-        checked = found[estimates >= threshold - ESTIMATE_MARGIN]
-        scores = _containments(fingerprints[i], [fingerprints[j] for j in checked.tolist()])
-        copied = scores >= threshold
-        pairs.update(((j, i), score) for j, score in zip(checked[copied].tolist(), scores[copied].tolist()))
-        if not copied.any():
-            lsh.insert(i, minhash)
-    return pairs
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self.lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
+        self.keys: list[int] = []  # the indexed documents' keys; the lists below follow them
+        self.signatures: list[np.ndarray] = []
+        self.fingerprints: list[np.ndarray] = []
+
+    def insert(self, key: int, signature: np.ndarray, fingerprint: np.ndarray, scheme: str = SCHEME) -> None:
+        """Index a document whose signature is already known (a collection's, read back from storage)."""
+        self.lsh.insert(len(self.keys), MinHash(num_perm=NUM_PERM, hashvalues=signature, scheme=scheme))
+        self.keys.append(key)
+        self.signatures.append(signature)
+        self.fingerprints.append(fingerprint)
+
+    def add(self, fingerprints: list[np.ndarray], keys: list[int]) -> tuple[dict[tuple[int, int], float],
+                                                                          list[np.ndarray | None]]:
+        """Copy pairs `(earlier key, later key)` with their containment, and the MinHash signature of
+        each document that was indexed (None for a copy or an empty text)."""
+        hashes = MinHash.generator(((f & _LOW_32).tolist() for f in fingerprints), num_perm=NUM_PERM, hashfunc=int)
+        pairs: dict[tuple[int, int], float] = {}
+        indexed: list[np.ndarray | None] = []
+        for key, fingerprint, minhash in zip(keys, fingerprints, hashes):
+            if not fingerprint.size:
+                indexed.append(None)
+                continue
+            found = self.lsh.query(minhash)
+            signatures = np.array([self.signatures[j] for j in found], dtype=np.uint64).reshape(-1, NUM_PERM)
+            sizes = np.array([self.fingerprints[j].size for j in found])
+            estimates = _estimated_containment(minhash.hashvalues, fingerprint.size, signatures, sizes)
+            checked = [j for j, estimate in zip(found, estimates) if estimate >= self.threshold - ESTIMATE_MARGIN]
+            scores = _containments(fingerprint, [self.fingerprints[j] for j in checked])
+            copies = [(self.keys[j], float(score)) for j, score in zip(checked, scores) if score >= self.threshold]
+            pairs.update(((earlier, key), score) for earlier, score in copies)
+            indexed.append(None if copies else minhash.hashvalues)
+            if not copies:
+                self.insert(key, minhash.hashvalues, fingerprint, minhash.scheme)
+        return pairs, indexed
 
 
 def _rewrite_pairs(candidates: list[int], articles: list[Article], static: StaticEmbedder, threshold: float,
                    sets: DisjointSet) -> dict[tuple[int, int], float]:
-    """Rewrites among `candidates` (indexes into `articles`): close documents whose sentences mostly align.
+    """Rewrites among `candidates` (indexes into `articles`), looked for among their nearest neighbours."""
+    vectors = np.stack([articles[k].vector for k in candidates]) if candidates else np.zeros((0, 1), np.float32)
+    firsts, seconds, cosines = similar_pairs(vectors, REWRITE_DOC_COSINE)
+    close = [(candidates[i], candidates[j], c) for i, j, c in zip(firsts.tolist(), seconds.tolist(), cosines.tolist())]
+    return confirm_rewrites(close, articles, static, threshold, sets)
+
+
+def confirm_rewrites(close: list[tuple[int, int, float]], articles: Mapping[int, Article] | list[Article],
+                     static: StaticEmbedder, threshold: float, sets: DisjointSet) -> dict[tuple[int, int], float]:
+    """The pairs `(i, j, cosine)` of `close` whose sentences mostly align, closest first: rewrites.
 
     Each rewrite found is merged into `sets` at once, so pairs already joined are not aligned again.
     """
-    vectors = np.stack([articles[k].vector for k in candidates]) if candidates else np.zeros((0, 1), np.float32)
-    firsts, seconds, cosines = similar_pairs(vectors, REWRITE_DOC_COSINE)
     pairs: dict[tuple[int, int], float] = {}
-    for n in np.argsort(-cosines, kind="stable").tolist():
-        i, j = candidates[firsts[n]], candidates[seconds[n]]
+    for i, j, _ in sorted(close, key=lambda pair: -pair[2]):
         if sets.connected(i, j):
             continue
         x, y = static.body_vectors(articles[i]), static.body_vectors(articles[j])
@@ -142,7 +174,7 @@ def group_duplicates(articles: list[Article], static: StaticEmbedder, copy_thres
     if not articles:
         return []
     fingerprints = [a.fingerprint for a in articles]
-    pairs = _copy_pairs(fingerprints, copy_threshold)
+    pairs, _ = CopyIndex(copy_threshold).add(fingerprints, list(range(len(articles))))
     sets = DisjointSet(range(len(articles)))
     for i, j in pairs:
         sets.merge(i, j)

@@ -9,6 +9,7 @@
     │   └── ClientClosed (499, client_closed)   the client went away; logged, never seen by a client
     ├── RequestTimeout (504, timeout)          the request ran past its time limit
     ├── GeneratorUnavailable (502, generator_unavailable)  the generation endpoint is down or failing
+    ├── NotFound (404, not_found)              no such collection, story, document, brief version or job
     ├── InvalidRequest (422, invalid_request)  a field breaks a rule (empty, duplicate id, …)
     │   └── LimitExceeded (413, limit_exceeded) a field is over a configured limit
     └── MalformedBody (400, malformed_body)    the body is not UTF-8 JSON
@@ -68,6 +69,11 @@ class RequestTimeout(BriefError):
 class GeneratorUnavailable(BriefError):
     status = 502
     code = "generator_unavailable"
+
+
+class NotFound(BriefError):
+    status = 404
+    code = "not_found"
 
 
 class InvalidRequest(BriefError):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .facts import extract_facts
+from .facts import counts, extract_facts
 from .types import Citation, Evidence, Sentence
 
 SUPPORT_COSINE = 0.7
@@ -35,15 +35,15 @@ class Candidate:
     position: float
 
 
-def _content_words(sentence: Sentence) -> set[str]:
-    return {w for w in _WORD.findall(sentence.text.lower()) if len(w) >= 4}
+def _content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if len(w) >= 4}
 
 
 def _says_the_same(a: Sentence, b: Sentence) -> bool:
     """Close embeddings are not enough: the two must share content words and state no different numbers,
     and where they state numbers, more than one fact (number, name, date) must coincide: one shared
     number alone ("item 39 ... town 5" and "item 5 ... town 5") is not corroboration."""
-    if len(_content_words(a) & _content_words(b)) < MIN_SHARED_WORDS:
+    if len(_content_words(a.text) & _content_words(b.text)) < MIN_SHARED_WORDS:
         return False
     x, y = extract_facts(a.text), extract_facts(b.text)
     if not x.numbers and not y.numbers:
@@ -102,3 +102,16 @@ def _evidence(candidates: list[Candidate], i: int, support: list[int], sources: 
     backing = tuple(candidates[j].sentence for j in support)
     citations = tuple(Citation(s.doc, s.start, s.end) for s in (sentence, *backing))
     return Evidence(sentence, backing, sources, round(score, 4), citations, candidates[i].position)
+
+
+def contradicts(a: str, b: str) -> bool:
+    """Two sentences on one claim that state other figures for it: they share content words, and they
+    count the same thing differently ("37 cartel members", "26 cartel members") or name different years."""
+    if len(_content_words(a) & _content_words(b)) < MIN_SHARED_WORDS:
+        return False
+    x, y = counts(a), counts(b)
+    for counted in {w for _, w in x} & {w for _, w in y}:
+        if not {n for n, w in x if w == counted} & {n for n, w in y if w == counted}:
+            return True
+    years = [{d for d in extract_facts(text).dates if d.isdigit()} for text in (a, b)]
+    return bool(years[0] and years[1] and not years[0] & years[1])

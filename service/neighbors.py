@@ -46,3 +46,24 @@ def similar_pairs(vectors: np.ndarray, min_cosine: float) -> tuple[np.ndarray, n
     first, second = np.minimum(rows[keep], ids[keep]), np.maximum(rows[keep], ids[keep])
     _, unique = np.unique(first * n + second, return_index=True)
     return first[unique], second[unique], cosines[keep][unique]
+
+
+def nearest(queries: np.ndarray, vectors: np.ndarray, min_cosine: float,
+            count: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each query's `count` nearest `vectors` with cosine at least `min_cosine`: (query row, vector row, cosine).
+
+    Exact: a collection's new documents are a few thousand queries, so one pass over its stored
+    vectors is a single matrix product, and nothing has to be trained as the collection grows.
+    """
+    import faiss
+
+    if not len(queries) or not len(vectors):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.float32)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    cosines, ids = index.search(np.ascontiguousarray(queries, dtype=np.float32), min(count, len(vectors)))
+    rows = np.repeat(np.arange(len(queries)), ids.shape[1])
+    ids, cosines = ids.ravel(), cosines.ravel()
+    keep = (ids >= 0) & (cosines >= min_cosine)
+    return rows[keep], ids[keep], cosines[keep]

@@ -129,7 +129,7 @@ class Pipeline:
         effective = self.effective(request)
         writer = self.writer_for(effective.mode)
         grouped = self.group(request, ids, effective, timer)
-        stories_out = [self._story(n, story, writer, effective.max_words, timer)
+        stories_out = [self.story_brief(n, story, writer, effective.max_words, timer)
                        for n, story in enumerate(grouped.stories, start=1)]
         timer["total"] = round((time.perf_counter() - start) * 1000, 2)
         return BriefResponse(stories=stories_out, documents=document_statuses(grouped.documents, grouped.stories,
@@ -163,7 +163,7 @@ class Pipeline:
                 article.vector = vector
         return docs, articles
 
-    def _story(self, number: int, story: Story, writer: Writer, max_words: int, timer: Timer) -> StoryOut:
+    def story_brief(self, number: int, story: Story, writer: Writer, max_words: int, timer: Timer) -> StoryOut:
         """Stages 4-6 for one story. Evidence comes from each group's representative: copies add no
         information, and counting groups (not copies) is what corroboration means."""
         with timer.stage("evidence"):

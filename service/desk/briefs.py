@@ -1,0 +1,105 @@
+"""A story's brief, written again when its independent sources change, and kept as numbered versions.
+
+Stages 4-6 run as for a request (`Pipeline.story_brief`), on the story's stored duplicate groups.
+A rewrite is claimed before it runs: the story's due time moves `LEASE` ahead, so another
+process (or a later look by this one) leaves it alone, and a process that dies mid-rewrite only
+delays it. The version is stored only if the story's sources are still those it was written from
+(`Story.changes`); a story that gained sources meanwhile stays due and is written again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, load_only, sessionmaker
+
+from ..errors import Cancelled
+from ..pipeline import Pipeline, Timer
+from ..types import Article, DuplicateGroup, Story
+from . import models, records
+from .index import ARTICLE_COLUMNS
+
+LEASE = timedelta(minutes=10)
+MEMBER_COLUMNS = (models.Document.seq, models.Document.doc_id, models.Document.title, models.Document.url,
+                  models.Document.source, models.Document.language, models.Document.meta, models.Document.group_id)
+
+
+def due(session: Session, now: datetime, collection_id: int | None = None, limit: int = 100) -> list[tuple[int, int]]:
+    """Stories whose brief is due, oldest first: (story, its `changes` when seen)."""
+    query = select(models.Story.id, models.Story.changes).where(models.Story.rewrite_due <= now,
+                                                                models.Story.state == "active")
+    if collection_id is not None:
+        query = query.where(models.Story.collection_id == collection_id)
+    return [(story, changes) for story, changes in session.execute(query.order_by(models.Story.rewrite_due).limit(limit))]
+
+
+def claim(session: Session, story_id: int, changes: int, now: datetime) -> bool:
+    taken = session.execute(update(models.Story).where(models.Story.id == story_id, models.Story.changes == changes,
+                                                       models.Story.rewrite_due <= now)
+                            .values(rewrite_due=now + LEASE))
+    return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+def load_story(session: Session, story_id: int) -> tuple[Story, list[int]]:
+    """The story as the pipeline's stages take it: representatives whole, other members by name; and its documents."""
+    groups = session.scalars(select(models.Group).where(models.Group.story_id == story_id).order_by(models.Group.id)).all()
+    reps = {row.id: records.article(row) for row in session.scalars(
+        select(models.Document).where(models.Document.id.in_([g.representative_id for g in groups]))
+        .options(load_only(*ARTICLE_COLUMNS)))}
+    members: dict[int, list[tuple[int, Article]]] = {g.id: [] for g in groups}
+    for row in session.scalars(select(models.Document).where(models.Document.group_id.in_(list(members)))
+                               .options(load_only(*MEMBER_COLUMNS))):
+        assert row.group_id is not None
+        members[row.group_id].append((row.id, reps.get(row.id) or records.member(row)))
+    built = tuple(DuplicateGroup(reps[g.representative_id], tuple(a for _, a in sorted(members[g.id], key=lambda m: m[1].index)),
+                                 g.similarity) for g in groups if g.representative_id in reps)
+    return Story(built, (None,) * len(built)), sorted(pk for group in members.values() for pk, _ in group)
+
+
+def rewrite(session_factory: sessionmaker[Session], pipeline: Pipeline, story_id: int, changes: int, now: datetime,
+            cancel: threading.Event | None = None) -> bool:
+    """Write the story's next brief version, if it is still due and unclaimed; return whether one was stored."""
+    with session_factory.begin() as session:
+        if not claim(session, story_id, changes, now):
+            return False
+        row = session.get(models.Story, story_id)
+        assert row is not None
+        collection = session.get(models.Collection, row.collection_id)
+        assert collection is not None
+        story, pks = load_story(session, story_id)
+        number, settings = row.number, collection.settings
+    if not story.groups:
+        return False
+    writer = pipeline.writer_for(settings["mode"])
+    out = pipeline.story_brief(number, story, writer, settings["max_words"], Timer(cancel or threading.Event()))
+    brief = out.brief.model_dump(mode="json")
+    sources = [group.model_dump(mode="json") for group in out.duplicate_groups]
+    with session_factory.begin() as session:
+        row = session.get(models.Story, story_id, with_for_update=True)
+        if row is None or row.changes != changes or row.state != "active" or row.rewrite_due is None:
+            return False  # its sources changed while it was written (it is due again), or another wrote it
+        row.version += 1
+        session.add(models.BriefVersion(story_id=story_id, version=row.version, created_at=records.utcnow(),
+                                        brief=brief, sources=sources, document_pks=pks))
+        row.brief, row.title, row.updated_at = brief, out.title, records.utcnow()
+        session.execute(update(models.Story).where(models.Story.id == story_id, models.Story.changes == changes)
+                        .values(rewrite_due=None))
+    return True
+
+
+def write_all_due(session_factory: sessionmaker[Session], pipeline: Pipeline, collection_id: int,
+                  cancel: threading.Event, progress: Callable[[int, int], None]) -> None:
+    """Write every brief due in the collection now, whatever is left of its debounce: the burst is over."""
+    with session_factory.begin() as session:
+        now = records.utcnow()
+        session.execute(update(models.Story).where(models.Story.collection_id == collection_id,
+                                                   models.Story.rewrite_due > now).values(rewrite_due=now))
+        pending = due(session, now, collection_id, limit=10**9)
+    for done, (story, changes) in enumerate(pending, start=1):
+        if cancel.is_set():
+            raise Cancelled("the service is stopping")
+        rewrite(session_factory, pipeline, story, changes, records.utcnow(), cancel)
+        progress(done, len(pending))
