@@ -101,8 +101,8 @@ def paste(page: Page, documents: list[dict[str, str]]) -> None:
     for i, document in enumerate(documents):
         if i > 0:
             page.get_by_role("button", name="Add article").click()
-        page.locator(".doc-id").nth(i).fill(document["id"])
-        page.locator(".doc-text").nth(i).fill(document["text"])
+        page.locator("input.doc-id").nth(i).fill(document["id"])
+        page.locator("textarea.doc-text").nth(i).fill(document["text"])
 
 
 def write(page: Page) -> None:
@@ -391,6 +391,12 @@ def test_desk_lists_a_collections_stories_newest_first_and_what_changed(desk_bas
     assert page.evaluate("window.__injected") is None
     assert page.title() == "Brief service"
     assert page.locator(".desk-view img, .desk-view script").count() == 0
+
+    paste(page, [{"id": "late-copy", "text": f"{seeds['001']['text']}\nUpdated at noon."}])  # the add form
+    page.fill("#add-collection", "morning")
+    page.get_by_role("button", name="Add to collection").click()
+    expect(page.locator(".desk-view .status")).to_have_text("1 article added, 1 story changed.")
+    expect(page.locator(f".desk-card[data-story-id='{grown['id']}'] .meta")).to_contain_text("5 documents")
 
     page.set_viewport_size(PHONE)
     page.evaluate("scrollTo(0, 0)")
