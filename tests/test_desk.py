@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -34,13 +35,13 @@ def client(pipeline: Pipeline, database_url: str) -> Iterator[TestClient]:
         yield http
 
 
-def add(client: TestClient, name: str, documents: list[dict[str, str]], **options: Any) -> dict[str, Any]:
+def add(client: httpx.Client, name: str, documents: list[dict[str, str]], **options: Any) -> dict[str, Any]:
     response = client.post(f"/v1/collections/{name}/documents", json={"documents": documents, "options": options})
     assert response.status_code == 200, response.text
     return dict(response.json())
 
 
-def briefs_written(client: TestClient, name: str) -> list[dict[str, Any]]:
+def briefs_written(client: httpx.Client, name: str) -> list[dict[str, Any]]:
     """The collection's stories once every brief due has been written by the background worker."""
     stories: list[dict[str, Any]] = []
 

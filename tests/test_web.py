@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from bench.server import start_server
 from service.page import WEB
 from tests.conftest import ROOT, seed_documents
+from tests.test_desk import add, briefs_written
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -100,8 +101,8 @@ def paste(page: Page, documents: list[dict[str, str]]) -> None:
     for i, document in enumerate(documents):
         if i > 0:
             page.get_by_role("button", name="Add article").click()
-        page.locator(".doc-id").nth(i).fill(document["id"])
-        page.locator(".doc-text").nth(i).fill(document["text"])
+        page.locator("input.doc-id").nth(i).fill(document["id"])
+        page.locator("textarea.doc-text").nth(i).fill(document["text"])
 
 
 def write(page: Page) -> None:
@@ -324,6 +325,83 @@ def test_facts_and_disagreements_are_shown_and_cite_like_sentences(base: str, pa
     assert sorted(marked(story)) == cited(values[1], texts)
     story.locator(".disagreements").scroll_into_view_if_needed()
     shoot(page, "disagreements")
+
+
+@pytest.fixture(scope="module")
+def desk_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    database = tmp_path_factory.mktemp("web-desk") / "desk.db"
+    yield from _server({"BRIEF_DATABASE_URL": f"sqlite:///{database}", "BRIEF_DESK_DEBOUNCE": "0"})
+
+
+HOSTILE = "<img src=x onerror=\"window.__injected = 'onerror'\"><script>window.__injected = 'script'</script>"
+
+
+def test_desk_lists_a_collections_stories_newest_first_and_what_changed(desk_base: str, page: Page,
+                                                                        shoot: Shoot) -> None:
+    seeds = {d["id"][:3]: d for d in seed_documents()}
+    first_batch = [seeds["000"] | {"title": f"Transfer {HOSTILE} to the US"}, seeds["004"]]
+    later_batch = [seeds["001"], seeds["002"], seeds["003"] | {"text": f"{seeds['003']['text']}\n{HOSTILE}\n"}]
+    texts = {d["id"]: d["text"] for d in first_batch + later_batch}
+    with httpx.Client(base_url=desk_base, timeout=120) as api:
+        add(api, "morning", first_batch)
+        briefs_written(api, "morning")
+        add(api, "morning", later_batch)
+        stories = briefs_written(api, "morning")
+        grown = next(s for s in stories if s["version"] == 2)
+        changes = api.get(f"/v1/collections/morning/stories/{grown['id']}", params={"since": 1}).json()["changes"]
+        stored = api.get(f"/v1/collections/morning/documents/{seeds['003']['id']}").json()  # what the page reads
+        assert (stored["text"], stored["story_id"]) == (texts[seeds["003"]["id"]], grown["id"])
+        missing = api.get("/v1/collections/morning/documents/nope")
+        assert missing.status_code == 404 and missing.json()["error"]["field"] == "document"
+    assert [s["updated_at"] for s in stories] == sorted((s["updated_at"] for s in stories), reverse=True)
+    assert changes["new_sentences"]  # the later sources add to the brief: there is something to show
+
+    page.goto(f"{desk_base}/#desk")
+    cards = page.locator(".desk-card")
+    expect(cards).to_have_count(len(stories))
+    assert [card.get_attribute("data-story-id") for card in cards.all()] == [s["id"] for s in stories]
+    for card, story in zip(cards.all(), stories, strict=True):
+        expect(card.locator("h3")).to_have_text(story["title"])
+        expect(card.locator(".meta")).to_contain_text(f"version {story['version']}")
+        expect(card.locator(".meta")).to_contain_text(f"{story['sources']} source")
+        expect(card.locator(".brief-text")).to_have_text(story["brief"]["text"])
+    expect(page.locator(".pending")).to_have_count(0)
+    shoot(page, "desk-laptop")
+
+    page.locator(f".desk-card[data-story-id='{grown['id']}'] h3 button").click()
+    story = page.locator(".desk-story .story")
+    expect(story.locator("h3")).to_be_focused()
+    sentences = grown["brief"]["sentences"]
+    expect(story.locator(".sentence")).to_have_count(len(sentences))
+    story.locator(".sentence").nth(0).click()
+    assert sorted(marked(story)) == cited(sentences[0], texts)
+
+    page.select_option("#since-version", "1")
+    page.get_by_role("button", name="Show changes").click()
+    expect(page.locator(".desk-story .changes h4")).to_have_text("What changed since version 1")
+    expect(story.locator(".new-sentence")).to_have_text([
+        re.compile(rf"^{re.escape(s['text'])}\d+ sources?$") for s in changes["new_sentences"]])
+    expect(story.locator(".changes .groups > ul > li")).to_have_count(len(changes["new_sources"]))
+    story.locator(".new-sentence").nth(0).click()
+    assert sorted(marked(story)) == cited(changes["new_sentences"][0], texts)
+    shoot(page.locator(".desk-story"), "desk-changes")
+
+    shown = page.locator(".desk-view h3, .desk-view .article-text").all_text_contents()
+    assert any(HOSTILE in text for text in shown)  # the markup shows as text
+    assert page.evaluate("window.__injected") is None
+    assert page.title() == "Brief service"
+    assert page.locator(".desk-view img, .desk-view script").count() == 0
+
+    paste(page, [{"id": "late-copy", "text": f"{seeds['001']['text']}\nUpdated at noon."}])  # the add form
+    page.fill("#add-collection", "morning")
+    page.get_by_role("button", name="Add to collection").click()
+    expect(page.locator(".desk-view .status")).to_have_text("1 article added, 1 story changed.")
+    expect(page.locator(f".desk-card[data-story-id='{grown['id']}'] .meta")).to_contain_text("5 documents")
+
+    page.set_viewport_size(PHONE)
+    page.evaluate("scrollTo(0, 0)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways page scroll
+    shoot(page, "desk-phone")
 
 
 def test_page_headers_forbid_inline_script_and_markup_sinks(base: str) -> None:

@@ -20,7 +20,7 @@ from ..body import JsonBody
 from ..schemas import BriefRequest, ErrorResponse
 from . import jobs, queries, views
 from .desk import Desk
-from .schemas import AddOut, CollectionsOut, JobOut, StoriesOut, StoryDetailOut
+from .schemas import AddOut, CollectionsOut, JobOut, StoredDocumentOut, StoriesOut, StoryDetailOut
 
 Name = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$",
                            description="Collection name: letters, digits, `.`, `_`, `-`; up to 200 characters.")]
@@ -68,6 +68,11 @@ async def get_story(request: Request, name: Name, story_id: str,
     return await run_in_threadpool(queries.story, _desk(request), name, story_id, since)
 
 
+async def get_document(request: Request, name: Name, document_id: str) -> StoredDocumentOut:
+    """A stored document as it was sent, with its story: what a story's citations point into."""
+    return await run_in_threadpool(queries.document, _desk(request), name, document_id)
+
+
 async def delete_collection(request: Request, name: Name) -> Response:
     await run_in_threadpool(_desk(request).delete_collection, name)
     return Response(status_code=204)
@@ -109,6 +114,8 @@ def install(app: FastAPI) -> None:
     app.add_api_route("/v1/collections/{name}/stories", list_stories, methods=["GET"], response_model=StoriesOut, **keyed)
     app.add_api_route("/v1/collections/{name}/stories/{story_id}", get_story, methods=["GET"],
                       response_model=StoryDetailOut, **keyed)
+    app.add_api_route("/v1/collections/{name}/documents/{document_id}", get_document, methods=["GET"],
+                      response_model=StoredDocumentOut, **keyed)
     app.add_api_route("/v1/collections/{name}", delete_collection, methods=["DELETE"], status_code=204, **keyed)
     app.add_api_route("/v1/collections/{name}/documents/{document_id}", delete_document, methods=["DELETE"],
                       status_code=204, **keyed)

@@ -9,8 +9,8 @@ from ..errors import NotFound
 from . import models, records, store, views
 from .changes import changes, version_since
 from .desk import Added, Desk
-from .schemas import (AddOut, CollectionOut, CollectionsOut, DeskDocumentOut, JobOut, StageOut, StoriesOut,
-                      StoryDetailOut)
+from .schemas import (AddOut, CollectionOut, CollectionsOut, DeskDocumentOut, JobOut, StageOut, StoredDocumentOut,
+                      StoriesOut, StoryDetailOut)
 from .views import collection_out, placements, stories_out
 
 
@@ -40,6 +40,16 @@ def story(desk: Desk, name: str, story_id: str, since: str | None = None) -> Sto
         if since is not None:
             out.changes = changes(session, desk.pipeline.embedder, found, version_since(session, found, since))
         return out
+
+
+def document(desk: Desk, name: str, doc_id: str) -> StoredDocumentOut:
+    with desk.sessions() as session:
+        found = store.collection(session, name)
+        row = store.document(session, found.id, doc_id, name)
+        story_id, reason = placements(session, found.id, [doc_id])[doc_id]
+        return StoredDocumentOut(id=row.doc_id, text=row.text, title=row.title, url=row.url,
+                                 added_at=records.shown_time(row.added_at),  # type: ignore[arg-type]
+                                 story_id=story_id, reason=reason)
 
 
 def added(desk: Desk, result: Added) -> AddOut:

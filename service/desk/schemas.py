@@ -79,6 +79,16 @@ class DeskDocumentOut(BaseModel):
     reason: str | None = Field(None, description="Why an added document takes no part in any story.")
 
 
+class StoredDocumentOut(BaseModel):
+    id: str
+    text: str = Field(description="The text as sent: citations are offsets into it.")
+    title: str | None
+    url: str | None
+    added_at: datetime
+    story_id: str | None
+    reason: str | None = Field(description="Why it takes no part in any story.")
+
+
 class AddOut(BaseModel):
     collection: str
     documents: list[DeskDocumentOut] = Field(description="Every document sent, in order.")

@@ -104,10 +104,7 @@ def delete_document(session: Session, name: str, doc_id: str, now: datetime) -> 
     alone there, else the group keeps its other members. Return its story, whose sources changed."""
     found = collection(session, name)
     lock_collection(session, found.id)
-    row = session.scalar(select(models.Document).where(models.Document.collection_id == found.id,
-                                                       models.Document.doc_id == doc_id))
-    if row is None:
-        raise NotFound(f"document {doc_id!r}: no such document in collection {name!r}", field="document")
+    row = document(session, found.id, doc_id, name)
     story = None
     if row.group_id is not None:
         group = session.get(models.Group, row.group_id)
@@ -147,6 +144,14 @@ def counts(session: Session, collection_id: int) -> tuple[int, int]:
     stories = session.scalar(select(func.count()).where(models.Story.collection_id == collection_id,
                                                          models.Story.state == "active"))
     return int(documents or 0), int(stories or 0)
+
+
+def document(session: Session, collection_id: int, doc_id: str, name: str) -> models.Document:
+    found = session.scalar(select(models.Document).where(models.Document.collection_id == collection_id,
+                                                         models.Document.doc_id == doc_id))
+    if found is None:
+        raise NotFound(f"document {doc_id!r}: no such document in collection {name!r}", field="document")
+    return found
 
 
 def story(session: Session, collection_id: int, story_id: str, name: str) -> models.Story:

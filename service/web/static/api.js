@@ -19,6 +19,11 @@ export class ApiError extends Error {
   }
 }
 
+/** A failure as the reader is told it: the API's message and status, or why the request did not get through. */
+export function explain(failure) {
+  return failure instanceof ApiError ? `${failure.message} (HTTP ${failure.status})` : `Request failed: ${failure.message}`;
+}
+
 async function request(method, path, body) {
   const headers = { accept: "application/json" };
   if (body !== undefined) headers["content-type"] = "application/json";

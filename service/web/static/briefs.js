@@ -1,5 +1,5 @@
 /** The briefs view: compose articles, choose mode and length, and read one section per story. */
-import { ApiError, call } from "./api.js";
+import { call, explain } from "./api.js";
 import { composer } from "./compose.js";
 import { count, el } from "./dom.js";
 import { documentsView } from "./documents.js";
@@ -62,7 +62,7 @@ function create({ askKey }) {
       status.textContent = `${count(response.stories.length, "story", "stories")} written.`;
     } catch (failure) {
       status.textContent = "";
-      error.textContent = failure instanceof ApiError ? `${failure.message} (HTTP ${failure.status})` : `Request failed: ${failure.message}`;
+      error.textContent = explain(failure);
     } finally {
       submit.disabled = false;
     }

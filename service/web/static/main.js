@@ -3,10 +3,11 @@
  * a view is `{name, title, create(context) → element}`, created once and kept while hidden.
  */
 import { briefsView } from "./briefs.js";
+import { deskView } from "./desk.js";
 import { el } from "./dom.js";
 import { keyPrompt } from "./key.js";
 
-const VIEWS = [briefsView];
+const VIEWS = [briefsView, deskView];
 const context = { askKey: keyPrompt() };
 const root = document.getElementById("view");
 const nav = document.getElementById("views");

@@ -1,6 +1,6 @@
 /**
  * One story: title, sources and duplicate groups, the brief, and (when the response has them) its
- * facts and where sources disagree. Every sentence, fact and disputed value is a citable item:
+ * facts, where sources disagree, and what changed since an earlier version (a desk story's `changes`). Every sentence, fact and disputed value is a citable item:
  * hover previews its citations, click, Enter or Space pins them, and the cited spans are marked in
  * the story's articles, shown side by side, each scrolled to its first span.
  */
@@ -14,16 +14,29 @@ const factText = (fact) => fact.text ?? fact.claim ?? [fact.slot && label(fact.s
   .filter(Boolean).join(": ");
 const sourcesOf = (item) => (typeof item.sources === "number" ? item.sources : item.sources?.length);
 
+/** The items of a story that cite: brief sentences, facts, disputed values, and changes since a version. */
+function citableItems(story) {
+  const changes = story.changes;
+  return [...(story.brief?.sentences ?? []), ...(story.facts ?? []), ...(story.disagreements ?? []).flatMap((d) => d.values ?? []),
+          ...(changes?.new_sentences ?? []), ...(changes?.contradicted ?? []).flatMap(contradictionItems)];
+}
+
+/** A contradicted sentence of the earlier brief, and the new sources' sentences that state otherwise, as two citable items. */
+function contradictionItems(contradiction) {
+  return [contradiction.sentence, { citations: contradiction.contradicted_by }];
+}
+
 /** The ids whose articles a story shows: each duplicate group's representative and every cited document. */
-function shownIds(story, citations) {
+export function shownIds(story) {
+  const citations = citableItems(story).flatMap((item) => item.citations ?? []);
   const wanted = new Set([...story.duplicate_groups.map((group) => group.representative),
                           ...citations.map((citation) => citation.document_id)]);
   return [...story.document_ids.filter((id) => wanted.has(id)), ...[...wanted].filter((id) => !story.document_ids.includes(id))];
 }
 
-function groupsView(story) {
-  return el("div", { class: "groups" }, el("span", { id: `groups-${story.id}` }, "Sources:"),
-    el("ul", { "aria-labelledby": `groups-${story.id}` }, story.duplicate_groups.map((group) => el("li", {},
+function groupsView(id, label, groups) {
+  return el("div", { class: "groups" }, el("span", { id }, label),
+    el("ul", { "aria-labelledby": id }, groups.map((group) => el("li", {},
       el("span", { class: "doc-id" }, group.representative),
       foldedCopies(group.members.filter((id) => id !== group.representative), group.similarity)))));
 }
@@ -35,13 +48,30 @@ function rejectedView(brief) {
       r.replaced_by && el("span", {}, " Replaced by: ", el("q", {}, r.replaced_by))))));
 }
 
+/** "What changed since version N": new sources, new sentences and facts, and contradicted sentences, each citable. */
+function changesView(story, changes, citable, sources) {
+  const facts = Object.entries(changes.new_facts).filter(([, values]) => values.length > 0);
+  const nothing = changes.new_sources.length + changes.new_sentences.length + changes.contradicted.length === 0;
+  return el("section", { class: "changes" },
+    el("h4", {}, `What changed since version ${changes.since_version}`),
+    nothing && el("p", { class: "meta" }, "Nothing new since that version."),
+    changes.new_sources.length > 0 && groupsView(`new-sources-${story.id}`, "New sources:", changes.new_sources),
+    changes.new_sentences.length > 0 && el("div", { class: "new-sentences" }, el("p", { class: "slot" }, "New sentences"),
+      el("ul", {}, changes.new_sentences.map((sentence) => el("li", {}, citable("span", "new-sentence", sentence, sentence.text, sources(sentence)))))),
+    facts.length > 0 && el("dl", { class: "new-facts" }, facts.flatMap(([kind, values]) => [el("dt", {}, `New ${kind}`), el("dd", {}, values.join(", "))])),
+    changes.contradicted.length > 0 && el("div", { class: "contradicted" }, el("p", { class: "slot" }, "Contradicted by new sources"),
+      el("ul", {}, changes.contradicted.map((contradiction) => {
+        const [sentence, otherwise] = contradictionItems(contradiction);
+        return el("li", {}, citable("span", "old-sentence", sentence, sentence.text), " ",
+                  citable("span", "contradicted-by", otherwise, `(${count(otherwise.citations.length, "new sentence")} say otherwise)`));
+      }))));
+}
+
 /** The section for one story; `texts` maps document ids to the text that was sent. */
 export function storyView(story, texts) {
   const facts = story.facts ?? [];
   const disagreements = story.disagreements ?? [];
-  const allCitations = [...story.brief.sentences, ...facts, ...disagreements.flatMap((d) => d.values ?? [])]
-    .flatMap((item) => item.citations ?? []);
-  const panes = new Map(shownIds(story, allCitations).map((id) => {
+  const panes = new Map(shownIds(story).map((id) => {
     const text = texts.get(id) ?? "";
     const html = /^\s*</.test(text) ? "HTML as sent: a citation is the stretch of markup that holds the sentence." : null;
     return [id, articlePane(id, text, html)];
@@ -91,20 +121,22 @@ export function storyView(story, texts) {
   const brief = story.brief;
   const section = el("section", { class: "story", dataset: { storyId: story.id }, "aria-labelledby": `title-${story.id}` },
     el("header", { class: "story-head" },
-      el("h3", { id: `title-${story.id}`, tabindex: -1 }, story.title),
-      el("p", { class: "meta" }, `${count(story.sources, "source")} · ${count(story.document_ids.length, "document")} · `,
-         `writer ${brief.writer}${brief.model ? ` (${brief.model})` : ""}${brief.fallback ? " · topped up with evidence" : ""}`),
-      groupsView(story)),
+      el("h3", { id: `title-${story.id}`, tabindex: -1 }, story.title ?? story.id),
+      el("p", { class: "meta" }, `${count(story.sources, "source")} · ${count(story.document_ids.length, "document")}`,
+         brief ? ` · writer ${brief.writer}${brief.model ? ` (${brief.model})` : ""}${brief.fallback ? " · topped up with evidence" : ""}`
+           : " · no brief yet"),
+      groupsView(`groups-${story.id}`, "Sources:", story.duplicate_groups)),
     el("div", { class: "reading" },
       el("div", { class: "brief-column" },
-        el("p", { class: "brief" }, brief.sentences.flatMap((sentence) => [citable("span", "sentence", sentence, sentence.text, sources(sentence)), " "])),
+        brief && el("p", { class: "brief" }, brief.sentences.flatMap((sentence) => [citable("span", "sentence", sentence, sentence.text, sources(sentence)), " "])),
         facts.length > 0 && el("section", { class: "facts" }, el("h4", {}, "Facts"),
           el("ul", {}, facts.map((fact) => el("li", {}, citable("span", "fact", fact, factText(fact), sources(fact)))))),
         disagreements.length > 0 && el("section", { class: "disagreements" }, el("h4", {}, "Sources differ"),
           disagreements.map((d) => el("div", { class: "disagreement" },
             el("p", { class: "slot" }, label(d.slot), d.kind && el("span", { class: "kind" }, ` (${d.kind})`)),
             el("ul", {}, (d.values ?? []).map((value) => el("li", {}, citable("span", "value", value, label(value.value ?? value.text), sources(value)))))))),
-        rejectedView(brief),
+        brief && rejectedView(brief),
+        story.changes && changesView(story, story.changes, citable, sources),
         citedIn),
       row));
   return section;
