@@ -183,8 +183,8 @@ def _links(mentions: list[Mention], vectors: np.ndarray) -> tuple[list[tuple[int
     differing: dict[tuple[Sentence, Sentence], list[tuple[int, int]]] = defaultdict(list)
     for i, j in np.argwhere(np.triu(similarity >= SAME_CLAIM_COSINE, 1)).tolist():
         a, b = mentions[i], mentions[j]
-        if a.sentence.doc == b.sentence.doc or not same_slot(a.value, a.context, b.value, b.context, float(similarity[i, j]),
-                                               a.sentence.text == b.sentence.text):
+        if a.sentence.doc == b.sentence.doc or not same_slot(
+                a.value, a.context, b.value, b.context, float(similarity[i, j]), a.sentence.text == b.sentence.text):
             continue
         links.append((i, j))
         if not compatible(a.value.kind, a.value.value, b.value.value, a.context.bound, b.context.bound):
