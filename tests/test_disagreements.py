@@ -12,6 +12,7 @@ from service.cli import render
 from service.evidence import Candidate
 from service.pipeline import Pipeline, Timer
 from service.quantities import values_in
+from service.slots import context
 from service.schemas import BriefRequest, BriefResponse
 from service.types import Citation, Evidence, Sentence
 from service.verify import Verifier
@@ -155,3 +156,26 @@ def test_only_sentences_a_copy_does_not_share_with_its_representative_are_compar
     differing, group_of = variants(grouping.stories[0].groups, 40)
     assert len(differing) == 2 and all(s.doc == 2 and "36 cartel members" in s.text for s in differing)
     assert group_of == {2: 0}  # the identical copy (document 1) costs one comparison and adds no sentence
+
+
+SENT_001 = ("Those sent to the US on Tuesday are said to be members of the powerful Jalisco New Generation Cartel, known "
+            "as the Spanish CJNG, and the Sinaloa Cartel, which Washington has designated as terrorist organizations, as "
+            "well as many other groups.")
+
+
+def test_a_date_in_a_looser_paraphrase_is_compared_when_event_words_agree(pipeline: Pipeline) -> None:
+    """Seed 001's sentence, shortened as another outlet would, with the day changed: below the 0.9 cosine that
+    dates otherwise need, the words around the day that are not names ("sent", "members") make it one event."""
+    shorter = "Those sent to the US on Thursday are members of the Jalisco New Generation Cartel and the Sinaloa Cartel."
+    claims, _ = claims_of(pipeline, [(1, SENT_001), (2, shorter)])
+    vectors = pipeline.embedder.encode([SENT_001, shorter])
+    assert 0.75 <= float(vectors[0] @ vectors[1]) < 0.9
+    [slot] = claims.disagreements
+    assert slot.kind == "date" and {v.value for v in slot.values} == {"tuesday", "thursday"}
+
+
+def test_a_recurring_day_is_not_a_date_of_the_story() -> None:
+    text = "The company ships its security patches on the second Tuesday of every month."
+    values = values_in(text)
+    [day] = [v for v in values if v.kind == "date"]
+    assert context(day, text, values).excluded
