@@ -184,7 +184,8 @@ def recall(pipeline: Pipeline, shared: Path) -> None:
         target = next(d for d in documents if d["id"] == item["document_id"])
         new = altered(item["written"], item["kind"])
         target["text"] = re.sub(rf"(?<![\w.,]){re.escape(item['written'])}(?![\w]|[.,]\d)", new, str(target["text"]))
-        new_value = next(v.value for v in values_in(f" {new} ") if v.kind == item["kind"] or item["kind"] == "age")
+        day = datetime.fromisoformat(str(target["published_at"])).date() if "published_at" in target else None
+        new_value = next(v.value for v in values_in(f" {new} ", day) if v.kind == item["kind"] or item["kind"] == "age")
         hit = any(any(v.value == new_value and item["document_id"] in v.document_ids for v in d.values)
                   and any(item["document_id"] not in v.document_ids for v in d.values)
                   for story in brief(pipeline, documents).stories for d in story.disagreements)

@@ -4,9 +4,11 @@ Every typed value of the story's sentences (counts, dates, ages, money, percenta
 a slot with the values of other documents that fill the same slot (`slots.same_slot`). A slot all
 sources fill with one value is a fact; a slot filled with values that cannot both be true is a
 disagreement, or an update when publication dates order the values in time. Sources are
-duplicate groups, never copies: ten copies of a wire story count once. A source that itself
-gives two values for a slot shows that the slot mixes two quantities, so that slot is not
-reported as a disagreement. Briefs must not state one side of a disagreement as settled:
+duplicate groups, never copies: ten copies of a wire story count once. A copy that changed a
+value is still a document that says something else than its representative, so the sentences a
+copy does not share with its representative (`variants`) are compared too, as that document's.
+A document that itself gives two values for a slot shows that the slot mixes two quantities, so
+that slot is not reported as a disagreement. Briefs must not state one side of a disagreement as settled:
 `Claims.one_sided` says why a sentence does, and `Claims.settled` keeps evidence that does not.
 """
 
@@ -20,10 +22,9 @@ from typing import Literal
 
 import numpy as np
 
-from .evidence import Candidate
 from .quantities import Value, values_in
 from .slots import SAME_CLAIM_COSINE, Context, compatible, context, same_slot
-from .types import Citation, Evidence, Sentence
+from .types import Citation, DuplicateGroup, Evidence, Sentence
 
 MAX_FACTS = 12
 
@@ -34,11 +35,7 @@ class Mention:
     context: Context
     sentence: Sentence
     row: int  # row of the sentence's vector
-
-    @property
-    def group(self) -> int:
-        """The independent source: candidates come from duplicate groups' representatives, one per group."""
-        return self.sentence.doc
+    group: int  # the independent source: the duplicate group's representative
 
     @property
     def written(self) -> str:
@@ -116,26 +113,48 @@ def _states(value: Value, text: str, side: Stated) -> bool:
         and same_slot(value, ctx, m.value, m.context, 1.0)) for m in side.mentions)
 
 
-def _mentions(candidates: Sequence[Candidate], published: dict[int, datetime]) -> list[Mention]:
+def variants(groups: Sequence[DuplicateGroup], per_document: int) -> tuple[list[Sentence], dict[int, int]]:
+    """The sentences of copies that their representative does not have, and each such copy's group.
+
+    Only these can state a value differently from the representative, so a thousand identical copies
+    cost a thousand string comparisons and add nothing to compare.
+    """
+    found: list[Sentence] = []
+    group_of: dict[int, int] = {}
+    for group in groups:
+        representative = group.representative
+        known = {s.text for s in representative.body[:per_document]}
+        for member in group.members:
+            if member is representative or member.document.text == representative.document.text:
+                continue
+            differing = [s for s in member.body[:per_document] if s.text not in known]
+            found += differing
+            if differing:
+                group_of[member.index] = representative.index
+    return found, group_of
+
+
+def _mentions(sentences: Sequence[Sentence], published: dict[int, datetime], group_of: dict[int, int]) -> list[Mention]:
     found = []
-    for row, candidate in enumerate(candidates):
-        day = published.get(candidate.sentence.doc)
-        values = values_in(candidate.sentence.text, day.date() if day else None)
+    for row, sentence in enumerate(sentences):
+        day = published.get(sentence.doc)
+        values = values_in(sentence.text, day.date() if day else None)
         for value in values:
-            ctx = context(value, candidate.sentence.text, values)
+            ctx = context(value, sentence.text, values)
             if not ctx.excluded:
-                found.append(Mention(value, ctx, candidate.sentence, row))
+                found.append(Mention(value, ctx, sentence, row, group_of.get(sentence.doc, sentence.doc)))
     return found
 
 
-def compare_claims(candidates: Sequence[Candidate], vectors: np.ndarray,
-                   published: dict[int, datetime] | None = None) -> Claims:
-    """Facts and disagreements of one story from its candidate sentences and their vectors.
+def compare_claims(sentences: Sequence[Sentence], vectors: np.ndarray, published: dict[int, datetime] | None = None,
+                   group_of: dict[int, int] | None = None) -> Claims:
+    """Facts and disagreements of one story from its sentences and their vectors.
 
-    `published` maps a document index to its publication time, when the request gave one.
+    `published` maps a document index to its publication time, when the request gave one; `group_of` maps a
+    copy that differs from its representative to the representative (every other document is its own group).
     """
     published = published or {}
-    mentions = _mentions(candidates, published)
+    mentions = _mentions(sentences, published, group_of or {})
     links, conflicts = _links(mentions, vectors)
     by_sentence: dict[Sentence, list[Mention]] = defaultdict(list)
     for mention in mentions:
@@ -153,7 +172,7 @@ def compare_claims(candidates: Sequence[Candidate], vectors: np.ndarray,
 
 
 def _links(mentions: list[Mention], vectors: np.ndarray) -> tuple[list[tuple[int, int]], set[int]]:
-    """Pairs of mentions of independent sources that fill one slot, and the mentions in a conflicting pair.
+    """Pairs of mentions of two documents that fill one slot, and the mentions in a conflicting pair.
 
     Two sentences that differ on two counts of the same kind ("25 points and 16 rebounds", "22 points and nine
     rebounds") describe two occasions, not one occasion twice: such pairs are not conflicts.
@@ -164,8 +183,8 @@ def _links(mentions: list[Mention], vectors: np.ndarray) -> tuple[list[tuple[int
     differing: dict[tuple[Sentence, Sentence], list[tuple[int, int]]] = defaultdict(list)
     for i, j in np.argwhere(np.triu(similarity >= SAME_CLAIM_COSINE, 1)).tolist():
         a, b = mentions[i], mentions[j]
-        if a.group == b.group or not same_slot(a.value, a.context, b.value, b.context, float(similarity[i, j]),
-                                               a.sentence.text == b.sentence.text):
+        if a.sentence.doc == b.sentence.doc or not same_slot(
+                a.value, a.context, b.value, b.context, float(similarity[i, j]), a.sentence.text == b.sentence.text):
             continue
         links.append((i, j))
         if not compatible(a.value.kind, a.value.value, b.value.value, a.context.bound, b.context.bound):
@@ -230,15 +249,16 @@ def _merge_compatible(values: list[Stated]) -> list[Stated]:
 
 
 def _consistent(slot: Slot, by_sentence: dict[Sentence, list[Mention]]) -> bool:
-    """A slot where a source gives two values mixes two quantities: not a disagreement.
+    """A slot where a document gives two values mixes two quantities: not a disagreement.
 
     So does one whose sentence counts the same thing twice ("four bombs ... two landed inside"): parts of a whole.
     """
     seen: set[int] = set()
     for stated in slot.values:
-        if seen & stated.groups:
+        documents = {m.sentence.doc for m in stated.mentions}
+        if seen & documents:
             return False
-        seen |= stated.groups
+        seen |= documents
         for mention in stated.mentions:
             if any(other.value.value != mention.value.value and other.value.kind == mention.value.kind
                    and other.context.head == mention.context.head for other in by_sentence[mention.sentence]):

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from . import dedup, evidence, stories
-from .disagreements import compare_claims
+from .disagreements import compare_claims, variants
 from .batch import prepare_all
 from .embed import Embedder, StaticEmbedder
 from .errors import Cancelled, InvalidRequest, LimitExceeded
@@ -175,8 +175,11 @@ class Pipeline:
             vectors = self.embedder.encode([c.sentence.text for c in candidates], timer.check)
             ranked = evidence.rank_evidence(candidates, vectors, EVIDENCE_POOL * max_words)
         with timer.stage("disagreements"):
-            claims = compare_claims(candidates, vectors, {g.representative.index: g.representative.published_at
-                                                          for g in story.groups if g.representative.published_at})
+            differing, group_of = variants(story.groups, SENTENCES_PER_DOCUMENT)
+            if differing:
+                vectors = np.vstack([vectors, self.embedder.encode([s.text for s in differing], timer.check)])
+            claims = compare_claims([c.sentence for c in candidates] + differing, vectors,
+                                    {a.index: a.published_at for a in story.articles if a.published_at}, group_of)
             ranked = claims.settled(ranked)
         with timer.stage("writer"):
             draft = writer.write(ranked, max_words, timer.cancel)

@@ -61,6 +61,7 @@ ton tonne hour minute second day week month year degree caliber acre gallon lite
 _OWNER = 3  # words before a count where a capitalised name says whose it is
 _NEAR = 6  # words around a value where a date dates it and a name owns it
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]+")
+_EVERY = re.compile(r"\s+of\s+(?:every|each)\b", re.IGNORECASE)
 
 
 
@@ -78,6 +79,7 @@ class Context:
     excluded: bool  # part of a range, a score, a time of day or a name ("IE 8"): never compared
     anchors: frozenset[str]  # the other dates of the sentence: when the claim happened
     alone: bool  # the only value of its kind in the sentence
+    proper: frozenset[str]  # stems of the sentence's capitalised words: names, not events
 
 
 def _content(tokens: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -134,6 +136,7 @@ def _excluded(value: Value, sentence: str, values: tuple[Value, ...]) -> bool:
     converted = before.rstrip().endswith("(")  # "10 kilometres (6 miles)": the same value in other units
     return bool(_RANGE_BEFORE.search(before) or _RANGE_AFTER.match(after) or named or converted
                 or "ago" in value.after[:3]  # "12 days ago": relative to a date the text does not give
+                or value.kind == "date" and _EVERY.match(after) is not None  # "the second Tuesday of every month"
                 or value.after[:1] and (value.after[0][:1].isdigit() or NUMBER_WORD.fullmatch(value.after[0])))
 
 
@@ -172,7 +175,8 @@ def context(value: Value, sentence: str, values: tuple[Value, ...] = ()) -> Cont
     if value.kind == "age":  # the person: "Reid, 33," or "the 33-year-old Reid"
         before = after = _person(value, sentence)
     return Context(before, after, _head(value, sentence), _names(sentence, value), markers, bound,
-                   _excluded(value, sentence, values), anchors, sum(v.kind == value.kind for v in values) <= 1)
+                   _excluded(value, sentence, values), anchors, sum(v.kind == value.kind for v in values) <= 1,
+                   frozenset(stem(w.lower()) for w in _CAPITALISED.findall(sentence)))
 
 
 def compatible(kind: str, a: str, b: str, bound_a: str | None = None, bound_b: str | None = None) -> bool:
@@ -222,8 +226,10 @@ def same_slot(a: Value, ca: Context, b: Value, cb: Context, cosine: float, same_
         return False  # said of different people or places ("Lawson had 16 points", "Thompson had 15")
     shared = len(set(ca.before[:3]) & set(cb.before[:3])) + len(set(ca.after[:3]) & set(cb.after[:3]))
     if a.kind == "date":  # the event a date dates sits on either side: "fell ... on Saturday", "On Saturday, ... fell"
-        around = len({*ca.before[:4], *ca.after[:4]} & {*cb.before[:4], *cb.after[:4]})
-        return around >= 2 and cosine >= SAME_DATE_COSINE
+        around = {*ca.before[:4], *ca.after[:4]} & {*cb.before[:4], *cb.after[:4]}
+        events = around - ca.proper - cb.proper  # "killed", "arrested": names alone do not make one event
+        return len(around) >= 2 and cosine >= SAME_DATE_COSINE or (
+            len(around) >= 3 and len(events) >= 2 and cosine >= CLOSE_CLAIM_COSINE)
     if a.kind == "age":
         return bool(set(ca.before) & set(cb.before))
     if a.kind in ("money", "percent") and ca.alone and cb.alone and cosine >= CLOSE_CLAIM_COSINE:

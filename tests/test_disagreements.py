@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timezone
 
 import pytest
 
-from service.disagreements import Claims, compare_claims
+from service.disagreements import Claims, compare_claims, variants
 from service.cli import render
 from service.evidence import Candidate
-from service.pipeline import Pipeline
+from service.pipeline import Pipeline, Timer
 from service.quantities import values_in
+from service.slots import context
 from service.schemas import BriefRequest, BriefResponse
 from service.types import Citation, Evidence, Sentence
 from service.verify import Verifier
@@ -35,7 +37,7 @@ def claims_of(pipeline: Pipeline, sentences: list[tuple[int, str]],
     candidates = [Candidate(Sentence(doc, n, text, 0, len(text), "body"), 0.0)
                   for n, (doc, text) in enumerate(sentences)]
     vectors = pipeline.embedder.encode([c.sentence.text for c in candidates])
-    return compare_claims(candidates, vectors, published), candidates
+    return compare_claims([c.sentence for c in candidates], vectors, published), candidates
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -124,3 +126,56 @@ def test_settled_drops_one_sided_support_and_its_citation(pipeline: Pipeline) ->
     item = Evidence(total, (lead, other), 3, 1.0, citations, 0.0)
     [kept] = claims.settled([item])
     assert kept.support == () and kept.sources == 1 and kept.citations == (Citation(total.doc, total.start, total.end),)
+
+
+def test_a_copy_that_changed_a_count_disagrees_with_its_representative(pipeline: Pipeline,
+                                                                       seeds: list[dict[str, str]]) -> None:
+    """A syndicated copy lands in its original's duplicate group; the value it changed is still a disagreement,
+    between those two documents, each one source. Identical copies add nothing to compare."""
+    original = next(s for s in seeds if s["id"].startswith("001"))
+    changed = dict(original, id="changed", text=original["text"].replace("37 cartel members", "36 cartel members"))
+    documents = [original, *(dict(original, id=f"copy-{n}") for n in range(3)), changed]
+    response = pipeline.run(BriefRequest.model_validate({"documents": documents, "options": {"mode": "extractive"}}))
+    [story] = response.stories
+    [group] = story.duplicate_groups
+    assert len(group.members) == 5
+    assert story.disagreements  # the lead and the quote each state the count
+    for slot in story.disagreements:
+        sides = {v.value: (v.document_ids, v.sources) for v in slot.values}
+        assert sides == {"37": ([group.representative], 1), "36": (["changed"], 1)}
+    assert not any("37 cartel members" in s.text or "36 cartel members" in s.text for s in story.brief.sentences)
+
+
+def test_only_sentences_a_copy_does_not_share_with_its_representative_are_compared(
+        pipeline: Pipeline, seeds: list[dict[str, str]]) -> None:
+    original = next(s for s in seeds if s["id"].startswith("001"))
+    changed = dict(original, id="changed", text=original["text"].replace("37 cartel members", "36 cartel members"))
+    request = BriefRequest.model_validate({"documents": [original, dict(original, id="copy"), changed]})
+    grouping = pipeline.group(request, ["001", "copy", "changed"], pipeline.effective(request),
+                              Timer(threading.Event()))
+    differing, group_of = variants(grouping.stories[0].groups, 40)
+    assert len(differing) == 2 and all(s.doc == 2 and "36 cartel members" in s.text for s in differing)
+    assert group_of == {2: 0}  # the identical copy (document 1) costs one comparison and adds no sentence
+
+
+SENT_001 = ("Those sent to the US on Tuesday are said to be members of the powerful Jalisco New Generation Cartel, known "
+            "as the Spanish CJNG, and the Sinaloa Cartel, which Washington has designated as terrorist organizations, as "
+            "well as many other groups.")
+
+
+def test_a_date_in_a_looser_paraphrase_is_compared_when_event_words_agree(pipeline: Pipeline) -> None:
+    """Seed 001's sentence, shortened as another outlet would, with the day changed: below the 0.9 cosine that
+    dates otherwise need, the words around the day that are not names ("sent", "members") make it one event."""
+    shorter = "Those sent to the US on Thursday are members of the Jalisco New Generation Cartel and the Sinaloa Cartel."
+    claims, _ = claims_of(pipeline, [(1, SENT_001), (2, shorter)])
+    vectors = pipeline.embedder.encode([SENT_001, shorter])
+    assert 0.75 <= float(vectors[0] @ vectors[1]) < 0.9
+    [slot] = claims.disagreements
+    assert slot.kind == "date" and {v.value for v in slot.values} == {"tuesday", "thursday"}
+
+
+def test_a_recurring_day_is_not_a_date_of_the_story() -> None:
+    text = "The company ships its security patches on the second Tuesday of every month."
+    values = values_in(text)
+    [day] = [v for v in values if v.kind == "date"]
+    assert context(day, text, values).excluded
