@@ -115,14 +115,12 @@ class Desk:
         changed = lineage.assign(session, collection, index, clusters, now, self.settings.desk_debounce)
         grown = {index.group_story[g] for g in placed.joined_groups} - changed
         session.execute(update(models.Story).where(models.Story.id.in_(grown)).values(updated_at=now))
-        if index.revision != -1:
-            index.revision = revision
+        index.revision = revision
         return changed | grown, index
 
     def keep(self, index: CollectionIndex) -> None:
         """Keep a collection's index for its next batch, once the batch that updated it is committed."""
-        if index.revision != -1:
-            self.indexes[index.collection_id] = index
+        self.indexes[index.collection_id] = index
 
     def delete_document(self, name: str, doc_id: str) -> None:
         with self.locks[name], self.sessions.begin() as session:
