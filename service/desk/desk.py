@@ -73,7 +73,9 @@ class Desk:
                 collection = store.open_collection(session, name, effective, given, records.utcnow())
                 revision = lock_collection(session, collection.id)
                 stored = store.store(session, collection, request.documents, ids, records.utcnow())
-                batch = [(session.get(models.Document, s.pk), read[s.id]) for s in stored if s.pk is not None]
+                pks = [s.pk for s in stored if s.pk is not None]
+                rows = {row.id: row for row in session.scalars(select(models.Document).where(models.Document.id.in_(pks)))}
+                batch = [(rows[s.pk], read[s.id]) for s in stored if s.pk is not None]
                 added = Added(name, stored)
                 added.stories, index = self.place(session, collection, revision, batch, added)  # type: ignore[arg-type]
             self.keep(index)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.cluster.hierarchy import DisjointSet
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import dedup
@@ -120,7 +120,8 @@ def _join(session: Session, index: CollectionIndex, stored: list[int], new: list
     if stored:
         group, rep = stored[0], -stored[0]
         for absorbed in stored[1:]:  # a new document copies two stored groups: they are one source
-            session.execute(update(models.Document).where(models.Document.group_id == absorbed).values(group_id=group))
+            session.execute(update(models.Document).where(models.Document.group_id == absorbed).values(group_id=group)
+                            .execution_options(synchronize_session=False))  # none of them is in the session: all are stored
             session.execute(delete(models.Group).where(models.Group.id == absorbed))
             placed.stories.update(s for s in (index.group_story.get(absorbed),) if s is not None)
             index.absorb(absorbed, group)
@@ -155,8 +156,8 @@ def link_new_groups(session: Session, index: CollectionIndex, placed: Placed, sc
         position = {g: n for n, g in enumerate(groups)}
         scores = score([reps[index.group_rep[g]] for g in groups], np.array([position[g] for g in firsts]),
                        np.array([position[g] for g in seconds]))
-        session.add_all(models.Link(first_group=a, second_group=b, score=round(float(s), 6))
-                        for a, b, s in zip(firsts, seconds, scores.tolist()))
+        session.execute(insert(models.Link), [{"first_group": a, "second_group": b, "score": round(float(s), 6)}
+                                              for a, b, s in zip(firsts, seconds, scores.tolist())])
         new = set(placed.new_groups)
         placed.stories.update(index.group_story[g] for a, b, s in zip(firsts, seconds, scores.tolist()) if s >= threshold
                               for g in (a, b) if g not in new and index.group_story.get(g) is not None)
