@@ -69,7 +69,8 @@ def test_two_servers_adding_to_one_collection_store_each_document_once(database_
         added = [d["id"] for d in outcomes if d["status"] == "added"]
         assert sorted(by_text[i] for i in added) == sorted(d["text"] for d in documents)  # each text added once
         assert all(by_text[d["stored_as"]] == by_text[d["id"]] for d in outcomes if d["status"] == "already_stored")
-        assert all(d["story_id"] for d in outcomes)
+        unplaced = [d for d in outcomes if d["status"] == "added" and not d["story_id"]]
+        assert not unplaced, unplaced  # placed before the answer (a copy's story may still wait on the other's job)
 
         stories = listed_stories(first, "wire")
         listed = [i for s in stories for i in s["document_ids"]]
