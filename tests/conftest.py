@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,3 +110,30 @@ def many_documents(count: int, first: int = 0) -> list[dict[str, str]]:
         text = re.sub(r"\d+", lambda m: str(int(m.group()) + shift), bases[k % len(bases)])
         out.append({"id": f"article-{k}", "text": f"Report {k} of the day\n{text}"})
     return out
+
+
+def job_events(base: str, job_id: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A served job's server-sent events as (event, job), until the stream ends."""
+    import httpx
+
+    with httpx.stream("GET", f"{base}/v1/jobs/{job_id}/events", timeout=httpx.Timeout(10, read=300)) as stream:
+        kind = ""
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                kind = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                yield kind, json.loads(line.removeprefix("data: "))
+
+
+def listed_stories(base: str, name: str) -> list[dict[str, Any]]:
+    """Every active story of a served collection, page after page."""
+    import httpx
+
+    stories: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = httpx.get(f"{base}/v1/collections/{name}/stories", params={"limit": 500, "cursor": cursor},
+                         timeout=30).json()
+        stories += page["stories"]
+        if not (cursor := page["next_cursor"]):
+            return stories

@@ -69,11 +69,16 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 
 
 def lock_collection(session: Session, collection_id: int) -> int:
-    """Take the collection's write lock for the rest of the transaction; return its new revision."""
-    revision = session.execute(update(Collection).where(Collection.id == collection_id)
-                               .values(revision=Collection.revision + 1).returning(Collection.revision)).scalar()
-    if revision is None:
+    """Take the collection's write lock for the rest of the transaction; return its new revision.
+
+    The collection's row in the session is read again with the lock: another process may have moved
+    its counters (`next_seq`, `next_story`) since this transaction first read it.
+    """
+    found = session.execute(update(Collection).where(Collection.id == collection_id)
+                            .values(revision=Collection.revision + 1).returning(Collection)
+                            .execution_options(populate_existing=True)).scalar()
+    if found is None:
         from ..errors import NotFound
 
         raise NotFound("the collection was deleted", field="collection")
-    return int(revision)
+    return int(found.revision)

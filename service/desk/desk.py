@@ -73,7 +73,9 @@ class Desk:
                 collection = store.open_collection(session, name, effective, given, records.utcnow())
                 revision = lock_collection(session, collection.id)
                 stored = store.store(session, collection, request.documents, ids, records.utcnow())
-                batch = [(session.get(models.Document, s.pk), read[s.id]) for s in stored if s.pk is not None]
+                pks = [s.pk for s in stored if s.pk is not None]
+                rows = {row.id: row for row in session.scalars(select(models.Document).where(models.Document.id.in_(pks)))}
+                batch = [(rows[s.pk], read[s.id]) for s in stored if s.pk is not None]
                 added = Added(name, stored)
                 added.stories, index = self.place(session, collection, revision, batch, added)  # type: ignore[arg-type]
             self.keep(index)
@@ -115,14 +117,12 @@ class Desk:
         changed = lineage.assign(session, collection, index, clusters, now, self.settings.desk_debounce)
         grown = {index.group_story[g] for g in placed.joined_groups} - changed
         session.execute(update(models.Story).where(models.Story.id.in_(grown)).values(updated_at=now))
-        if index.revision != -1:
-            index.revision = revision
+        index.revision = revision
         return changed | grown, index
 
     def keep(self, index: CollectionIndex) -> None:
         """Keep a collection's index for its next batch, once the batch that updated it is committed."""
-        if index.revision != -1:
-            self.indexes[index.collection_id] = index
+        self.indexes[index.collection_id] = index
 
     def delete_document(self, name: str, doc_id: str) -> None:
         with self.locks[name], self.sessions.begin() as session:

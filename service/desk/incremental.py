@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.cluster.hierarchy import DisjointSet
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import dedup
@@ -41,9 +41,10 @@ def place_duplicates(session: Session, index: CollectionIndex, articles: dict[in
     """Put each new article (by document key) in a stored or a new duplicate group."""
     keys = list(articles)
     pairs, signatures = index.copies.add([articles[k].fingerprint for k in keys], keys)
+    rows = {key: session.get(models.Document, key) for key in keys}  # the batch's rows, already in the session
     for key, signature in zip(keys, signatures):
         if signature is not None:
-            session.execute(update(models.Document).where(models.Document.id == key).values(signature=signature.tobytes()))
+            rows[key].signature = signature.tobytes()  # type: ignore[union-attr]
     sets = DisjointSet(keys)
     for earlier, later in list(pairs):
         node = earlier if earlier in articles else -index.doc_group[earlier]  # a stored group is node -id
@@ -52,14 +53,40 @@ def place_duplicates(session: Session, index: CollectionIndex, articles: dict[in
     known: dict[int, Article] = dict(articles)
     pairs.update(_rewrites(session, index, known, sets, static, rewrite_threshold))
     placed = Placed()
-    for members in sets.subsets():
-        new = sorted((k for k in members if k > 0), key=lambda k: articles[k].index)
-        stored = sorted(-k for k in members if k < 0)
-        if new:
-            group = _join(session, index, stored, new, known, pairs, collection_id, placed)
-            session.execute(update(models.Document).where(models.Document.id.in_(new)).values(group_id=group))
-            index.doc_group.update((k, group) for k in new)
+    subsets = [(sorted(-k for k in members if k < 0), sorted((k for k in members if k > 0), key=lambda k: articles[k].index))
+               for members in sets.subsets()]
+    subsets = [(stored, new) for stored, new in subsets if new]
+    joined = _joined_groups(session, index, known, [stored[0] for stored, _ in subsets if stored])
+    created = []
+    for stored, new in subsets:
+        group = _join(session, index, stored, new, known, pairs, collection_id, placed, joined)
+        if isinstance(group, models.Group):
+            created.append((group, new))
+        else:
+            _members(index, rows, group, new)
+    session.flush()  # the new groups get their ids, in one flush
+    index.add_groups([g.id for g, _ in created], [known[g.representative_id] for g, _ in created],
+                     [g.representative_id for g, _ in created])
+    for group, new in created:
+        placed.new_groups.append(group.id)
+        _members(index, rows, group.id, new)
     return placed
+
+
+def _members(index: CollectionIndex, rows: dict[int, models.Document | None], group: int, new: list[int]) -> None:
+    for key in new:
+        rows[key].group_id = group  # type: ignore[union-attr]
+    index.doc_group.update((key, group) for key in new)
+
+
+def _joined_groups(session: Session, index: CollectionIndex, known: dict[int, Article],
+                   groups: list[int]) -> dict[int, models.Group]:
+    """The stored groups that new documents join, and their representatives in `known`, read in one query each."""
+    rows = {row.id: row for row in session.scalars(select(models.Group).where(models.Group.id.in_(groups)))}
+    wanted = [g for g in groups if -g not in known]
+    reps = index.articles(session, [index.group_rep[g] for g in wanted])
+    known.update((-g, reps[index.group_rep[g]]) for g in wanted)
+    return rows
 
 
 def _rewrites(session: Session, index: CollectionIndex, known: dict[int, Article], sets: DisjointSet,
@@ -86,33 +113,29 @@ def _rewrites(session: Session, index: CollectionIndex, known: dict[int, Article
 
 
 def _join(session: Session, index: CollectionIndex, stored: list[int], new: list[int], known: dict[int, Article],
-          pairs: dict[tuple[int, int], float], collection_id: int, placed: Placed) -> int:
-    """The group the new members join: the oldest stored one (others they tie to fold into it), or a new one."""
+          pairs: dict[tuple[int, int], float], collection_id: int, placed: Placed,
+          joined: dict[int, models.Group]) -> int | models.Group:
+    """The group the new members join: the oldest stored one (others they tie to fold into it), or a new one
+    (a row still to be flushed)."""
     if stored:
         group, rep = stored[0], -stored[0]
         for absorbed in stored[1:]:  # a new document copies two stored groups: they are one source
-            session.execute(update(models.Document).where(models.Document.group_id == absorbed).values(group_id=group))
+            session.execute(update(models.Document).where(models.Document.group_id == absorbed).values(group_id=group)
+                            .execution_options(synchronize_session=False))  # none of them is in the session: all are stored
             session.execute(delete(models.Group).where(models.Group.id == absorbed))
             placed.stories.update(s for s in (index.group_story.get(absorbed),) if s is not None)
-            index.revision = -1  # its representative leaves the index: read it again next time
-        if rep not in known:
-            known[rep] = index.articles(session, [index.group_rep[group]])[index.group_rep[group]]
+            index.absorb(absorbed, group)
         placed.joined_groups.add(group)
     else:
         rep = max(new, key=lambda k: (known[k].fingerprint.size, -known[k].index))
     similarity = min((pairs.get((min(k, rep), max(k, rep))) or dedup.containment(known[k].fingerprint, known[rep].fingerprint)
                       for k in new if k != rep), default=1.0)
     if stored:
-        row = session.get(models.Group, group)
-        assert row is not None
-        row.similarity = round(min(row.similarity, similarity), 4)
+        joined[group].similarity = round(min(joined[group].similarity, similarity), 4)
         return group
     row = models.Group(collection_id=collection_id, representative_id=rep, similarity=round(similarity, 4))
     session.add(row)
-    session.flush()
-    index.add_groups([row.id], [known[rep]], [rep])
-    placed.new_groups.append(row.id)
-    return row.id
+    return row
 
 
 def link_new_groups(session: Session, index: CollectionIndex, placed: Placed, score: PairScorer,
@@ -133,8 +156,8 @@ def link_new_groups(session: Session, index: CollectionIndex, placed: Placed, sc
         position = {g: n for n, g in enumerate(groups)}
         scores = score([reps[index.group_rep[g]] for g in groups], np.array([position[g] for g in firsts]),
                        np.array([position[g] for g in seconds]))
-        session.add_all(models.Link(first_group=a, second_group=b, score=round(float(s), 6))
-                        for a, b, s in zip(firsts, seconds, scores.tolist()))
+        session.execute(insert(models.Link), [{"first_group": a, "second_group": b, "score": round(float(s), 6)}
+                                              for a, b, s in zip(firsts, seconds, scores.tolist())])
         new = set(placed.new_groups)
         placed.stories.update(index.group_story[g] for a, b, s in zip(firsts, seconds, scores.tolist()) if s >= threshold
                               for g in (a, b) if g not in new and index.group_story.get(g) is not None)

@@ -74,6 +74,15 @@ class CollectionIndex:
         if groups:
             self._vectors.append(np.stack([rep.vector for rep in reps]).astype(np.float32))
 
+    def absorb(self, group: int, into: int) -> None:
+        """`group`'s members joined `into` (a new document copies both): it leaves the index."""
+        self.doc_group.update({pk: into for pk, found in self.doc_group.items() if found == group})
+        row = self.rep_groups.index(group)
+        self._vectors = [np.delete(self.rep_vectors, row, axis=0)]
+        del self.rep_groups[row]
+        del self.group_rep[group]
+        self.group_story.pop(group, None)
+
     def remember(self, pk: int, article: Article) -> None:
         self._articles[pk] = article
         self._articles.move_to_end(pk)

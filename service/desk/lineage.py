@@ -45,13 +45,14 @@ def assign(session: Session, collection: models.Collection, index: CollectionInd
     changed = set()
     for n, cluster in enumerate(clusters):
         story = target[n]
-        for group in cluster:
-            if before[group] != story.id:
-                if before[group] is not None:
-                    moved[(before[group], story.id)].append(group)
-                changed.add(story.id)
-                index.group_story[group] = story.id
-        session.execute(update(models.Group).where(models.Group.id.in_(cluster)).values(story_id=story.id))
+        arrived = [group for group in cluster if before[group] != story.id]
+        for group in arrived:
+            if before[group] is not None:
+                moved[(before[group], story.id)].append(group)
+            changed.add(story.id)
+            index.group_story[group] = story.id
+        if arrived:
+            session.execute(update(models.Group).where(models.Group.id.in_(arrived)).values(story_id=story.id))
     kept = {story.id for story in target.values()}
     for (source, _), _ in moved.items():
         changed.add(source)

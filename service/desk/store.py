@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidRequest, NotFound
@@ -44,11 +45,15 @@ def open_collection(session: Session, name: str, settings: dict[str, Any], given
     """The named collection, created with `settings` on first use; options given that differ from its own are refused."""
     found = session.scalar(select(models.Collection).where(models.Collection.name == name))
     if found is None:
-        found = models.Collection(name=name, created_at=now, updated_at=now, revision=0, next_seq=1, next_story=1,
-                                  settings=settings)
-        session.add(found)
-        session.flush()
-        return found
+        created = models.Collection(name=name, created_at=now, updated_at=now, revision=0, next_seq=1, next_story=1,
+                                    settings=settings)
+        try:
+            with session.begin_nested():
+                session.add(created)
+            return created
+        except IntegrityError:  # another process created it meanwhile: use theirs
+            found = session.scalar(select(models.Collection).where(models.Collection.name == name))
+            assert found is not None
     for key in sorted(given & set(FIXED)):
         if settings[key] != found.settings[key]:
             raise InvalidRequest(f"options.{key}: {settings[key]!r}, but collection {name!r} was created with "
@@ -82,21 +87,18 @@ def store(session: Session, collection: models.Collection, documents: list[Docum
           now: datetime, job_id: str | None = None) -> list[Stored]:
     """Store the new documents as pending, numbered in order of arrival; call with the collection locked."""
     found = new_documents(session, collection.id, documents, ids)
-    out = []
-    for doc, entry in zip(documents, found):
-        if entry.pk is None:
-            out.append(entry)
-            continue
-        row = models.Document(collection_id=collection.id, job_id=job_id, doc_id=entry.id, seq=collection.next_seq,
-                              content_hash=records.content_hash(doc.text), state="pending", added_at=now, text=doc.text,
-                              title=doc.title, url=doc.url, source=doc.source,
-                              published_at=records.stored_time(doc.published_at), is_html=False)
-        collection.next_seq += 1
-        session.add(row)
-        session.flush()
-        out.append(Stored(entry.id, row.id))
+    rows = {}
+    for n, (doc, entry) in enumerate(zip(documents, found)):
+        if entry.pk is not None:
+            rows[n] = models.Document(collection_id=collection.id, job_id=job_id, doc_id=entry.id, seq=collection.next_seq,
+                                      content_hash=records.content_hash(doc.text), state="pending", added_at=now,
+                                      text=doc.text, title=doc.title, url=doc.url, source=doc.source,
+                                      published_at=records.stored_time(doc.published_at), is_html=False)
+            collection.next_seq += 1
+    session.add_all(rows.values())
+    session.flush()
     collection.updated_at = now
-    return out
+    return [Stored(entry.id, rows[n].id) if n in rows else entry for n, entry in enumerate(found)]
 
 
 def delete_document(session: Session, name: str, doc_id: str, now: datetime) -> int | None:
