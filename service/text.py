@@ -28,10 +28,11 @@ _TERMINAL = re.compile(r"[.!?…:;\"”’')\]]\s*$")
 _LANGUAGE_MIN_CHARS = 60
 _LANGUAGE_SAMPLE_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_AS_SPACE = {c: " " for c in [*range(0x00, 0x0A), *range(0x0B, 0x20), 0x7F]}
+_CONTROL_AS_SPACE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # replaced one for one: offsets hold
 _LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _MIXED_SCRIPT_WORD = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+")
+_GREEK_OR_CYRILLIC = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")  # a cheap first look before the word test
 _LEGACY_CODES = {"iw": "he", "jw": "jv", "in": "id"}  # CLD2 keeps a few pre-2000 ISO codes
 
 
@@ -46,7 +47,7 @@ def is_boilerplate(sentence: str) -> bool:
     """True for page furniture such as "Listen to this article" or comment-policy footers, and for
     text disguised with look-alike letters from another script ("Yоur" with a Cyrillic о), as spam is."""
     return (_boilerplate().match(sentence.strip(" \t\"“'‘")) is not None
-            or _MIXED_SCRIPT_WORD.search(sentence) is not None)
+            or (_GREEK_OR_CYRILLIC.search(sentence) is not None and _MIXED_SCRIPT_WORD.search(sentence) is not None))
 
 
 def _kind(sentence: str, alone_on_line: bool, first: bool) -> SentenceKind:
@@ -73,12 +74,12 @@ def detect_language(text: str) -> str | None:
 
 def _plain_view(raw: str) -> str:
     """`raw` with control characters as spaces and a lone carriage return as a line break, one for one."""
-    return _LONE_CARRIAGE_RETURN.sub("\n", raw).translate(_CONTROL_AS_SPACE)
+    return _CONTROL_AS_SPACE.sub(" ", _LONE_CARRIAGE_RETURN.sub("\n", raw))
 
 
 def one_line(text: str) -> str:
     """A title or name as one clean line: control characters, carriage returns and line breaks become spaces."""
-    return " ".join(text.translate(_CONTROL_AS_SPACE).split())
+    return " ".join(_CONTROL_AS_SPACE.sub(" ", text).split())
 
 
 def normalize(index: int, doc_id: str, raw: str, languages: frozenset[str]) -> Document:
