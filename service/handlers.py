@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from .errors import BriefError, Cancelled, MalformedBody, NotReady, Overloaded, Unauthorized, field_path
 from .schemas import ErrorBody, ErrorDetail, ErrorResponse
@@ -61,7 +62,20 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {400: "malformed_body", 413: "limit_exceeded"}.get(exc.status_code, f"http_{exc.status_code}")
     field = "body" if exc.status_code in (400, 413) else None
-    return error_response(exc.status_code, code, str(exc.detail), field, headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
+    return error_response(exc.status_code, code, str(exc.detail), field, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the path answers: Starlette names only the first route that matched the path,
+    and one path may be served by several routes (GET and DELETE of a stored document)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if route.matches(request.scope)[0] is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
 
 
 async def outside_the_request(request: Request, exc: Exception) -> JSONResponse:

@@ -201,3 +201,6 @@ def test_errors_name_what_is_missing_and_keys_and_limits_apply(pipeline: Pipelin
         assert changed.status_code == 422 and changed.json()["error"]["field"] == "options.story_threshold"
         bad_name = http.get("/v1/collections/..%20x/stories", headers=keyed)
         assert bad_name.status_code in (404, 422)
+        # One path, two routes (GET and DELETE of a stored document): a 405 lists both, as HTTP asks.
+        wrong_method = http.post("/v1/collections/desk/documents/any", headers=keyed)
+        assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "DELETE, GET"
