@@ -123,7 +123,7 @@ class CopyIndex:
                 indexed.append(None)
                 continue
             found = self.lsh.query(minhash)
-            signatures = np.array([self.signatures[j] for j in found], dtype=np.uint64).reshape(-1, NUM_PERM)
+            signatures = np.array([self.signatures[j] for j in found], dtype=SIGNATURE_DTYPE).reshape(-1, NUM_PERM)
             sizes = np.array([self.fingerprints[j].size for j in found])
             estimates = _estimated_containment(minhash.hashvalues, fingerprint.size, signatures, sizes)
             checked = [j for j, estimate in zip(found, estimates) if estimate >= self.threshold - ESTIMATE_MARGIN]
