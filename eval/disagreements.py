@@ -173,6 +173,19 @@ def altered(written: str, kind: str) -> str:
     return written.replace(digits.group(), text) if digits else text + suffix
 
 
+def rewritten(text: str, written: str, kind: str, new: str) -> str:
+    """`text` with `new` wherever it states the value `written` states, however spelled ("16", "Sixteen")."""
+    text = re.sub(rf"(?<![\w.,]){re.escape(written)}(?![\w]|[.,]\d)", new, text)
+    if kind == "date":
+        return text
+    value = values_in(f" {written} ")[0].value
+    numeric = {"count", "age", kind}
+    for found in reversed(values_in(text)):
+        if found.value == value and found.kind in numeric:
+            text = text[:found.start] + new + text[found.end:]
+    return text
+
+
 def recall(pipeline: Pipeline, shared: Path) -> None:
     """Share of the hand-confirmed same-slot pairs whose altered copy the service flags against the original."""
     stories = dict(real_stories(shared))
@@ -183,7 +196,7 @@ def recall(pipeline: Pipeline, shared: Path) -> None:
         documents = [dict(d) for d in stories[item["story"]]]
         target = next(d for d in documents if d["id"] == item["document_id"])
         new = altered(item["written"], item["kind"])
-        target["text"] = re.sub(rf"(?<![\w.,]){re.escape(item['written'])}(?![\w]|[.,]\d)", new, str(target["text"]))
+        target["text"] = rewritten(str(target["text"]), item["written"], item["kind"], new)
         day = datetime.fromisoformat(str(target["published_at"])).date() if "published_at" in target else None
         new_value = next(v.value for v in values_in(f" {new} ", day) if v.kind == item["kind"] or item["kind"] == "age")
         hit = any(any(v.value == new_value and item["document_id"] in v.document_ids for v in d.values)

@@ -15,7 +15,7 @@ that slot is not reported as a disagreement. Briefs must not state one side of a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Literal
@@ -23,10 +23,12 @@ from typing import Literal
 import numpy as np
 
 from .quantities import Value, values_in
-from .slots import SAME_CLAIM_COSINE, Context, compatible, context, same_slot
+from .slots import OTHER_WORDS_WINDOW, SAME_CLAIM_COSINE, Context, comparable, compatible, context, same_slot
 from .types import Citation, DuplicateGroup, Evidence, Sentence
 
 MAX_FACTS = 12
+WINDOW_WORDS = 6  # words on each side of a value whose embedding says what the value counts
+MAX_RATIO = 3.0  # two reports of one quantity rarely differ threefold; 20 points in a game and 2,282 in a career do
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,12 @@ class Mention:
     @property
     def written(self) -> str:
         return self.sentence.text[self.value.start:self.value.end]
+
+    @property
+    def window(self) -> str:
+        """The words around the value, the value masked: what two mentions of one slot share."""
+        text = self.sentence.text
+        return " ".join([*text[:self.value.start].split()[-WINDOW_WORDS:], "#", *text[self.value.end:].split()[:WINDOW_WORDS]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +118,8 @@ def _states(value: Value, text: str, side: Stated) -> bool:
     ctx = context(value, text, values_in(text))
     return any((m.sentence.text == text and m.value.start == value.start) or (
         value.kind == m.value.kind and compatible(value.kind, value.value, side.value, ctx.bound, m.context.bound)
-        and same_slot(value, ctx, m.value, m.context, 1.0)) for m in side.mentions)
+        and comparable(value, ctx, m.value, m.context, 1.0)
+        and same_slot(value, ctx, m.value, m.context, 1.0, OTHER_WORDS_WINDOW)) for m in side.mentions)
 
 
 def variants(groups: Sequence[DuplicateGroup], per_document: int) -> tuple[list[Sentence], dict[int, int]]:
@@ -134,63 +143,95 @@ def variants(groups: Sequence[DuplicateGroup], per_document: int) -> tuple[list[
     return found, group_of
 
 
-def _mentions(sentences: Sequence[Sentence], published: dict[int, datetime], group_of: dict[int, int]) -> list[Mention]:
+def _mentions(sentences: Sequence[Sentence], published: dict[int, datetime],
+              group_of: dict[int, int]) -> tuple[list[Mention], dict[int, set[tuple[str, str]]]]:
+    """Every comparable value of the sentences, and every value (kind, value) each document states anywhere."""
     found = []
+    stated: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for row, sentence in enumerate(sentences):
         day = published.get(sentence.doc)
         values = values_in(sentence.text, day.date() if day else None)
+        stated[sentence.doc].update((v.kind, v.value) for v in values)
         for value in values:
             ctx = context(value, sentence.text, values)
             if not ctx.excluded:
                 found.append(Mention(value, ctx, sentence, row, group_of.get(sentence.doc, sentence.doc)))
-    return found
+    return found, stated
 
 
-def compare_claims(sentences: Sequence[Sentence], vectors: np.ndarray, published: dict[int, datetime] | None = None,
-                   group_of: dict[int, int] | None = None) -> Claims:
+def compare_claims(sentences: Sequence[Sentence], vectors: np.ndarray, encode: Callable[[list[str]], np.ndarray],
+                   published: dict[int, datetime] | None = None, group_of: dict[int, int] | None = None) -> Claims:
     """Facts and disagreements of one story from its sentences and their vectors.
 
+    `encode` embeds the words around values (`Mention.window`) like `vectors` embeds sentences.
     `published` maps a document index to its publication time, when the request gave one; `group_of` maps a
     copy that differs from its representative to the representative (every other document is its own group).
     """
     published = published or {}
-    mentions = _mentions(sentences, published, group_of or {})
-    links, conflicts = _links(mentions, vectors)
+    mentions, stated = _mentions(sentences, published, group_of or {})
+    agreeing, conflicting = _links(mentions, vectors, encode)
     by_sentence: dict[Sentence, list[Mention]] = defaultdict(list)
     for mention in mentions:
         by_sentence[mention.sentence].append(mention)
-    facts, disagreements = [], []
-    for indexes in _components(len(mentions), links):
-        slot = _slot([mentions[i] for i in indexes], published)
-        if len(slot.values) > 1 and not conflicts.isdisjoint(indexes) and _consistent(slot, by_sentence):
+    sides = _components(len(mentions), agreeing)
+    side_of = {i: n for n, members in enumerate(sides) for i in members}
+    facts = [slot for members in sides if len((slot := _slot([mentions[i] for i in members], published)).values) == 1
+             and len(slot.values[0].groups) > 1]
+    disputes = [(side_of[i], side_of[j]) for i, j in conflicting if _disputed(mentions[i], mentions[j], stated)]
+    disagreements = []
+    for joined in _components(len(sides), disputes):
+        slot = _slot([mentions[i] for n in joined for i in sides[n]], published)
+        if len(joined) > 1 and len(slot.values) > 1 and _consistent(slot, by_sentence):
             disagreements.append(slot)
-        elif len(slot.values) == 1 and len(slot.values[0].groups) > 1:
-            facts.append(slot)
     facts.sort(key=lambda s: (-len(s.values[0].groups), s.values[0].mentions[0].row))
     disagreements.sort(key=lambda s: -sum(len(v.groups) for v in s.values))
     return Claims(tuple(facts[:MAX_FACTS]), tuple(disagreements))
 
 
-def _links(mentions: list[Mention], vectors: np.ndarray) -> tuple[list[tuple[int, int]], set[int]]:
-    """Pairs of mentions of two documents that fill one slot, and the mentions in a conflicting pair.
+def _links(mentions: list[Mention], vectors: np.ndarray,
+           encode: Callable[[list[str]], np.ndarray]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Pairs of mentions of two documents that fill one slot with compatible values, and pairs that conflict.
 
     Two sentences that differ on two counts of the same kind ("25 points and 16 rebounds", "22 points and nine
     rebounds") describe two occasions, not one occasion twice: such pairs are not conflicts.
     """
     rows = np.array([m.row for m in mentions], dtype=int)
     similarity = vectors[rows] @ vectors[rows].T if len(rows) else np.zeros((0, 0))
-    links: list[tuple[int, int]] = []
-    differing: dict[tuple[Sentence, Sentence], list[tuple[int, int]]] = defaultdict(list)
+    pairs = []
     for i, j in np.argwhere(np.triu(similarity >= SAME_CLAIM_COSINE, 1)).tolist():
         a, b = mentions[i], mentions[j]
-        if a.sentence.doc == b.sentence.doc or not same_slot(
-                a.value, a.context, b.value, b.context, float(similarity[i, j]), a.sentence.text == b.sentence.text):
+        if a.sentence.doc != b.sentence.doc and comparable(a.value, a.context, b.value, b.context, float(similarity[i, j])):
+            pairs.append((i, j))
+    compared = sorted({k for i, j in pairs if mentions[i].sentence.text != mentions[j].sentence.text for k in (i, j)})
+    windows = dict(zip(compared, encode([mentions[k].window for k in compared]))) if compared else {}
+    agreeing: list[tuple[int, int]] = []
+    differing: dict[tuple[Sentence, Sentence], list[tuple[int, int]]] = defaultdict(list)
+    for i, j in pairs:
+        a, b = mentions[i], mentions[j]
+        if a.sentence.text == b.sentence.text:  # one sentence in two documents: only the value at one place matches
+            if a.value.start != b.value.start:
+                continue
+        elif not same_slot(a.value, a.context, b.value, b.context, float(similarity[i, j]), float(windows[i] @ windows[j])):
             continue
-        links.append((i, j))
-        if not compatible(a.value.kind, a.value.value, b.value.value, a.context.bound, b.context.bound):
+        if compatible(a.value.kind, a.value.value, b.value.value, a.context.bound, b.context.bound):
+            agreeing.append((i, j))
+        else:
             differing[a.sentence, b.sentence].append((i, j))
-    conflicts = {k for pairs in differing.values() if len(pairs) == 1 for k in pairs[0]}
-    return links, conflicts
+    return agreeing, [pairs[0] for pairs in differing.values() if len(pairs) == 1]
+
+
+def _disputed(a: Mention, b: Mention, stated: dict[int, set[tuple[str, str]]]) -> bool:
+    """Whether two linked mentions with different values can be two reports of one quantity.
+
+    Not when their values lie far apart (reports of one quantity differ by less than `MAX_RATIO`: 20 points
+    in a game and 2,282 in a career do not), nor when either document also states the other's value
+    anywhere: it then knows both numbers, so they count different things ("the old record of 2,116").
+    """
+    kind = a.value.kind
+    if kind != "date" and max(float(a.value.value), float(b.value.value)) > MAX_RATIO * max(
+            min(float(a.value.value), float(b.value.value)), 1e-9):
+        return False
+    return (kind, b.value.value) not in stated[a.sentence.doc] and (kind, a.value.value) not in stated[b.sentence.doc]
 
 
 def _components(count: int, links: list[tuple[int, int]]) -> list[list[int]]:
@@ -254,12 +295,12 @@ def _consistent(slot: Slot, by_sentence: dict[Sentence, list[Mention]]) -> bool:
     So does one whose sentence counts the same thing twice ("four bombs ... two landed inside"): parts of a whole.
     """
     seen: set[int] = set()
-    for stated in slot.values:
-        documents = {m.sentence.doc for m in stated.mentions}
+    for side in slot.values:
+        documents = {m.sentence.doc for m in side.mentions}
         if seen & documents:
             return False
         seen |= documents
-        for mention in stated.mentions:
+        for mention in side.mentions:
             if any(other.value.value != mention.value.value and other.value.kind == mention.value.kind
                    and other.context.head == mention.context.head for other in by_sentence[mention.sentence]):
                 return False

@@ -28,6 +28,10 @@ def stem(word: str) -> str:
 SAME_CLAIM_COSINE = 0.6  # sentences at least this close may state the same claim
 CLOSE_CLAIM_COSINE = 0.75  # this close, fewer shared words around the values are enough
 SAME_DATE_COSINE = 0.9
+# Cosine of the words around two values (`Mention.window`), the values masked: below the first they count
+# different things whatever their sentences share; from the second on they fill one slot.
+OTHER_WORDS_WINDOW = 0.45
+SAME_WORDS_WINDOW = 0.75
 PARAPHRASE_COSINE = 0.8  # sentences this close that each state one count state the same count
 WINDOW = 4  # content words looked at on each side of a value
 _STOP = frozenset("""a an the of to in on at for by with from and or but as is was were be been being are has have
@@ -60,6 +64,7 @@ _MEASURES = frozenset(stem(w) for w in """foot feet meter metre kilometer kilome
 ton tonne hour minute second day week month year degree caliber acre gallon liter litre dollar euro point""".split())
 _OWNER = 3  # words before a count where a capitalised name says whose it is
 _NEAR = 6  # words around a value where a date dates it and a name owns it
+_WORDS = re.compile(r"[A-Za-z]{2,}")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]+")
 _EVERY = re.compile(r"\s+of\s+(?:every|each)\b", re.IGNORECASE)
 
@@ -134,6 +139,9 @@ def _excluded(value: Value, sentence: str, values: tuple[Value, ...]) -> bool:
         return True  # a line of statistics: too many numbers share the same words
     named = value.kind in ("count", "ordinal") and re.search(r"(?<=\S )[A-Z][\w.]*\s$", before) is not None  # "IE 8"
     converted = before.rstrip().endswith("(")  # "10 kilometres (6 miles)": the same value in other units
+    words = [w for w in _WORDS.findall(sentence) if w.lower() not in CALENDAR]
+    if len(words) < 3:
+        return True  # a dateline or a bare figure ("26 September 2013, 10:00 (GMT+05:00)"): no claim
     return bool(_RANGE_BEFORE.search(before) or _RANGE_AFTER.match(after) or named or converted
                 or "ago" in value.after[:3]  # "12 days ago": relative to a date the text does not give
                 or value.kind == "date" and _EVERY.match(after) is not None  # "the second Tuesday of every month"
@@ -209,32 +217,34 @@ def _comparable_dates(a: str, b: str) -> bool:
     return a[0].isdigit() and b[0].isdigit() and a.count("-") == b.count("-") and len(a) == len(b)
 
 
-def same_slot(a: Value, ca: Context, b: Value, cb: Context, cosine: float, same_text: bool = False) -> bool:
-    """Whether two values of two sentences (embedding `cosine` apart) fill one slot.
-
-    `same_text`: the two sentences read the same, so only the value at the same place can match.
-    """
+def comparable(a: Value, ca: Context, b: Value, cb: Context, cosine: float) -> bool:
+    """Whether two values of two sentences (embedding `cosine` apart) may fill one slot: the cheap tests first."""
     if a.kind != b.kind or ca.excluded or cb.excluded or ca.markers != cb.markers or cosine < SAME_CLAIM_COSINE:
         return False
-    if same_text:
-        return a.start == b.start
     if a.kind == "date" and not _comparable_dates(a.value, b.value):
         return False
     if ca.anchors and cb.anchors and not any(compatible("date", x, y) for x in ca.anchors for y in cb.anchors):
         return False  # dated differently: they speak of different times
-    if a.kind not in ("age", "date") and ca.names and cb.names and not ca.names & cb.names:
-        return False  # said of different people or places ("Lawson had 16 points", "Thompson had 15")
+    return a.kind in ("age", "date") or not ca.names or not cb.names or bool(ca.names & cb.names)  # "Lawson had 16"
+
+
+def same_slot(a: Value, ca: Context, b: Value, cb: Context, cosine: float, window: float) -> bool:
+    """Whether two `comparable` values fill one slot, their sentences `cosine` apart and the words around them `window`."""
+    if window < OTHER_WORDS_WINDOW:
+        return False  # the words around the values differ: "hit by seven bullets", "loaded with four bullets"
+    if window >= SAME_WORDS_WINDOW:
+        return True  # the words around the values say the same: "the 12th actor to take up", "the 12th actor to play"
     shared = len(set(ca.before[:3]) & set(cb.before[:3])) + len(set(ca.after[:3]) & set(cb.after[:3]))
     if a.kind == "date":  # the event a date dates sits on either side: "fell ... on Saturday", "On Saturday, ... fell"
         around = {*ca.before[:4], *ca.after[:4]} & {*cb.before[:4], *cb.after[:4]}
         events = around - ca.proper - cb.proper  # "killed", "arrested": names alone do not make one event
         return len(around) >= 2 and cosine >= SAME_DATE_COSINE or (
             len(around) >= 3 and len(events) >= 2 and cosine >= CLOSE_CLAIM_COSINE)
-    if a.kind == "age":
-        return bool(set(ca.before) & set(cb.before))
+    if a.kind == "age":  # one person, even spelled two ways ("Rait", "Raite")
+        return any(x[:4] == y[:4] for x in ca.before for y in cb.before)
     if a.kind in ("money", "percent") and ca.alone and cb.alone and cosine >= CLOSE_CLAIM_COSINE:
         return True  # the currency or the percent sign is the unit: one sum in two close sentences is one sum
     measured = ca.head in _MEASURES or cb.head in _MEASURES or "-" in ca.head + cb.head
-    if ca.alone and cb.alone and cosine >= PARAPHRASE_COSINE and shared >= 1 and not measured:
+    if ca.alone and cb.alone and cosine >= CLOSE_CLAIM_COSINE and shared >= 1 and not measured:
         return True  # paraphrases that each state one such count state the same one ("37 members", "37 inmates")
-    return bool(ca.head) and ca.head == cb.head and (shared >= 3 or (shared >= 2 and cosine >= CLOSE_CLAIM_COSINE))
+    return bool(ca.head) and ca.head == cb.head and (shared >= 2 or (shared >= 1 and cosine >= CLOSE_CLAIM_COSINE))
