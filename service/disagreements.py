@@ -118,7 +118,7 @@ def _states(value: Value, text: str, side: Stated) -> bool:
     ctx = context(value, text, values_in(text))
     return any((m.sentence.text == text and m.value.start == value.start) or (
         value.kind == m.value.kind and compatible(value.kind, value.value, side.value, ctx.bound, m.context.bound)
-        and comparable(value, ctx, m.value, m.context, 1.0)
+        and comparable(value, ctx, m.value, m.context, 1.0)  # a window neither close nor far: the word rules decide
         and same_slot(value, ctx, m.value, m.context, 1.0, OTHER_WORDS_WINDOW)) for m in side.mentions)
 
 
@@ -228,9 +228,10 @@ def _disputed(a: Mention, b: Mention, stated: dict[int, set[tuple[str, str]]]) -
     anywhere: it then knows both numbers, so they count different things ("the old record of 2,116").
     """
     kind = a.value.kind
-    if kind != "date" and max(float(a.value.value), float(b.value.value)) > MAX_RATIO * max(
-            min(float(a.value.value), float(b.value.value)), 1e-9):
-        return False
+    if kind != "date":
+        low, high = sorted((float(a.value.value), float(b.value.value)))
+        if high > MAX_RATIO * max(low, 1e-9):
+            return False
     return (kind, b.value.value) not in stated[a.sentence.doc] and (kind, a.value.value) not in stated[b.sentence.doc]
 
 

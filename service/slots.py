@@ -32,7 +32,6 @@ SAME_DATE_COSINE = 0.9
 # different things whatever their sentences share; from the second on they fill one slot.
 OTHER_WORDS_WINDOW = 0.45
 SAME_WORDS_WINDOW = 0.75
-PARAPHRASE_COSINE = 0.8  # sentences this close that each state one count state the same count
 WINDOW = 4  # content words looked at on each side of a value
 _STOP = frozenset("""a an the of to in on at for by with from and or but as is was were be been being are has have
 had that this these those it its he she they his her their them him who whom which what
