@@ -23,7 +23,8 @@ from typing import Literal
 import numpy as np
 
 from .quantities import Value, values_in
-from .slots import OTHER_WORDS_WINDOW, SAME_CLAIM_COSINE, Context, comparable, compatible, context, same_slot
+from .slots import (OTHER_WORDS_WINDOW, SAME_CLAIM_COSINE, Context, comparable, comparable_dates, compatible, context,
+                    same_slot)
 from .types import Citation, DuplicateGroup, Evidence, Sentence
 
 MAX_FACTS = 12
@@ -193,7 +194,8 @@ def _links(mentions: list[Mention], vectors: np.ndarray,
     """Pairs of mentions of two documents that fill one slot with compatible values, and pairs that conflict.
 
     Two sentences that differ on two counts of the same kind ("25 points and 16 rebounds", "22 points and nine
-    rebounds") describe two occasions, not one occasion twice: such pairs are not conflicts.
+    rebounds") describe two occasions, not one occasion twice: such pairs are not conflicts. Values of another kind
+    do not count: "convicted Nov. 12 of first-degree murder" against "Nov. 19 of second-degree" differs on the day.
     """
     rows = np.array([m.row for m in mentions], dtype=int)
     similarity = vectors[rows] @ vectors[rows].T if len(rows) else np.zeros((0, 0))
@@ -205,7 +207,8 @@ def _links(mentions: list[Mention], vectors: np.ndarray,
     compared = sorted({k for i, j in pairs if mentions[i].sentence.text != mentions[j].sentence.text for k in (i, j)})
     windows = dict(zip(compared, encode([mentions[k].window for k in compared]))) if compared else {}
     agreeing: list[tuple[int, int]] = []
-    differing: dict[tuple[Sentence, Sentence], list[tuple[int, int]]] = defaultdict(list)
+    matched: dict[tuple[Sentence, Sentence], set[int]] = defaultdict(set)
+    differing: dict[tuple[Sentence, Sentence, str], list[tuple[int, int]]] = defaultdict(list)
     for i, j in pairs:
         a, b = mentions[i], mentions[j]
         if a.sentence.text == b.sentence.text:  # one sentence in two documents: only the value at one place matches
@@ -215,9 +218,12 @@ def _links(mentions: list[Mention], vectors: np.ndarray,
             continue
         if compatible(a.value.kind, a.value.value, b.value.value, a.context.bound, b.context.bound):
             agreeing.append((i, j))
+            matched[a.sentence, b.sentence] |= {i, j}
         else:
-            differing[a.sentence, b.sentence].append((i, j))
-    return agreeing, [pairs[0] for pairs in differing.values() if len(pairs) == 1]
+            differing[a.sentence, b.sentence, a.value.kind].append((i, j))
+    # a value with its match in the other sentence makes no second difference ("37 people in 13 countries")
+    unmatched = [[(i, j) for i, j in found if not matched[key[:2]] & {i, j}] for key, found in differing.items()]
+    return agreeing, [found[0] for found in unmatched if len(found) == 1]
 
 
 def _disputed(a: Mention, b: Mention, stated: dict[int, set[tuple[str, str]]]) -> bool:
@@ -302,10 +308,19 @@ def _consistent(slot: Slot, by_sentence: dict[Sentence, list[Mention]]) -> bool:
             return False
         seen |= documents
         for mention in side.mentions:
-            if any(other.value.value != mention.value.value and other.value.kind == mention.value.kind
-                   and other.context.head == mention.context.head for other in by_sentence[mention.sentence]):
+            if any(_two_of_one(mention, other) for other in by_sentence[mention.sentence]):
                 return False
     return True
+
+
+def _two_of_one(mention: Mention, other: Mention) -> bool:
+    """Whether a sentence that states `mention` also states `other` as another value of the same thing."""
+    a, b = mention.value.value, other.value.value
+    if other.value.kind != mention.value.kind:
+        return False
+    if mention.value.kind == "date":  # dates written alike: "Nov. 12 ... before Christmas 2002" dates two events
+        return comparable_dates(a, b) and not compatible("date", a, b)
+    return a != b and other.context.head == mention.context.head
 
 
 def _label(mention: Mention) -> str:

@@ -102,6 +102,7 @@ def _numbers(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[Kind, st
 
 def _dates(sentence: str, published: date | None) -> list[tuple[Kind, str, int, int]]:
     found: list[tuple[Kind, str, int, int]] = []
+    weekday = None  # the weekday just found, which a date right after it names again
     for match in _DATE.finditer(sentence):
         g = match.groupdict()
         if g["weekday"] and not g["weekday"][0].isupper():
@@ -109,6 +110,7 @@ def _dates(sentence: str, published: date | None) -> list[tuple[Kind, str, int, 
         if g["weekday"] or g["relative"]:
             found.append(("date", _resolve(match.group("weekday") or match.group("relative"), published),
                           *match.span()))
+            weekday = found[-1] if g["weekday"] else None
             continue
         month_name, day, year = g["month"] or g["month2"], g["day"] or g["day2"], g["year"] or g["year2"] or g["alone"]
         if month_name and (not month_name[0].isupper() or (len(month_name) <= 4 and not (day or year))):
@@ -117,7 +119,11 @@ def _dates(sentence: str, published: date | None) -> list[tuple[Kind, str, int, 
         if day and not 1 <= int(day) <= 31:
             continue
         value = "-".join([year or "????"] + ([f"{month:02d}"] if month else []) + ([f"{int(day):02d}"] if day else []))
-        found.append(("date", value.removeprefix("????-") if not year else value, *match.span()))
+        start = match.start()
+        if day and weekday is not None and re.fullmatch(r",?\s*", sentence[weekday[3]:start]):
+            start = found.pop()[2]  # "Tuesday, January 20, 2026" names one day
+        found.append(("date", value.removeprefix("????-") if not year else value, start, match.end()))
+        weekday = None
     return found
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 import snowballstemmer
 
-from .quantities import CALENDAR, NUMBER_WORD, WEEKDAYS, Value
+from .quantities import CALENDAR, NUMBER_WORD, WEEKDAY_ORDER, WEEKDAYS, Value
 
 _STEMMER = snowballstemmer.stemmer("english")
 
@@ -39,11 +40,12 @@ than into about some such there here also not no nor so if when while where only
 own same very can could will would should may might must do does did s ' around across near under after before
 during since through against among between within without off onto upon via including like toward towards behind
 beyond amid despite per cent percent""".split())
-# Words that make a number another quantity than a plain count of the event: totals, other times.
+# Words that make a number another quantity than a plain count of the event: totals, other times, averages.
 _MARKERS = {
-    "total": "total overall altogether cumulative combined bringing brings brought tally now career all-time "
+    "total": "total overall altogether cumulative combined bringing brings brought tally now far career all-time "
              "record".split(),
     "other time": "last previous previously earlier prior before ago former next later since until past".split(),
+    "rate": "average averaged averages averaging mean median".split(),  # "averaged 22.8 points" is no count
 }
 # Nouns that scope a count to a stretch of time: "205 yards in the game" is not "4,183 yards this season".
 _SCOPES = frozenset("day days week weeks month months year years season seasons game games decade".split())
@@ -65,6 +67,7 @@ _OWNER = 3  # words before a count where a capitalised name says whose it is
 _NEAR = 6  # words around a value where a date dates it and a name owns it
 _WORDS = re.compile(r"[A-Za-z]{2,}")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]+")
+_DAY = re.compile(r"\d{4}-\d\d-\d\d")  # a full date, as `values_in` normalises it
 _EVERY = re.compile(r"\s+of\s+(?:every|each)\b", re.IGNORECASE)
 
 
@@ -84,6 +87,7 @@ class Context:
     anchors: frozenset[str]  # the other dates of the sentence: when the claim happened
     alone: bool  # the only value of its kind in the sentence
     proper: frozenset[str]  # stems of the sentence's capitalised words: names, not events
+    crowded: bool  # one of more numbers than `_CROWDED`: a line of statistics
 
 
 def _content(tokens: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -134,8 +138,6 @@ def _names(sentence: str, value: Value) -> frozenset[str]:
 
 def _excluded(value: Value, sentence: str, values: tuple[Value, ...]) -> bool:
     before, after = sentence[:value.start], sentence[value.end:]
-    if value.kind != "date" and sum(v.kind != "date" for v in values) > _CROWDED:
-        return True  # a line of statistics: too many numbers share the same words
     named = value.kind in ("count", "ordinal") and re.search(r"(?<=\S )[A-Z][\w.]*\s$", before) is not None  # "IE 8"
     converted = before.rstrip().endswith("(")  # "10 kilometres (6 miles)": the same value in other units
     words = [w for w in _WORDS.findall(sentence) if w.lower() not in CALENDAR]
@@ -183,7 +185,8 @@ def context(value: Value, sentence: str, values: tuple[Value, ...] = ()) -> Cont
         before = after = _person(value, sentence)
     return Context(before, after, _head(value, sentence), _names(sentence, value), markers, bound,
                    _excluded(value, sentence, values), anchors, sum(v.kind == value.kind for v in values) <= 1,
-                   frozenset(stem(w.lower()) for w in _CAPITALISED.findall(sentence)))
+                   frozenset(stem(w.lower()) for w in _CAPITALISED.findall(sentence)),
+                   value.kind != "date" and sum(v.kind != "date" for v in values) > _CROWDED)
 
 
 def compatible(kind: str, a: str, b: str, bound_a: str | None = None, bound_b: str | None = None) -> bool:
@@ -191,6 +194,9 @@ def compatible(kind: str, a: str, b: str, bound_a: str | None = None, bound_b: s
     if a == b:
         return True
     if kind == "date":
+        if (a in WEEKDAYS) != (b in WEEKDAYS):  # "Thursday" where the other source dated the day: its weekday
+            weekday, day = (a, b) if a in WEEKDAYS else (b, a)
+            return _DAY.fullmatch(day) is not None and WEEKDAY_ORDER[date.fromisoformat(day).weekday()] == weekday
         return a.startswith(b) or b.startswith(a) or a.endswith(b) or b.endswith(a)
     if "." in a + b and round(float(a)) == round(float(b)):
         return True  # rounded: "10 kilometres (6.2 miles)" and "10 kilometers (6 miles)"
@@ -209,18 +215,21 @@ def _interval(value: float, bound: str | None) -> tuple[float, float]:
     return value, value
 
 
-def _comparable_dates(a: str, b: str) -> bool:
-    """Two weekdays, or two dates written alike (two years, two days of a month); a year beside a day says nothing."""
+def comparable_dates(a: str, b: str) -> bool:
+    """Two dates written alike (two years, two days of a month), or a weekday and a day it may name; a year beside
+    a day says nothing."""
     if a in WEEKDAYS or b in WEEKDAYS:
-        return a in WEEKDAYS and b in WEEKDAYS
+        return (a in WEEKDAYS or _DAY.fullmatch(a) is not None) and (b in WEEKDAYS or _DAY.fullmatch(b) is not None)
     return a[0].isdigit() and b[0].isdigit() and a.count("-") == b.count("-") and len(a) == len(b)
 
 
 def comparable(a: Value, ca: Context, b: Value, cb: Context, cosine: float) -> bool:
     """Whether two values of two sentences (embedding `cosine` apart) may fill one slot: the cheap tests first."""
-    if a.kind != b.kind or ca.excluded or cb.excluded or ca.markers != cb.markers or cosine < SAME_CLAIM_COSINE:
+    if a.kind != b.kind or ca.excluded or cb.excluded or cosine < SAME_CLAIM_COSINE:
         return False
-    if a.kind == "date" and not _comparable_dates(a.value, b.value):
+    if a.kind != "age" and ca.markers != cb.markers:  # an age belongs to its person: "another climber, 22-year-old"
+        return False
+    if a.kind == "date" and not comparable_dates(a.value, b.value):
         return False
     if ca.anchors and cb.anchors and not any(compatible("date", x, y) for x in ca.anchors for y in cb.anchors):
         return False  # dated differently: they speak of different times
@@ -231,6 +240,8 @@ def same_slot(a: Value, ca: Context, b: Value, cb: Context, cosine: float, windo
     """Whether two `comparable` values fill one slot, their sentences `cosine` apart and the words around them `window`."""
     if window < OTHER_WORDS_WINDOW:
         return False  # the words around the values differ: "hit by seven bullets", "loaded with four bullets"
+    if ca.crowded or cb.crowded:  # a line of statistics: only the same words around the same unit tell one slot
+        return window >= SAME_WORDS_WINDOW and bool(ca.head) and ca.head == cb.head
     if window >= SAME_WORDS_WINDOW:
         return True  # the words around the values say the same: "the 12th actor to take up", "the 12th actor to play"
     shared = len(set(ca.before[:3]) & set(cb.before[:3])) + len(set(ca.after[:3]) & set(cb.after[:3]))

@@ -12,7 +12,7 @@ from service.cli import render
 from service.evidence import Candidate
 from service.pipeline import Pipeline, Timer
 from service.quantities import values_in
-from service.slots import context
+from service.slots import comparable, context
 from service.schemas import BriefRequest, BriefResponse
 from service.types import Citation, Evidence, Sentence
 from service.verify import Verifier
@@ -161,14 +161,15 @@ def test_only_sentences_a_copy_does_not_share_with_its_representative_are_compar
 SENT_001 = ("Those sent to the US on Tuesday are said to be members of the powerful Jalisco New Generation Cartel, known "
             "as the Spanish CJNG, and the Sinaloa Cartel, which Washington has designated as terrorist organizations, as "
             "well as many other groups.")
+# The same, shortened as another outlet would, with the day changed.
+SHORTER_001 = "Those sent to the US on Thursday are members of the Jalisco New Generation Cartel and the Sinaloa Cartel."
 
 
 def test_a_date_in_a_looser_paraphrase_is_compared_when_event_words_agree(pipeline: Pipeline) -> None:
     """Seed 001's sentence, shortened as another outlet would, with the day changed: below the 0.9 cosine that
     dates otherwise need, the words around the day that are not names ("sent", "members") make it one event."""
-    shorter = "Those sent to the US on Thursday are members of the Jalisco New Generation Cartel and the Sinaloa Cartel."
-    claims, _ = claims_of(pipeline, [(1, SENT_001), (2, shorter)])
-    vectors = pipeline.embedder.encode([SENT_001, shorter])
+    claims, _ = claims_of(pipeline, [(1, SENT_001), (2, SHORTER_001)])
+    vectors = pipeline.embedder.encode([SENT_001, SHORTER_001])
     assert 0.75 <= float(vectors[0] @ vectors[1]) < 0.9
     [slot] = claims.disagreements
     assert slot.kind == "date" and {v.value for v in slot.values} == {"tuesday", "thursday"}
@@ -215,3 +216,78 @@ def test_a_dateline_states_no_claim() -> None:
     assert values and all(context(v, text, values).excluded for v in values)
     claim = "Mexico sent the 37 prisoners on 22 January 2026."
     assert not any(context(v, claim, values_in(claim)).excluded for v in values_in(claim))
+
+
+def test_a_weekday_is_compared_with_a_day_another_source_dated(pipeline: Pipeline) -> None:
+    """One outlet's "Tuesday" resolves against its publication date; another, undated, says "Thursday": the dated
+    day's own weekday says whether the two agree."""
+    published = {1: datetime(2026, 1, 22, 9, tzinfo=timezone.utc)}  # a Thursday: its "Tuesday" is 2026-01-20
+    claims, _ = claims_of(pipeline, [(1, SENT_001), (2, SHORTER_001)], published)
+    [slot] = claims.disagreements
+    assert {v.value for v in slot.values} == {"2026-01-20", "thursday"}
+    claims, _ = claims_of(pipeline, [(1, SENT_001), (2, SHORTER_001.replace("Thursday", "Tuesday"))], published)
+    assert not claims.disagreements
+
+
+def test_an_age_belongs_to_its_person_whatever_time_words_are_near() -> None:
+    earlier = "Among those sent last week was 41-year-old Abigael Gonzalez Valencia, the leader of Los Cuinis."
+    later = "Abigael Gonzalez Valencia, 43, the leader of Los Cuinis, was among those sent to the United States."
+    [a], [b] = ([v for v in values_in(t) if v.kind == "age"] for t in (earlier, later))
+    ca, cb = context(a, earlier, values_in(earlier)), context(b, later, values_in(later))
+    assert ca.markers != cb.markers and comparable(a, ca, b, cb, 0.7)
+
+
+def test_values_of_another_kind_do_not_make_two_occasions(pipeline: Pipeline) -> None:
+    """The ordinals of the charges pair up crosswise too ("first" against "second"); only two differing values of one
+    kind would make two occasions, so the day is still a conflict."""
+    one = ("The jury convicted Ovidio Guzman on Nov. 12 of first-degree murder for killing a guard and second-degree "
+           "murder for the death of a driver.")
+    other = ("Ovidio Guzman was convicted Nov. 19 of first-degree murder for the death of a guard and second-degree "
+             "murder for the death of a driver.")
+    claims, _ = claims_of(pipeline, [(1, one), (2, other)])
+    assert [{v.value for v in s.values} for s in claims.disagreements] == [{"11-12", "11-19"}]
+
+
+def test_dates_written_differently_in_one_sentence_date_two_events(pipeline: Pipeline) -> None:
+    one = "The jury convicted Ovidio Guzman on Nov. 12 of first-degree murder for the killing."
+    other = "Ovidio Guzman was convicted Nov. 19 of first-degree murder for the killing in 2019, prosecutors said."
+    claims, _ = claims_of(pipeline, [(1, one), (2, other)])
+    assert [{v.value for v in s.values} for s in claims.disagreements] == [{"11-12", "11-19"}]
+
+
+def test_so_far_marks_a_total() -> None:
+    text = "Mexico has so far extradited 92 cartel members to the United States."
+    [count] = values_in(text)
+    assert "total" in context(count, text, values_in(text)).markers
+
+
+def test_a_value_matched_in_the_other_sentence_makes_no_second_occasion(pipeline: Pipeline) -> None:
+    """Both sentences give 37 deaths; 37 against 14 countries pairs up crosswise, but 37 has its match, so the
+    countries are the one difference: a conflict, not two occasions."""
+    claims, _ = claims_of(pipeline, [(1, "The tsunami killed 37 people in 13 countries."),
+                                     (2, "The tsunami killed 37 people in 14 countries.")])
+    assert [{v.value for v in s.values} for s in claims.disagreements] == [{"13", "14"}]
+
+
+def test_a_weekday_beside_its_full_date_is_one_value(pipeline: Pipeline) -> None:
+    """"On Tuesday, January 20, 2026" states one day twice, not two values of the slot: the other outlet's Thursday
+    still disagrees with it."""
+    dated = "Those sent to the US on Tuesday, January 20, 2026, are members of the Jalisco New Generation Cartel."
+    claims, _ = claims_of(pipeline, [(1, dated), (2, SHORTER_001)])
+    [slot] = claims.disagreements
+    assert {v.value for v in slot.values} == {"2026-01-20", "thursday"}
+
+
+def test_a_line_of_statistics_is_compared_only_on_the_same_words_and_unit(pipeline: Pipeline) -> None:
+    line = "Mexico sent 37 cartel members, 12 lawyers, 5 pilots and 3 accountants to the United States on Tuesday."
+    values = values_in(line)
+    assert all(context(v, line, values).crowded and not context(v, line, values).excluded
+               for v in values if v.kind == "count")
+    claims, _ = claims_of(pipeline, [(1, line), (2, line.replace("37", "36"))])
+    assert [{v.value for v in s.values} for s in claims.disagreements] == [{"36", "37"}]
+
+
+def test_an_average_is_another_quantity_than_a_count() -> None:
+    text = "The cartel averaged 37 shipments a month to the United States."
+    [count] = [v for v in values_in(text) if v.kind == "count"]
+    assert "rate" in context(count, text, values_in(text)).markers
