@@ -23,8 +23,8 @@ from typing import Literal
 import numpy as np
 
 from .quantities import Value, values_in
-from .slots import (OTHER_WORDS_WINDOW, SAME_CLAIM_COSINE, Context, comparable, comparable_dates, compatible, context,
-                    same_slot)
+from .slots import (OTHER_WORDS_WINDOW, SAME_CLAIM_COSINE, SAME_WORDS_WINDOW, Context, comparable, comparable_dates,
+                    compatible, context, same_slot)
 from .types import Citation, DuplicateGroup, Evidence, Sentence
 
 MAX_FACTS = 12
@@ -120,7 +120,9 @@ def _states(value: Value, text: str, side: Stated) -> bool:
     return any((m.sentence.text == text and m.value.start == value.start) or (
         value.kind == m.value.kind and compatible(value.kind, value.value, side.value, ctx.bound, m.context.bound)
         and comparable(value, ctx, m.value, m.context, 1.0)  # a window neither close nor far: the word rules decide
-        and same_slot(value, ctx, m.value, m.context, 1.0, OTHER_WORDS_WINDOW)) for m in side.mentions)
+        and same_slot(value, ctx, m.value, m.context, 1.0,  # a line of statistics: the same unit is enough here
+                      SAME_WORDS_WINDOW if ctx.crowded or m.context.crowded else OTHER_WORDS_WINDOW))
+        for m in side.mentions)
 
 
 def variants(groups: Sequence[DuplicateGroup], per_document: int) -> tuple[list[Sentence], dict[int, int]]:
@@ -177,7 +179,7 @@ def compare_claims(sentences: Sequence[Sentence], vectors: np.ndarray, encode: C
     sides = _components(len(mentions), agreeing)
     side_of = {i: n for n, members in enumerate(sides) for i in members}
     facts = [slot for members in sides if len((slot := _slot([mentions[i] for i in members], published)).values) == 1
-             and len(slot.values[0].groups) > 1]
+             and len(slot.values[0].groups) > 1 and not mentions[members[0]].context.crowded]  # no box scores
     disputes = [(side_of[i], side_of[j]) for i, j in conflicting if _disputed(mentions[i], mentions[j], stated)]
     disagreements = []
     for joined in _components(len(sides), disputes):
@@ -194,8 +196,9 @@ def _links(mentions: list[Mention], vectors: np.ndarray,
     """Pairs of mentions of two documents that fill one slot with compatible values, and pairs that conflict.
 
     Two sentences that differ on two counts of the same kind ("25 points and 16 rebounds", "22 points and nine
-    rebounds") describe two occasions, not one occasion twice: such pairs are not conflicts. Values of another kind
-    do not count: "convicted Nov. 12 of first-degree murder" against "Nov. 19 of second-degree" differs on the day.
+    rebounds") describe two occasions, not one occasion twice: such pairs are not conflicts. A value that has its
+    match of the same unit in the other sentence is no such difference: "convicted Nov. 12 of first-degree murder
+    and second-degree murder" against "Nov. 19 of first-degree ... second-degree" differs on the day alone.
     """
     rows = np.array([m.row for m in mentions], dtype=int)
     similarity = vectors[rows] @ vectors[rows].T if len(rows) else np.zeros((0, 0))
@@ -208,7 +211,7 @@ def _links(mentions: list[Mention], vectors: np.ndarray,
     windows = dict(zip(compared, encode([mentions[k].window for k in compared]))) if compared else {}
     agreeing: list[tuple[int, int]] = []
     matched: dict[tuple[Sentence, Sentence], set[int]] = defaultdict(set)
-    differing: dict[tuple[Sentence, Sentence, str], list[tuple[int, int]]] = defaultdict(list)
+    differing: dict[tuple[Sentence, Sentence], list[tuple[int, int]]] = defaultdict(list)
     for i, j in pairs:
         a, b = mentions[i], mentions[j]
         if a.sentence.text == b.sentence.text:  # one sentence in two documents: only the value at one place matches
@@ -218,11 +221,13 @@ def _links(mentions: list[Mention], vectors: np.ndarray,
             continue
         if compatible(a.value.kind, a.value.value, b.value.value, a.context.bound, b.context.bound):
             agreeing.append((i, j))
-            matched[a.sentence, b.sentence] |= {i, j}
+            if a.context.head == b.context.head:
+                matched[a.sentence, b.sentence] |= {i, j}
         else:
-            differing[a.sentence, b.sentence, a.value.kind].append((i, j))
+            differing[a.sentence, b.sentence].append((i, j))
     # a value with its match in the other sentence makes no second difference ("37 people in 13 countries")
-    unmatched = [[(i, j) for i, j in found if not matched[key[:2]] & {i, j}] for key, found in differing.items()]
+    unmatched = [[(i, j) for i, j in found if not matched.get(pair, set()) & {i, j}]
+                 for pair, found in differing.items()]
     return agreeing, [found[0] for found in unmatched if len(found) == 1]
 
 
@@ -318,7 +323,7 @@ def _two_of_one(mention: Mention, other: Mention) -> bool:
     a, b = mention.value.value, other.value.value
     if other.value.kind != mention.value.kind:
         return False
-    if mention.value.kind == "date":  # dates written alike: "Nov. 12 ... before Christmas 2002" dates two events
+    if mention.value.kind == "date":  # only dates written alike: "Nov. 12 ... before Christmas 2002" is two events
         return comparable_dates(a, b) and not compatible("date", a, b)
     return a != b and other.context.head == mention.context.head
 

@@ -102,7 +102,7 @@ def _numbers(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[Kind, st
 
 def _dates(sentence: str, published: date | None) -> list[tuple[Kind, str, int, int]]:
     found: list[tuple[Kind, str, int, int]] = []
-    weekday = None  # the weekday just found, which a date right after it names again
+    weekday_end = None  # where the weekday just found ends: a date right after it names that day again
     for match in _DATE.finditer(sentence):
         g = match.groupdict()
         if g["weekday"] and not g["weekday"][0].isupper():
@@ -110,7 +110,7 @@ def _dates(sentence: str, published: date | None) -> list[tuple[Kind, str, int, 
         if g["weekday"] or g["relative"]:
             found.append(("date", _resolve(match.group("weekday") or match.group("relative"), published),
                           *match.span()))
-            weekday = found[-1] if g["weekday"] else None
+            weekday_end = match.end() if g["weekday"] else None
             continue
         month_name, day, year = g["month"] or g["month2"], g["day"] or g["day2"], g["year"] or g["year2"] or g["alone"]
         if month_name and (not month_name[0].isupper() or (len(month_name) <= 4 and not (day or year))):
@@ -119,12 +119,15 @@ def _dates(sentence: str, published: date | None) -> list[tuple[Kind, str, int, 
         if day and not 1 <= int(day) <= 31:
             continue
         value = "-".join([year or "????"] + ([f"{month:02d}"] if month else []) + ([f"{int(day):02d}"] if day else []))
+        value = value.removeprefix("????-") if not year else value
         start = match.start()
-        if day and weekday is not None and re.fullmatch(r",?\s*", sentence[weekday[3]:start]):
-            start = found.pop()[2]  # "Tuesday, January 20, 2026" names one day
-        found.append(("date", value.removeprefix("????-") if not year else value, start, match.end()))
-        weekday = None
+        if day and weekday_end is not None and re.fullmatch(r",?\s*", sentence[weekday_end:start]):
+            _, weekday, start, _ = found.pop()  # "Tuesday, January 20, 2026" names one day
+            value = weekday if not year and weekday.endswith(value) else value  # "Tuesday, Jan. 20" keeps its year
+        found.append(("date", value, start, match.end()))
+        weekday_end = None
     return found
+
 
 
 def _resolve(word: str, published: date | None) -> str:

@@ -42,11 +42,12 @@ during since through against among between within without off onto upon via incl
 beyond amid despite per cent percent""".split())
 # Words that make a number another quantity than a plain count of the event: totals, other times, averages.
 _MARKERS = {
-    "total": "total overall altogether cumulative combined bringing brings brought tally now far career all-time "
+    "total": "total overall altogether cumulative combined bringing brings brought tally now career all-time "
              "record".split(),
     "other time": "last previous previously earlier prior before ago former next later since until past".split(),
-    "rate": "average averaged averages averaging mean median".split(),  # "averaged 22.8 points" is no count
+    "rate": "average averaged averages averaging median".split(),  # "averaged 22.8 points" is no count
 }
+_SO_FAR = frozenset({("so", "far"), ("thus", "far")})
 # Nouns that scope a count to a stretch of time: "205 yards in the game" is not "4,183 yards this season".
 _SCOPES = frozenset("day days week weeks month months year years season seasons game games decade".split())
 # "at least 30" allows 37, "nearly 40" allows 37, "about 40" allows 37 to 43
@@ -67,7 +68,7 @@ _OWNER = 3  # words before a count where a capitalised name says whose it is
 _NEAR = 6  # words around a value where a date dates it and a name owns it
 _WORDS = re.compile(r"[A-Za-z]{2,}")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]+")
-_DAY = re.compile(r"\d{4}-\d\d-\d\d")  # a full date, as `values_in` normalises it
+_FULL_DATE = re.compile(r"\d{4}-\d\d-\d\d")  # a full date, as `values_in` normalises it
 _EVERY = re.compile(r"\s+of\s+(?:every|each)\b", re.IGNORECASE)
 
 
@@ -87,7 +88,7 @@ class Context:
     anchors: frozenset[str]  # the other dates of the sentence: when the claim happened
     alone: bool  # the only value of its kind in the sentence
     proper: frozenset[str]  # stems of the sentence's capitalised words: names, not events
-    crowded: bool  # one of more numbers than `_CROWDED`: a line of statistics
+    crowded: bool  # in a sentence of more than `_CROWDED` numbers: a line of statistics
 
 
 def _content(tokens: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -159,21 +160,24 @@ def _person(value: Value, sentence: str) -> tuple[str, ...]:
     return tuple(sorted(stem(w.lower().removesuffix("’s").removesuffix("'s")) for w in found if w[:1].isupper()))
 
 
-def _dates(date: Value, value: Value, sentence: str) -> bool:
-    """Whether `date` says when `value` happened: it opens the sentence ("In 2008, ...") or shares its clause."""
-    between = sentence[min(date.end, value.end):max(date.start, value.start)]
-    return len(sentence[:date.start].split()) <= 2 or not re.search(r"[,;:()]|\band\b", between)
+def _dates(anchor: Value, value: Value, sentence: str) -> bool:
+    """Whether `anchor` says when `value` happened: it opens the sentence ("In 2008, ...") or shares its clause."""
+    between = sentence[min(anchor.end, value.end):max(anchor.start, value.start)]
+    return len(sentence[:anchor.start].split()) <= 2 or not re.search(r"[,;:()]|\band\b", between)
 
 
 def context(value: Value, sentence: str, values: tuple[Value, ...] = ()) -> Context:
     """The slot features of `value` as stated in `sentence` (`values`: all values of the sentence)."""
-    near = {*_clause_before(value.before[-15:]), *_clause(value.after[:len(_phrase(value.after)) + 2])}
+    clause = (*_clause_before(value.before[-15:]), *_clause(value.after[:len(_phrase(value.after)) + 2]))
+    near = set(clause)
     unit = value.after[1:2] if sentence[value.end:value.end + 1] == "-" else _phrase(value.after)[-1:]
     scopes = {w.removesuffix("s") for w in near - set(unit) if w in _SCOPES} if value.kind != "date" else set()
     if value.before[-2:] == ("total", "of"):  # "a total of 288 candidates" is phrasing, not a running total
         near = near - {"total"}
     other_times = near & set(_MARKERS["other time"])  # "previously" and "since October" are two windows
     markers = frozenset(name for name, words in _MARKERS.items() if near & set(words)) | scopes | other_times
+    if _SO_FAR & set(zip(clause, clause[1:])):  # "has so far lost seven soldiers"
+        markers |= {"total"}
     bound = next((_BOUNDS[w] for w in reversed(value.before[-3:]) if w in _BOUNDS), None)
     if bound == "lower" and value.before[-1:] == ("than",) and value.before[-2:-1] in (("fewer",), ("less",)):
         bound = "upper"
@@ -186,7 +190,7 @@ def context(value: Value, sentence: str, values: tuple[Value, ...] = ()) -> Cont
     return Context(before, after, _head(value, sentence), _names(sentence, value), markers, bound,
                    _excluded(value, sentence, values), anchors, sum(v.kind == value.kind for v in values) <= 1,
                    frozenset(stem(w.lower()) for w in _CAPITALISED.findall(sentence)),
-                   value.kind != "date" and sum(v.kind != "date" for v in values) > _CROWDED)
+                   value.kind not in ("date", "age") and sum(v.kind != "date" for v in values) > _CROWDED)
 
 
 def compatible(kind: str, a: str, b: str, bound_a: str | None = None, bound_b: str | None = None) -> bool:
@@ -196,13 +200,21 @@ def compatible(kind: str, a: str, b: str, bound_a: str | None = None, bound_b: s
     if kind == "date":
         if (a in WEEKDAYS) != (b in WEEKDAYS):  # "Thursday" where the other source dated the day: its weekday
             weekday, day = (a, b) if a in WEEKDAYS else (b, a)
-            return _DAY.fullmatch(day) is not None and WEEKDAY_ORDER[date.fromisoformat(day).weekday()] == weekday
+            return _weekday_of(day) == weekday
         return a.startswith(b) or b.startswith(a) or a.endswith(b) or b.endswith(a)
     if "." in a + b and round(float(a)) == round(float(b)):
         return True  # rounded: "10 kilometres (6.2 miles)" and "10 kilometers (6 miles)"
     low_a, high_a = _interval(float(a), bound_a)
     low_b, high_b = _interval(float(b), bound_b)
     return low_a <= high_b and low_b <= high_a
+
+
+def _weekday_of(day: str) -> str | None:
+    """The weekday of a full date; None for a partial one or a day no calendar has ("February 29, 2025")."""
+    try:
+        return WEEKDAY_ORDER[date.fromisoformat(day).weekday()] if _FULL_DATE.fullmatch(day) else None
+    except ValueError:
+        return None
 
 
 def _interval(value: float, bound: str | None) -> tuple[float, float]:
@@ -219,7 +231,7 @@ def comparable_dates(a: str, b: str) -> bool:
     """Two dates written alike (two years, two days of a month), or a weekday and a day it may name; a year beside
     a day says nothing."""
     if a in WEEKDAYS or b in WEEKDAYS:
-        return (a in WEEKDAYS or _DAY.fullmatch(a) is not None) and (b in WEEKDAYS or _DAY.fullmatch(b) is not None)
+        return all(day in WEEKDAYS or _FULL_DATE.fullmatch(day) is not None for day in (a, b))
     return a[0].isdigit() and b[0].isdigit() and a.count("-") == b.count("-") and len(a) == len(b)
 
 

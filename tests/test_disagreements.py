@@ -12,7 +12,7 @@ from service.cli import render
 from service.evidence import Candidate
 from service.pipeline import Pipeline, Timer
 from service.quantities import values_in
-from service.slots import comparable, context
+from service.slots import comparable, compatible, context
 from service.schemas import BriefRequest, BriefResponse
 from service.types import Citation, Evidence, Sentence
 from service.verify import Verifier
@@ -162,7 +162,8 @@ SENT_001 = ("Those sent to the US on Tuesday are said to be members of the power
             "as the Spanish CJNG, and the Sinaloa Cartel, which Washington has designated as terrorist organizations, as "
             "well as many other groups.")
 # The same, shortened as another outlet would, with the day changed.
-SHORTER_001 = "Those sent to the US on Thursday are members of the Jalisco New Generation Cartel and the Sinaloa Cartel."
+SHORTER_001 = ("Those sent to the US on Thursday are members of the Jalisco New Generation Cartel and the Sinaloa "
+               "Cartel.")
 
 
 def test_a_date_in_a_looser_paraphrase_is_compared_when_event_words_agree(pipeline: Pipeline) -> None:
@@ -230,6 +231,7 @@ def test_a_weekday_is_compared_with_a_day_another_source_dated(pipeline: Pipelin
 
 
 def test_an_age_belongs_to_its_person_whatever_time_words_are_near() -> None:
+    """"Last week" marks another time for a count; an age still belongs to the person it names."""
     earlier = "Among those sent last week was 41-year-old Abigael Gonzalez Valencia, the leader of Los Cuinis."
     later = "Abigael Gonzalez Valencia, 43, the leader of Los Cuinis, was among those sent to the United States."
     [a], [b] = ([v for v in values_in(t) if v.kind == "age"] for t in (earlier, later))
@@ -237,9 +239,9 @@ def test_an_age_belongs_to_its_person_whatever_time_words_are_near() -> None:
     assert ca.markers != cb.markers and comparable(a, ca, b, cb, 0.7)
 
 
-def test_values_of_another_kind_do_not_make_two_occasions(pipeline: Pipeline) -> None:
-    """The ordinals of the charges pair up crosswise too ("first" against "second"); only two differing values of one
-    kind would make two occasions, so the day is still a conflict."""
+def test_values_matched_crosswise_do_not_make_two_occasions(pipeline: Pipeline) -> None:
+    """The ordinals of the charges pair up crosswise too ("first" against "second"), but each has its match in the
+    other sentence, so the day is the one difference: a conflict, not two occasions."""
     one = ("The jury convicted Ovidio Guzman on Nov. 12 of first-degree murder for killing a guard and second-degree "
            "murder for the death of a driver.")
     other = ("Ovidio Guzman was convicted Nov. 19 of first-degree murder for the death of a guard and second-degree "
@@ -259,6 +261,21 @@ def test_so_far_marks_a_total() -> None:
     text = "Mexico has so far extradited 92 cartel members to the United States."
     [count] = values_in(text)
     assert "total" in context(count, text, values_in(text)).markers
+    text = "Mexico extradited far more than 92 cartel members to the United States."
+    [count] = values_in(text)
+    assert "total" not in context(count, text, values_in(text)).markers
+
+
+def test_a_weekday_before_a_date_is_one_value_that_keeps_its_year() -> None:
+    published = datetime(2026, 1, 22).date()
+    [value] = values_in("They were sent on Tuesday, Jan. 20, officials said.", published)
+    assert value.value == "2026-01-20"
+    [value] = values_in("They were sent on Tuesday, January 20, 2026.")
+    assert value.value == "2026-01-20"
+
+
+def test_a_day_no_calendar_has_agrees_with_no_weekday() -> None:
+    assert not compatible("date", "thursday", "2025-02-29") and compatible("date", "sunday", "2025-03-02")
 
 
 def test_a_value_matched_in_the_other_sentence_makes_no_second_occasion(pipeline: Pipeline) -> None:
@@ -285,6 +302,9 @@ def test_a_line_of_statistics_is_compared_only_on_the_same_words_and_unit(pipeli
                for v in values if v.kind == "count")
     claims, _ = claims_of(pipeline, [(1, line), (2, line.replace("37", "36"))])
     assert [{v.value for v in s.values} for s in claims.disagreements] == [{"36", "37"}]
+    assert [f.kind for f in claims.facts] == ["date"]  # its counts are no key claims of the story: a box score
+    claims, _ = claims_of(pipeline, [(1, line), (2, line.replace("37 cartel members", "36 cartel bosses"))])
+    assert not claims.disagreements  # in a line of statistics another unit word is another count
 
 
 def test_an_average_is_another_quantity_than_a_count() -> None:
