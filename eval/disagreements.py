@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service.pipeline import Pipeline  # noqa: E402
-from service.quantities import values_in  # noqa: E402
+from service.quantities import FULL_DATE, values_in  # noqa: E402
 from service.schemas import BriefRequest, BriefResponse  # noqa: E402
 from service.settings import load_settings  # noqa: E402
 from service.text import split_sentences  # noqa: E402
@@ -53,7 +53,7 @@ def dated(doc_id: str, text: str) -> dict[str, object]:
     for line in text.splitlines()[:3]:
         if len(line.split()) > 12:
             continue
-        full = [v.value for v in values_in(line) if v.kind == "date" and re.fullmatch(r"\d{4}-\d\d-\d\d", v.value)]
+        full = [v.value for v in values_in(line) if v.kind == "date" and FULL_DATE.fullmatch(v.value)]
         if full:
             doc["published_at"] = datetime.fromisoformat(full[0]).isoformat()
             break

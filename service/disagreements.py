@@ -82,9 +82,10 @@ class Claims:
 
     def one_sided(self, text: str) -> str | None:
         """Why `text` states one side of a disagreement as settled, or None when it does not."""
-        stated = values_in(text)
+        values = values_in(text)
+        stated = [(value, context(value, text, values)) for value in values]
         for slot in self.disagreements:
-            sides = [s for s in slot.values if any(_states(v, text, s) for v in stated)]
+            sides = [s for s in slot.values if any(_states(v, ctx, text, s) for v, ctx in stated)]
             if not sides or len(sides) == len(slot.values):
                 continue
             if slot.status == "update":
@@ -114,9 +115,8 @@ class Claims:
         return kept
 
 
-def _states(value: Value, text: str, side: Stated) -> bool:
-    """Whether `value`, as `text` states it, is this side's value in this slot (the words around it agree)."""
-    ctx = context(value, text, values_in(text))
+def _states(value: Value, ctx: Context, text: str, side: Stated) -> bool:
+    """Whether `value`, as `text` states it (`ctx` around it), is this side's value in this slot."""
     return any((m.sentence.text == text and m.value.start == value.start) or (
         value.kind == m.value.kind and compatible(value.kind, value.value, side.value, ctx.bound, m.context.bound)
         and comparable(value, ctx, m.value, m.context, 1.0)  # a window neither close nor far: the word rules decide

@@ -40,6 +40,7 @@ _AGE_BEFORE = re.compile(r"(?:\baged?\s|[A-Z][a-z]+,\s)$")
 _MONTH = {m: n for n, m in enumerate(MONTH_ORDER, start=1)} | {
     m[:3]: n for n, m in enumerate(MONTH_ORDER, start=1)} | {"sept": 9}
 WEEKDAYS = frozenset(WEEKDAY_ORDER)
+FULL_DATE = re.compile(r"\d{4}-\d\d-\d\d")  # a date with year, month and day, as `values_in` writes it
 CALENDAR = WEEKDAYS | frozenset(MONTH_ORDER)
 _DATE = re.compile(
     r"\b(?:(?P<month>" + "|".join(sorted(_MONTH, key=len, reverse=True)) + r")\.?"
@@ -127,7 +128,6 @@ def _dates(sentence: str, published: date | None) -> list[tuple[Kind, str, int, 
         found.append(("date", value, start, match.end()))
         weekday_end = None
     return found
-
 
 
 def _resolve(word: str, published: date | None) -> str:

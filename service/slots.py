@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from .quantities import CALENDAR, NUMBER_WORD, WEEKDAY_ORDER, WEEKDAYS, Value
+from .quantities import CALENDAR, FULL_DATE, NUMBER_WORD, WEEKDAY_ORDER, WEEKDAYS, Value
 
 _STEMMER = snowballstemmer.stemmer("english")
 
@@ -68,7 +68,6 @@ _OWNER = 3  # words before a count where a capitalised name says whose it is
 _NEAR = 6  # words around a value where a date dates it and a name owns it
 _WORDS = re.compile(r"[A-Za-z]{2,}")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]+")
-_FULL_DATE = re.compile(r"\d{4}-\d\d-\d\d")  # a full date, as `values_in` normalises it
 _EVERY = re.compile(r"\s+of\s+(?:every|each)\b", re.IGNORECASE)
 
 
@@ -212,7 +211,7 @@ def compatible(kind: str, a: str, b: str, bound_a: str | None = None, bound_b: s
 def _weekday_of(day: str) -> str | None:
     """The weekday of a full date; None for a partial one or a day no calendar has ("February 29, 2025")."""
     try:
-        return WEEKDAY_ORDER[date.fromisoformat(day).weekday()] if _FULL_DATE.fullmatch(day) else None
+        return WEEKDAY_ORDER[date.fromisoformat(day).weekday()] if FULL_DATE.fullmatch(day) else None
     except ValueError:
         return None
 
@@ -231,7 +230,7 @@ def comparable_dates(a: str, b: str) -> bool:
     """Two dates written alike (two years, two days of a month), or a weekday and a day it may name; a year beside
     a day says nothing."""
     if a in WEEKDAYS or b in WEEKDAYS:
-        return all(day in WEEKDAYS or _FULL_DATE.fullmatch(day) is not None for day in (a, b))
+        return all(day in WEEKDAYS or FULL_DATE.fullmatch(day) is not None for day in (a, b))
     return a[0].isdigit() and b[0].isdigit() and a.count("-") == b.count("-") and len(a) == len(b)
 
 
