@@ -69,6 +69,7 @@ _NEAR = 6  # words around a value where a date dates it and a name owns it
 _WORDS = re.compile(r"[A-Za-z]{2,}")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]+")
 _EVERY = re.compile(r"\s+of\s+(?:every|each)\b", re.IGNORECASE)
+_DATE_SCOPE = re.compile(r"\s+(?:of\s+)?(this|last|next)\s+(\w+)", re.IGNORECASE)  # "December 15 of this year"
 
 
 
@@ -165,10 +166,20 @@ def _dates(anchor: Value, value: Value, sentence: str) -> bool:
     return len(sentence[:anchor.start].split()) <= 2 or not re.search(r"[,;:()]|\band\b", between)
 
 
+def _dating(values: tuple[Value, ...], sentence: str) -> set[str]:
+    """The time words that complete a date of the sentence: "this" and "year" in "December 15 of this year"."""
+    words: set[str] = set()
+    for value in values:
+        found = _DATE_SCOPE.match(sentence, value.end) if value.kind == "date" else None
+        if found and found.group(2).lower() in _SCOPES:
+            words |= {found.group(1).lower(), found.group(2).lower()}
+    return words
+
+
 def context(value: Value, sentence: str, values: tuple[Value, ...] = ()) -> Context:
     """The slot features of `value` as stated in `sentence` (`values`: all values of the sentence)."""
     clause = (*_clause_before(value.before[-15:]), *_clause(value.after[:len(_phrase(value.after)) + 2]))
-    near = set(clause)
+    near = set(clause) - _dating(values, sentence)  # "set for December 15 of this year": the date's, not the count's
     unit = value.after[1:2] if sentence[value.end:value.end + 1] == "-" else _phrase(value.after)[-1:]
     scopes = {w.removesuffix("s") for w in near - set(unit) if w in _SCOPES} if value.kind != "date" else set()
     if value.before[-2:] == ("total", "of"):  # "a total of 288 candidates" is phrasing, not a running total

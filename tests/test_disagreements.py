@@ -313,3 +313,17 @@ def test_an_average_is_another_quantity_than_a_count() -> None:
     text = "The cartel averaged 37 shipments a month to the United States."
     [count] = [v for v in values_in(text) if v.kind == "count"]
     assert "rate" in context(count, text, values_in(text)).markers
+
+
+def test_a_time_word_that_completes_a_date_scopes_no_count(pipeline: Pipeline) -> None:
+    """"December 15 of this year" dates the elections; "year" there does not make the party count a yearly one,
+    so two reports of the count still disagree. A count with "this year" of its own is scoped by it."""
+    dated = "The elections scheduled for December 15 of this year will be held on a two-party basis, officials said."
+    plain = "The elections planned for December 15 will be held on a four-party basis, officials said."
+    count = next(v for v in values_in(dated) if v.kind == "count")
+    assert not context(count, dated, values_in(dated)).markers
+    claims, _ = claims_of(pipeline, [(1, dated), (2, plain)])
+    assert [{v.value for v in s.values} for s in claims.disagreements] == [{"2", "4"}]
+    scoped = "The party has won 30 seats this year."
+    [seats] = values_in(scoped)
+    assert "year" in context(seats, scoped, values_in(scoped)).markers
