@@ -179,7 +179,9 @@ def _dating(values: tuple[Value, ...], sentence: str) -> set[str]:
 def context(value: Value, sentence: str, values: tuple[Value, ...] = ()) -> Context:
     """The slot features of `value` as stated in `sentence` (`values`: all values of the sentence)."""
     clause = (*_clause_before(value.before[-15:]), *_clause(value.after[:len(_phrase(value.after)) + 2]))
-    near = set(clause) - _dating(values, sentence)  # "set for December 15 of this year": the date's, not the count's
+    near = set(clause)
+    if value.kind != "date":  # "set for December 15 of this year": the date's words, not the count's
+        near -= _dating(values, sentence)
     unit = value.after[1:2] if sentence[value.end:value.end + 1] == "-" else _phrase(value.after)[-1:]
     scopes = {w.removesuffix("s") for w in near - set(unit) if w in _SCOPES} if value.kind != "date" else set()
     if value.before[-2:] == ("total", "of"):  # "a total of 288 candidates" is phrasing, not a running total

@@ -327,3 +327,6 @@ def test_a_time_word_that_completes_a_date_scopes_no_count(pipeline: Pipeline) -
     scoped = "The party has won 30 seats this year."
     [seats] = values_in(scoped)
     assert "year" in context(seats, scoped, values_in(scoped)).markers
+    last = "The vote of December 15 of last year drew 30 parties."
+    day = next(v for v in values_in(last) if v.kind == "date")
+    assert "other time" in context(day, last, values_in(last)).markers  # the date itself is last year's
