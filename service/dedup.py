@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
+from typing import TypeVar
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 from scipy.cluster.hierarchy import DisjointSet
 
 from .embed import StaticEmbedder
-from .neighbors import similar_pairs
-from .types import Article, Document, DuplicateGroup
+from .types import Article, Document
 
 SHINGLE_WORDS = 5
 NUM_PERM = 64
@@ -28,6 +28,7 @@ ESTIMATE_MARGIN = 0.15  # how far below the threshold a MinHash estimate of cont
 REWRITE_DOC_COSINE = 0.8
 PARAPHRASE_COSINE = 0.8
 _WORD = re.compile(r"\w+")
+Key = TypeVar("Key", bound=Hashable)
 _LOW_32 = np.uint64(0xFFFFFFFF)
 _EMPTY = MinHash(num_perm=NUM_PERM)
 SCHEME = _EMPTY.scheme  # datasketch's permutation scheme, which a stored signature was made with
@@ -136,22 +137,13 @@ class CopyIndex:
         return pairs, indexed
 
 
-def _rewrite_pairs(candidates: list[int], articles: list[Article], static: StaticEmbedder, threshold: float,
-                   sets: DisjointSet) -> dict[tuple[int, int], float]:
-    """Rewrites among `candidates` (indexes into `articles`), looked for among their nearest neighbours."""
-    vectors = np.stack([articles[k].vector for k in candidates]) if candidates else np.zeros((0, 1), np.float32)
-    firsts, seconds, cosines = similar_pairs(vectors, REWRITE_DOC_COSINE)
-    close = [(candidates[i], candidates[j], c) for i, j, c in zip(firsts.tolist(), seconds.tolist(), cosines.tolist())]
-    return confirm_rewrites(close, articles, static, threshold, sets)
-
-
-def confirm_rewrites(close: list[tuple[int, int, float]], articles: Mapping[int, Article] | list[Article],
-                     static: StaticEmbedder, threshold: float, sets: DisjointSet) -> dict[tuple[int, int], float]:
+def confirm_rewrites(close: list[tuple[Key, Key, float]], articles: Mapping[Key, Article], static: StaticEmbedder,
+                     threshold: float, sets: DisjointSet) -> dict[tuple[Key, Key], float]:
     """The pairs `(i, j, cosine)` of `close` whose sentences mostly align, closest first: rewrites.
 
     Each rewrite found is merged into `sets` at once, so pairs already joined are not aligned again.
     """
-    pairs: dict[tuple[int, int], float] = {}
+    pairs: dict[tuple[Key, Key], float] = {}
     for i, j, _ in sorted(close, key=lambda pair: -pair[2]):
         if sets.connected(i, j):
             continue
@@ -161,36 +153,10 @@ def confirm_rewrites(close: list[tuple[int, int, float]], articles: Mapping[int,
         shorter, longer = (x, y) if len(x) <= len(y) else (y, x)
         coverage = float(((shorter @ longer.T).max(axis=1) >= PARAPHRASE_COSINE).mean())
         if coverage >= threshold:
-            pairs[(min(i, j), max(i, j))] = coverage
+            pairs[(i, j)] = coverage
             sets.merge(i, j)
     return pairs
 
 
 def body_fingerprint(document: Document) -> np.ndarray:
     return fingerprint(" ".join(s.text for s in document.body))
-
-
-def group_duplicates(articles: list[Article], static: StaticEmbedder, copy_threshold: float,
-                     rewrite_threshold: float) -> list[DuplicateGroup]:
-    """Partition the articles into duplicate groups, each with its most complete member as representative."""
-    if not articles:
-        return []
-    fingerprints = [a.fingerprint for a in articles]
-    pairs, _ = CopyIndex(copy_threshold).add(fingerprints, list(range(len(articles))))
-    sets = DisjointSet(range(len(articles)))
-    for i, j in pairs:
-        sets.merge(i, j)
-
-    def most_complete(members: set[int]) -> int:
-        return max(members, key=lambda k: (fingerprints[k].size, -k))
-
-    copies = sorted(most_complete(members) for members in sets.subsets())
-    pairs.update(_rewrite_pairs(copies, articles, static, rewrite_threshold, sets))
-    groups = []
-    for members in sets.subsets():
-        ordered = sorted(members)
-        rep = most_complete(members)
-        scores = [pairs.get((min(k, rep), max(k, rep))) or containment(fingerprints[k], fingerprints[rep])
-                  for k in ordered if k != rep]
-        groups.append(DuplicateGroup(articles[rep], tuple(articles[k] for k in ordered), round(min(scores, default=1.0), 4)))
-    return sorted(groups, key=lambda g: g.members[0].index)

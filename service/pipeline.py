@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from . import dedup, evidence, stories
+from . import engine, evidence, stories
 from .disagreements import compare_claims, variants
 from .batch import prepare_all
 from .embed import Embedder, StaticEmbedder
@@ -141,11 +141,8 @@ class Pipeline:
     def group(self, request: BriefRequest, ids: list[str], effective: EffectiveSettings, timer: Timer) -> Grouping:
         """Stages 1-3: normalize, embed documents, near-duplicates and stories."""
         docs, articles = self.read(request, ids, timer)
-        with timer.stage("near_duplicates"):
-            groups = dedup.group_duplicates(articles, self.static, effective.duplicate_threshold,
-                                            effective.rewrite_threshold)
-        with timer.stage("stories"):
-            found = stories.group_stories(groups, self.same_event, effective.story_threshold)
+        found = engine.group(articles, self.static, self.same_event, effective.duplicate_threshold,
+                             effective.rewrite_threshold, effective.story_threshold, timer.stage)
         return Grouping(docs, found)
 
     def read(self, request: BriefRequest, ids: list[str], timer: Timer) -> tuple[list[Document], list[Article]]:

@@ -22,8 +22,7 @@ import numpy as np
 
 from .embed import StaticEmbedder
 from .events import Reports, SameEventModel, time_prior
-from .neighbors import similar_pairs
-from .types import Article, DuplicateGroup, Link, Story
+from .types import Article
 
 CANDIDATE_COSINE = 0.3  # document-vector cosine below which no pair of one event was seen (ECB+ dev: 0.2 %)
 
@@ -83,24 +82,3 @@ def average_linkage(count: int, firsts: np.ndarray, seconds: np.ndarray, scores:
             root = parent[root]
         roots.setdefault(root, []).append(item)
     return list(roots.values())
-
-
-def group_stories(groups: list[DuplicateGroup], score: PairScorer, threshold: float) -> list[Story]:
-    """Stories, largest first, each with the link that ties every group into it."""
-    if not groups:
-        return []
-    representatives = [g.representative for g in groups]
-    firsts, seconds, _ = similar_pairs(np.stack([a.vector for a in representatives]), CANDIDATE_COSINE)
-    scores = score(representatives, firsts, seconds)
-    best: dict[int, dict[int, float]] = {k: {} for k in range(len(groups))}
-    for i, j, value in zip(firsts.tolist(), seconds.tolist(), scores.tolist()):
-        best[i][j] = best[j][i] = value
-    stories = []
-    for members in average_linkage(len(groups), firsts, seconds, scores, threshold):
-        links: list[Link | None] = []
-        for k in members:
-            inside = {j: s for j, s in best[k].items() if j in members}
-            via = max(inside, key=inside.__getitem__) if inside else None
-            links.append(Link(representatives[via], round(inside[via], 4)) if via is not None else None)
-        stories.append(Story(tuple(groups[k] for k in members), tuple(links)))
-    return sorted(stories, key=lambda s: (-len(s.articles), -len(s.groups), s.articles[0].index))

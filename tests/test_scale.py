@@ -7,10 +7,10 @@ import random
 import numpy as np
 import pytest
 
-from service import batch, neighbors, stories
+from service import batch, engine, neighbors, stories
 from service.pipeline import Pipeline
 from service.schemas import BriefRequest
-from service.types import Article, Document, DuplicateGroup
+from service.types import Article, Document
 from tests.conftest import fixture_document, seed_documents
 
 EN = frozenset({"en"})
@@ -28,19 +28,24 @@ def all_pairs(vectors: np.ndarray, min_cosine: float) -> set[tuple[int, int]]:
     return {(int(i), int(j)) for i, j in np.argwhere(np.triu(cosines >= min_cosine, k=1))}
 
 
+def close_pairs(vectors: np.ndarray, min_cosine: float) -> tuple[set[tuple[int, int]], np.ndarray]:
+    """The pairs `i < j` that `neighbors.nearest` finds between the vectors and themselves, and their cosines."""
+    rows, found, cosines = neighbors.nearest(vectors, vectors, min_cosine)
+    keep = rows < found
+    assert np.allclose(cosines[keep], np.sum(vectors[rows[keep]] * vectors[found[keep]], axis=1), atol=1e-5)
+    return set(zip(rows[keep].tolist(), found[keep].tolist())), cosines[keep]
+
+
 def test_exact_neighbour_pairs_are_all_close_pairs() -> None:
     vectors = clustered_vectors(30, 6, 0.3)  # fewer vectors than neighbours: every pair is seen
-    first, second, cosines = neighbors.similar_pairs(vectors, 0.7)
-    assert set(zip(first.tolist(), second.tolist())) == all_pairs(vectors, 0.7)
-    assert np.allclose(cosines, np.sum(vectors[first] * vectors[second], axis=1), atol=1e-5)
+    assert close_pairs(vectors, 0.7)[0] == all_pairs(vectors, 0.7)
 
 
 def test_inverted_file_finds_the_close_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
     vectors = clustered_vectors(4000, 400, 0.2)
-    exact = set(zip(*(a.tolist() for a in neighbors.similar_pairs(vectors, 0.85)[:2])))
+    exact = close_pairs(vectors, 0.85)[0]
     monkeypatch.setattr(neighbors, "EXACT_LIMIT", 1000)
-    first, second, cosines = neighbors.similar_pairs(vectors, 0.85)
-    approximate = set(zip(first.tolist(), second.tolist()))
+    approximate = close_pairs(vectors, 0.85)[0]
     assert approximate <= all_pairs(vectors, 0.85 - 1e-4)
     assert len(approximate & exact) >= 0.95 * len(exact) > 0
 
@@ -53,12 +58,20 @@ class Cosine:
         return np.sum(vectors[firsts] * vectors[seconds], axis=1)
 
 
+class Distinct:
+    """A stand-in for the static embedder of articles without text: no sentence of one paraphrases another."""
+
+    dimension = 64
+
+    def body_vectors(self, article: Article) -> np.ndarray:
+        return np.zeros((0, self.dimension), np.float32)
+
+
 def test_stories_from_candidate_pairs_equal_average_linkage_over_all_pairs() -> None:
     vectors = clustered_vectors(3000, 400, 0.35, seed=3)
     articles = [Article(Document(k, f"d{k}", "", (), "en"), "", None, None, None, np.zeros(0, np.uint64), v)
                 for k, v in enumerate(vectors)]
-    groups = [DuplicateGroup(a, (a,), 1.0) for a in articles]
-    found = stories.group_stories(groups, Cosine(), 0.8)
+    found = engine.group(articles, Distinct(), Cosine(), 1.0, 1.0, 0.8)
     firsts, seconds = np.triu_indices(len(vectors), 1)
     everything = stories.average_linkage(len(vectors), firsts, seconds, np.sum(vectors[firsts] * vectors[seconds],
                                                                                axis=1), 0.8)

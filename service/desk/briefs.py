@@ -23,8 +23,6 @@ from . import models, records
 from .index import ARTICLE_COLUMNS
 
 LEASE = timedelta(minutes=10)
-MEMBER_COLUMNS = (models.Document.seq, models.Document.doc_id, models.Document.title, models.Document.url,
-                  models.Document.source, models.Document.language, models.Document.meta, models.Document.group_id)
 
 
 def due(session: Session, now: datetime, collection_id: int | None = None, limit: int = 100) -> list[tuple[int, int]]:
@@ -44,19 +42,18 @@ def claim(session: Session, story_id: int, changes: int, now: datetime) -> bool:
 
 
 def load_story(session: Session, story_id: int) -> tuple[Story, list[int]]:
-    """The story as the pipeline's stages take it: representatives whole, other members by name; and its documents."""
+    """The story as the pipeline's stages take it, every member whole (a copy that changed a number is
+    compared like any other document); and its documents."""
     groups = session.scalars(select(models.Group).where(models.Group.story_id == story_id).order_by(models.Group.id)).all()
-    reps = {row.id: records.article(row) for row in session.scalars(
-        select(models.Document).where(models.Document.id.in_([g.representative_id for g in groups]))
-        .options(load_only(*ARTICLE_COLUMNS)))}
     members: dict[int, list[tuple[int, Article]]] = {g.id: [] for g in groups}
     for row in session.scalars(select(models.Document).where(models.Document.group_id.in_(list(members)))
-                               .options(load_only(*MEMBER_COLUMNS))):
+                               .options(load_only(*ARTICLE_COLUMNS, models.Document.group_id))):
         assert row.group_id is not None
-        members[row.group_id].append((row.id, reps.get(row.id) or records.member(row)))
-    built = tuple(DuplicateGroup(reps[g.representative_id], tuple(a for _, a in sorted(members[g.id], key=lambda m: m[1].index)),
-                                 g.similarity) for g in groups if g.representative_id in reps)
-    return Story(built, (None,) * len(built)), sorted(pk for group in members.values() for pk, _ in group)
+        members[row.group_id].append((row.id, records.article(row)))
+    whole = {pk: article for group in members.values() for pk, article in group}
+    built = tuple(DuplicateGroup(whole[g.representative_id], tuple(a for _, a in sorted(members[g.id], key=lambda m: m[1].index)),
+                                 g.similarity) for g in groups if g.representative_id in whole)
+    return Story(built, (None,) * len(built)), sorted(whole)
 
 
 def rewrite(session_factory: sessionmaker[Session], pipeline: Pipeline, story_id: int, changes: int, now: datetime,
@@ -75,7 +72,7 @@ def rewrite(session_factory: sessionmaker[Session], pipeline: Pipeline, story_id
         return False
     writer = pipeline.writer_for(settings["mode"])
     out = pipeline.story_brief(number, story, writer, settings["max_words"], Timer(cancel or threading.Event()))
-    brief = out.brief.model_dump(mode="json")
+    brief = out.brief.model_dump(mode="json") | out.model_dump(mode="json", include={"facts", "disagreements"})
     sources = [group.model_dump(mode="json") for group in out.duplicate_groups]
     with session_factory.begin() as session:
         row = session.get(models.Story, story_id, with_for_update=True)

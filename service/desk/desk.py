@@ -2,13 +2,14 @@
 
 Adding documents reads them (stage 1 and document vectors) before any lock is taken, then, in one
 transaction holding the collection's lock, stores the new ones and places them in duplicate
-groups and stories (`incremental.py`, `lineage.py`). A crash in between leaves nothing half
+groups and stories (`engine.py` over `index.SqlStore`, then `lineage.py`). A crash in between leaves nothing half
 done: the transaction is rolled back, and a job's documents wait, stored as pending, for the job
 to resume. Briefs are written afterwards (`briefs.py`), in the background or at the end of a job.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -22,9 +23,10 @@ from ..pipeline import Pipeline, Timer, validate
 from ..schemas import BriefRequest, DocumentIn
 from ..settings import Settings
 from ..types import Article, Document
-from . import incremental, lineage, models, records, store
+from .. import engine
+from . import lineage, models, records, store
 from .database import lock_collection, open_engine, sessions
-from .index import CollectionIndex
+from .index import CollectionIndex, SqlStore
 
 
 @dataclass
@@ -102,7 +104,7 @@ class Desk:
         for row, (document, article) in batch:
             document = records.renumbered(document, row.seq)
             if article is not None:
-                article.document = document
+                article = dataclasses.replace(article, document=document)
                 articles[row.id] = article
             else:
                 added.left_out[row.doc_id] = document.left_out or "left out"
@@ -110,10 +112,11 @@ class Desk:
             row.state = "placed"
         session.flush()
         settings = collection.settings
-        placed = incremental.place_duplicates(session, index, articles, collection.id, self.pipeline.static,
-                                              settings["rewrite_threshold"])
-        groups = incremental.link_new_groups(session, index, placed, self.pipeline.same_event, settings["story_threshold"])
-        clusters = incremental.cluster(session, groups, settings["story_threshold"])
+        store = SqlStore(session, index, {row.id: row for row, _ in batch})
+        placed, clusters = engine.add(store, index, articles, self.pipeline.static, self.pipeline.same_event,
+                                      settings["rewrite_threshold"], settings["story_threshold"])
+        for key, signature in placed.signatures.items():
+            store.rows[key].signature = signature.tobytes()
         changed = lineage.assign(session, collection, index, clusters, now, self.settings.desk_debounce)
         grown = {index.group_story[g] for g in placed.joined_groups} - changed
         session.execute(update(models.Story).where(models.Story.id.in_(grown)).values(updated_at=now))

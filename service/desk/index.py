@@ -1,38 +1,35 @@
-"""What matching a new batch needs from a stored collection, kept in memory between batches.
+"""A stored collection as the engine takes it: its in-memory view, and the engine's `Store` over SQL.
 
-The copy index (MinHash LSH over the documents that copy no earlier one), which group each
-document is in, and each group's representative vector and story. It is read from the database
-once (signatures, fingerprints and vectors are stored, never recomputed) and then kept up to date
-by the batches this process adds. It is valid for one revision of the collection: when another
-process (a replica) or a deletion has changed the collection since, it is read again.
+The view (the copy index over the documents that copy no earlier one, which group each document
+is in, each group's representative vector and story) is read from the database once (signatures,
+fingerprints and vectors are stored, never recomputed) and then kept up to date by the batches
+this process adds. It is valid for one revision of the collection: when another process (a
+replica) or a deletion has changed the collection since, it is read again.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections.abc import Iterable
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, load_only
 
-from ..dedup import NUM_PERM, SIGNATURE_DTYPE, CopyIndex
+from ..dedup import NUM_PERM, SIGNATURE_DTYPE
+from ..engine import Collection
 from ..types import Article
 from . import models, records
 
-CACHED_ARTICLES = 20_000  # recently matched articles kept whole: a new report's neighbours are mostly recent
+CHUNK = 5000  # ids per IN (...) list
 
 
-class CollectionIndex:
+class CollectionIndex(Collection):
+    """A stored collection's view, as of one revision."""
+
     def __init__(self, collection_id: int, revision: int, copy_threshold: float, dimension: int) -> None:
+        super().__init__(copy_threshold, dimension)
         self.collection_id = collection_id
         self.revision = revision
-        self.copies = CopyIndex(copy_threshold)
-        self.doc_group: dict[int, int] = {}  # document -> its duplicate group
-        self.group_rep: dict[int, int] = {}  # group -> its representative document
-        self.group_story: dict[int, int | None] = {}
-        self.rep_groups: list[int] = []  # the groups whose representative vectors are the rows of `rep_vectors`
-        self._vectors: list[np.ndarray] = [np.zeros((0, dimension), np.float32)]
-        self._articles: OrderedDict[int, Article] = OrderedDict()
 
     @classmethod
     def load(cls, session: Session, collection: models.Collection, revision: int, dimension: int) -> CollectionIndex:
@@ -50,57 +47,78 @@ class CollectionIndex:
         groups = session.execute(select(models.Group.id, models.Group.representative_id, models.Group.story_id,
                                         models.Document.vector)
                                  .join(models.Document, models.Document.id == models.Group.representative_id)
-                                 .where(models.Group.collection_id == collection.id).order_by(models.Group.id))
-        vectors = []
-        for group, rep, story, vector in groups:
-            index.group_rep[group], index.group_story[group] = rep, story
-            index.rep_groups.append(group)
-            vectors.append(np.frombuffer(vector, np.float32))
-        if vectors:
-            index._vectors = [np.stack(vectors)]
+                                 .where(models.Group.collection_id == collection.id).order_by(models.Group.id)).all()
+        index.add_stored_groups([g for g, _, _, _ in groups], [rep for _, rep, _, _ in groups],
+                                [story for _, _, story, _ in groups],
+                                [np.frombuffer(vector, np.float32) for _, _, _, vector in groups])
         return index
 
-    @property
-    def rep_vectors(self) -> np.ndarray:
-        if len(self._vectors) > 1:
-            self._vectors = [np.concatenate(self._vectors)]
-        return self._vectors[0]
 
-    def add_groups(self, groups: list[int], reps: list[Article], rep_pks: list[int]) -> None:
-        for group, rep, pk in zip(groups, reps, rep_pks):
-            self.group_rep[group] = pk
-            self.rep_groups.append(group)
-            self.remember(pk, rep)
-        if groups:
-            self._vectors.append(np.stack([rep.vector for rep in reps]).astype(np.float32))
+class SqlStore:
+    """The engine's `Store` inside one transaction of the desk: the batch's rows are in the session."""
 
-    def absorb(self, group: int, into: int) -> None:
-        """`group`'s members joined `into` (a new document copies both): it leaves the index."""
-        self.doc_group.update({pk: into for pk, found in self.doc_group.items() if found == group})
-        row = self.rep_groups.index(group)
-        self._vectors = [np.delete(self.rep_vectors, row, axis=0)]
-        del self.rep_groups[row]
-        del self.group_rep[group]
-        self.group_story.pop(group, None)
+    def __init__(self, session: Session, index: CollectionIndex, rows: dict[int, models.Document]) -> None:
+        self.session = session
+        self.index = index
+        self.rows = rows
 
-    def remember(self, pk: int, article: Article) -> None:
-        self._articles[pk] = article
-        self._articles.move_to_end(pk)
-        while len(self._articles) > CACHED_ARTICLES:
-            self._articles.popitem(last=False)
-
-    def articles(self, session: Session, pks: list[int]) -> dict[int, Article]:
-        """Whole articles of these documents: from memory when recently used, else read once from the database."""
-        found = {pk: self._articles[pk] for pk in pks if pk in self._articles}
-        missing = [pk for pk in dict.fromkeys(pks) if pk not in found]
+    def articles(self, keys: list[int]) -> dict[int, Article]:
+        """From memory when recently used, else read once from the database."""
+        recent = self.index.recent
+        found = {pk: recent[pk] for pk in keys if pk in recent}
+        missing = [pk for pk in dict.fromkeys(keys) if pk not in found]
         for start in range(0, len(missing), 500):
-            rows = session.scalars(select(models.Document).where(models.Document.id.in_(missing[start:start + 500]))
-                                   .options(load_only(*ARTICLE_COLUMNS)))
+            rows = self.session.scalars(select(models.Document).where(models.Document.id.in_(missing[start:start + 500]))
+                                        .options(load_only(*ARTICLE_COLUMNS)))
             for row in rows:
                 found[row.id] = records.article(row)
         for pk, article in found.items():
-            self.remember(pk, article)
+            self.index.remember(pk, article)
         return found
+
+    def create_group(self, representative: int, members: list[int], similarity: float) -> int:
+        group = self.session.scalar(insert(models.Group).returning(models.Group.id).values(
+            collection_id=self.index.collection_id, representative_id=representative, similarity=similarity))
+        assert group is not None
+        self._members(group, members)
+        return group
+
+    def join_group(self, group: int, members: list[int], similarity: float, representative: int | None = None) -> None:
+        row = self.session.get(models.Group, group)
+        assert row is not None
+        if representative is None:
+            row.similarity = min(row.similarity, similarity)
+        else:
+            row.similarity, row.representative_id = similarity, representative
+        self._members(group, members)
+
+    def members(self, group: int) -> list[int]:
+        return list(self.session.scalars(select(models.Document.id).where(models.Document.group_id == group)))
+
+    def _members(self, group: int, members: list[int]) -> None:
+        for key in members:
+            self.rows[key].group_id = group
+
+    def absorb(self, group: int, into: int) -> None:
+        self.session.execute(update(models.Document).where(models.Document.group_id == group).values(group_id=into)
+                             .execution_options(synchronize_session=False))  # none of them is in the session: all are stored
+        self.session.execute(delete(models.Group).where(models.Group.id == group))
+
+    def keep_scores(self, scores: list[tuple[int, int, float]]) -> None:
+        self.session.execute(insert(models.Link), [{"first_group": a, "second_group": b, "score": s}
+                                                   for a, b, s in scores])
+
+    def scores_among(self, groups: list[int]) -> Iterable[tuple[int, int, float]]:
+        inside = set(groups)
+        for start in range(0, len(groups), CHUNK):
+            for a, b, s in self.session.execute(select(models.Link.first_group, models.Link.second_group,
+                                                       models.Link.score)
+                                                .where(models.Link.first_group.in_(groups[start:start + CHUNK]))):
+                if b in inside:
+                    yield a, b, s
+
+    def groups_of(self, stories: set[int]) -> list[int]:
+        return list(self.session.scalars(select(models.Group.id).where(models.Group.story_id.in_(stories))))
 
 
 ARTICLE_COLUMNS = (models.Document.seq, models.Document.doc_id, models.Document.text, models.Document.title,

@@ -73,12 +73,6 @@ def article(row: models.Document) -> Article:
     return _article(row, document, np.frombuffer(row.fingerprint or b"", dtype=np.uint64), vector(row))
 
 
-def member(row: models.Document) -> Article:
-    """A document named in a story's output (id, title, outlet, date), without its text."""
-    return _article(row, Document(row.seq, row.doc_id, "", (), row.language), np.zeros(0, np.uint64),
-                    np.zeros(0, np.float32))
-
-
 def _article(row: models.Document, document: Document, fingerprint: np.ndarray, vector: np.ndarray) -> Article:
     title, source, url, published = (row.meta or {}).get("article") or [row.title or "", row.source, row.url, None]
     return Article(document, title, source, url, _time(published), fingerprint, vector)

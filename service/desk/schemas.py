@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..schemas import BriefOut, CitationOut, DuplicateGroupOut, EffectiveSettings, SentenceOut
+from ..schemas import (BriefOut, CitationOut, DisagreementOut, DuplicateGroupOut, EffectiveSettings, FactOut,
+                       SentenceOut)
 
 StoryState = Literal["active", "merged", "split", "deleted"]
 
@@ -33,6 +34,8 @@ class DeskStoryOut(BaseModel):
     sources: int = Field(description="Independent sources: duplicate groups.")
     duplicate_groups: list[DuplicateGroupOut]
     brief: BriefOut | None
+    facts: list[FactOut] = Field(description="Key values the story's sources agree on, as of `brief`.")
+    disagreements: list[DisagreementOut] = Field(description="Where the sources disagree, as of `brief`.")
     brief_pending: bool = Field(description="True while a new brief is due: the story's sources changed since `brief`.")
     moved_to: list[str] = Field(description="For a merged or split story: the stories its documents went to.")
     history: list[StoryEventOut] = Field(description="Merges and splits this story took part in, oldest first.")

@@ -52,6 +52,7 @@ def _story_out(story: models.Story, groups: list[DuplicateGroupOut], documents: 
                         created_at=records.shown_time(story.created_at), updated_at=records.shown_time(story.updated_at),
                         title=story.title, document_ids=documents, sources=len(groups), duplicate_groups=groups,
                         brief=BriefOut.model_validate(story.brief) if story.brief else None,
+                        facts=(story.brief or {}).get("facts", []), disagreements=(story.brief or {}).get("disagreements", []),
                         brief_pending=story.rewrite_due is not None, moved_to=moved, history=history)
 
 
