@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -156,8 +156,7 @@ class Pipeline:
             articles = [_article(doc, fingerprint, request.documents[doc.index]) for doc, fingerprint in prepared
                         if doc.left_out is None]
             vectors = self.static.encode([" ".join(a.lead(LEAD_SENTENCES)) for a in articles])
-            for article, vector in zip(articles, vectors):
-                article.vector = vector
+            articles = [replace(article, vector=vector) for article, vector in zip(articles, vectors)]
         return docs, articles
 
     def story_brief(self, number: int, story: Story, writer: Writer, max_words: int, timer: Timer) -> StoryOut:
