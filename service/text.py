@@ -4,7 +4,8 @@ Invariants: every sentence keeps its `[start, end)` in the document's original `
 text `text[start:end]` is the sentence, but for control characters (NUL, a stray carriage
 return), which the sentence shows as a space or a line break; for HTML it is the stretch of
 markup that holds the sentence. Page furniture (see `data/boilerplate.txt`) never becomes a
-sentence, and neither does punctuation alone or a run of characters without a space. A document
+sentence, and neither does a sentence disguised with look-alike letters, punctuation alone or a
+run of characters without a space. A document
 with no body left, or in a language not briefed, is returned with `left_out` saying why rather
 than dropped.
 """
@@ -44,10 +45,15 @@ def _boilerplate() -> re.Pattern[str]:
 
 
 def is_boilerplate(sentence: str) -> bool:
-    """True for page furniture such as "Listen to this article" or comment-policy footers, and for
-    text disguised with look-alike letters from another script ("Yоur" with a Cyrillic о), as spam is."""
-    return (_boilerplate().match(sentence.strip(" \t\"“'‘")) is not None
-            or (_GREEK_OR_CYRILLIC.search(sentence) is not None and _MIXED_SCRIPT_WORD.search(sentence) is not None))
+    """True for page furniture such as "Listen to this article" or comment-policy footers: the
+    paragraph it opens is furniture too."""
+    return _boilerplate().match(sentence.strip(" \t\"“'‘")) is not None
+
+
+def has_look_alike_letters(sentence: str) -> bool:
+    """True for text disguised with look-alike letters from another script ("Yоur" with a Cyrillic о),
+    as spam is; only the sentence goes, the next one on its line may be clean."""
+    return _GREEK_OR_CYRILLIC.search(sentence) is not None and _MIXED_SCRIPT_WORD.search(sentence) is not None
 
 
 def _kind(sentence: str, alone_on_line: bool, first: bool) -> SentenceKind:
@@ -112,6 +118,9 @@ def read(index: int, doc_id: str, raw: str, languages: frozenset[str]) -> tuple[
             dropped_line = line_start if opens_line else dropped_line
             dropped["furniture"] += 1
             continue
+        if has_look_alike_letters(piece):
+            dropped["look-alike"] += 1
+            continue
         line_end = view.find("\n", end)
         alone = opens_line and view[end:line_end if line_end >= 0 else len(view)].strip() == ""
         raw_start, raw_end = article.raw_span(start, end) if article else (start, end)
@@ -119,13 +128,13 @@ def read(index: int, doc_id: str, raw: str, languages: frozenset[str]) -> tuple[
         sentences.append(Sentence(index, len(sentences), piece, raw_start, raw_end, kind))
     body = [s.text for s in sentences if s.kind == "body"]
     language = detect_language(" ".join(body or [s.text for s in sentences]))
-    reason = _left_out_reason(body, sentences, dropped, language, languages)
+    reason = _left_out_reason(body, sentences, dropped, language, languages, is_html)
     return Document(index, doc_id, raw, tuple(sentences), language, is_html, reason,
                     article.meta if article else PageMeta()), article
 
 
 def _left_out_reason(body: list[str], sentences: list[Sentence], dropped: Counter[str], language: str | None,
-                     languages: frozenset[str]) -> str | None:
+                     languages: frozenset[str], is_html: bool) -> str | None:
     """Why the document takes no part in any story, or None. Each reason opens with a fixed word (a metric label)."""
     if language is not None and language not in languages:
         return f"language '{language}' not supported (briefed: {', '.join(sorted(languages))})"
@@ -138,4 +147,11 @@ def _left_out_reason(body: list[str], sentences: list[Sentence], dropped: Counte
         return f"unreadable: no words, only runs of over {LONGEST_WORD} characters without a space"
     if dropped["symbols"] and not dropped["furniture"]:
         return "symbols only: no letters or digits, only punctuation and symbols"
-    return "empty after cleaning: no article text left once markup and page furniture were removed"
+    if dropped["look-alike"] and not dropped["furniture"]:
+        return ("look-alike letters: every sentence mixes Latin letters with Greek or Cyrillic ones that look the "
+                "same, as text disguised from spam filters does")
+    removed = [what for what, found in (("markup", is_html), ("page furniture", dropped["furniture"]),
+                                        ("sentences in look-alike letters", dropped["look-alike"])) if found]
+    if not removed:
+        return "empty after cleaning: only control characters and spaces, no text"
+    return f"empty after cleaning: no article text left after removing {' and '.join(removed)}"
