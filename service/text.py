@@ -90,7 +90,8 @@ def one_line(text: str) -> str:
 
 
 WHY_LEFT_OUT = {"furniture": "page furniture", "look-alike": "look-alike letters",
-                "symbols": "punctuation and symbols only", "run": f"a run of over {LONGEST_WORD} characters without a space"}
+                "symbols": "punctuation and symbols only",
+                "run": f"a run of over {LONGEST_WORD} characters without a space"}
 
 
 @dataclass(frozen=True, slots=True)
