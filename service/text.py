@@ -5,9 +5,8 @@ text `text[start:end]` is the sentence, but for control characters (NUL, a stray
 return), which the sentence shows as a space or a line break; for HTML it is the stretch of
 markup that holds the sentence. Page furniture (see `data/boilerplate.txt`) never becomes a
 sentence, and neither does a sentence disguised with look-alike letters, punctuation alone or a
-run of characters without a space. A document
-with no body left, or in a language not briefed, is returned with `left_out` saying why rather
-than dropped.
+run of characters without a space. A document with no body left, or in a language not briefed,
+is returned with `left_out` saying why rather than dropped.
 """
 
 from __future__ import annotations
