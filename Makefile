@@ -33,9 +33,11 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 # The page's browser tests drive Debian's Chromium (Playwright's own browser download is not
-# reachable here); installed only when it is missing.
+# reachable here); installed only when it is missing, which needs root and a package mirror.
 CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
+	@[ "$$(id -u)" = 0 ] || { echo "make test needs Chromium at $(CHROMIUM): install it as root" \
+		"(sudo apt-get install chromium), then run make test again"; exit 1; }
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 

@@ -138,7 +138,8 @@ def evaluate(folder: Path, show: bool) -> None:
     for page in expected:
         raw = (folder / "pages" / page["file"]).read_bytes().decode("utf-8", "replace")
         right = title_judge(document_fromstring(raw.encode("utf-8"), parser=UTF8))
-        document, article = read(0, page["file"], raw, EN)
+        reading = read(0, page["file"], raw, EN)
+        document, article = reading.document, reading.article
         every = " ".join(s.text for s in document.sentences)
         scores["service, every sentence"].add(every, page, right(document.headline))
         scores["service, body sentences only"].add(" ".join(s.text for s in document.body), page,

@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from . import handlers, page
+from . import docs, handlers, page
 from .body import JsonBody
 from .desk.desk import Desk
 from .desk.worker import Worker
@@ -172,8 +172,9 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         state.each_lane(Jobs.cancel_all)  # the server's grace period is over: stop what still runs
         await run_in_threadpool(state.worker.close)
 
-    # FastAPIOffline: /docs and /redoc with their scripts served from the package, not a CDN (offline use)
-    app = FastAPIOffline(title="Brief service", version="0.1.0", lifespan=lifespan,
+    # FastAPIOffline: /docs with its scripts served from the package, not a CDN (offline use); /redoc: docs.py
+    app = FastAPIOffline(title="Brief service", version="0.1.0", lifespan=lifespan, redoc_url=None,
+                         static_url=docs.ASSETS,
                          description="Multi-document news briefs with sentence-level attribution.")
     app.state.brief = state
     handlers.install(app)
@@ -185,6 +186,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
                                  dependencies=[Depends(require_key)], route_class_override=JsonBody)
     desk_api.install(app)
     page.install(app)
+    docs.install(app)
     if state.settings.cors_origin_list:
         app.add_middleware(CORSMiddleware, allow_origins=state.settings.cors_origin_list,
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["authorization", "content-type", "x-request-id"])

@@ -14,17 +14,21 @@ import re
 from dataclasses import dataclass
 
 import trafilatura
-from lxml.etree import ParserError, strip_elements
-from lxml.html import HTMLParser, document_fromstring
+from lxml.etree import ErrorTypes, ParserError, strip_elements
+from lxml.html import HTMLParser, HtmlElement, document_fromstring
 
 from .align import align
-from .html import page_text
+from .html import nested_at_most, page_text
 from .meta import read_meta
 from .offsets import OffsetMap
 from .types import PageMeta
 
-# trafilatura's own parser settings; the page is parsed once, here, for the metadata and the extractor.
-_PARSER = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True)
+# trafilatura's own parser settings, and `huge_tree`: libxml2 stops reading at 256 nested elements without
+# it (2,048 with it), and drops the rest of the page, article included.
+_PARSER_OPTIONS = {"collect_ids": False, "default_doctype": False, "encoding": "utf-8", "remove_comments": True,
+                   "remove_pis": True, "huge_tree": True}
+# Deeper nesting than libxml2 reads is cut to this depth: a page nested so deep is wrappers around wrappers.
+_MAX_DEPTH = 512
 _SPACE_RUN = re.compile(r" *\n[ \n]*| {2,}")
 _NEVER_TEXT = ("script", "style", "noscript", "svg", "template")
 # A page without an article is an outcome here (the document is left out, with its reason), not a
@@ -53,7 +57,7 @@ def read_article(raw: str) -> Article:
     """The article of the page `raw`, with its metadata; empty when the page has no article."""
     page = page_text(raw)
     try:
-        tree = document_fromstring(raw.encode("utf-8", "replace"), parser=_PARSER)
+        tree = _parse(raw)
     except ParserError:  # nothing but comments or whitespace
         return Article("", (), PageMeta(), 0, OffsetMap(), page.offsets)
     meta = read_meta(tree)  # before extraction, which prunes the tree, and before JSON-LD scripts go
@@ -62,6 +66,16 @@ def read_article(raw: str) -> Article:
     alignment = align(found.splitlines(), page.text)
     text, to_page, paragraphs = _joined(page.text, alignment.ranges)
     return Article(text, paragraphs, meta, alignment.unaligned, to_page, page.offsets)
+
+
+def _parse(raw: str) -> HtmlElement:
+    """The page's tree, parsed once for the metadata and the extractor; a page nested deeper than
+    libxml2 reads is parsed again with its outer levels of tags left out (their text stays)."""
+    parser = HTMLParser(**_PARSER_OPTIONS)  # one per page: its error log is this page's alone
+    tree = document_fromstring(raw.encode("utf-8", "replace"), parser=parser)
+    if any(error.type == ErrorTypes.ERR_RESOURCE_LIMIT for error in parser.error_log):
+        tree = document_fromstring(nested_at_most(raw, _MAX_DEPTH).encode("utf-8", "replace"), parser=parser)
+    return tree
 
 
 def _joined(page: str, ranges: tuple[tuple[int, int], ...]) -> tuple[str, OffsetMap, tuple[tuple[int, int], ...]]:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from .desk.cli import COMMANDS as DESK_COMMANDS
 from .errors import BriefError, InvalidRequest, MalformedBody, field_path
-from .schemas import BriefRequest, BriefResponse, ExtractRequest, ExtractResponse, StoryOut
+from .schemas import BriefOut, BriefRequest, BriefResponse, ExtractRequest, ExtractResponse, StoryOut
 from .settings import Settings, load_settings
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -27,8 +27,8 @@ def build_request(paths: tuple[str, ...], settings: Settings, **options: object)
     """The request the API would get for these files, checked as the API checks it.
 
     One document per file, its id the file name without extension; a folder contributes its text,
-    Markdown and HTML files, sorted by name. Errors name the file or the option (`seeds/a.txt`,
-    `--max-words`), not the request field.
+    Markdown and HTML files, its subfolders' too, sorted by path. Errors name the file or the option
+    (`seeds/a.txt`, `--max-words`), not the request field.
     """
     from .pipeline import validate
 
@@ -50,7 +50,7 @@ def _files(paths: tuple[str, ...]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file()))
+            files.extend(_articles_in(path))
         elif path.is_file():
             files.append(path)
         else:
@@ -58,6 +58,13 @@ def _files(paths: tuple[str, ...]) -> list[Path]:
     if not files:
         raise InvalidRequest(f"no {', '.join(SUFFIXES)} files found in {', '.join(paths)}", field="PATH")
     return files
+
+
+def _articles_in(folder: Path) -> list[Path]:
+    """The folder's text, Markdown and HTML files, in every subfolder too (hidden files and folders, such as
+    `.git`, aside), sorted by path."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
 
 
 def _read(file: Path) -> str:
@@ -83,8 +90,9 @@ def render(response: BriefResponse) -> str:
     """A readable brief per story, with numbered citations listed under it."""
     lines: list[str] = []
     for story in response.stories:
-        lines += [f"## {story.title}", f"{story.id}: {len(story.document_ids)} documents, {story.sources} independent "
-                  f"sources: {', '.join(story.document_ids)}", ""]
+        lines += [f"## {story.title}", f"{story.id}: {counted(len(story.document_ids), 'document')}, "
+                  f"{counted(story.sources, 'independent source')}: {', '.join(story.document_ids)}",
+                  written_by(story.brief), ""]
         numbers: dict[tuple[str, int, int], int] = {}
         for sentence in story.brief.sentences:
             refs = [numbers.setdefault((c.document_id, c.start, c.end), len(numbers) + 1) for c in sentence.citations]
@@ -98,6 +106,17 @@ def render(response: BriefResponse) -> str:
         lines.append("Left out:")
         lines += [f"  {d.id}: {d.reason}" for d in left_out]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 document`, `2 documents`: the count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def written_by(brief: BriefOut) -> str:
+    """Which writer wrote the brief (the model named), and whether evidence sentences filled it."""
+    writer = f"{brief.writer} writer" + (f" ({brief.model})" if brief.model else "")
+    return f"written by the {writer}" + ("; evidence sentences filled what verify removed" if brief.fallback else "")
 
 
 def _sources_differ(story: StoryOut) -> list[str]:
@@ -114,7 +133,8 @@ def _sources_differ(story: StoryOut) -> list[str]:
 
 
 def render_reading(response: ExtractResponse) -> str:
-    """Per document: what was found about it, then each paragraph read with its offsets."""
+    """Per document: what was found about it, then each paragraph read with its offsets, those that
+    briefs use nothing of marked with why."""
     lines: list[str] = []
     for doc in response.documents:
         lines += [f"## {doc.id} ({doc.format}): {doc.title or '(no title)'}",
@@ -125,7 +145,8 @@ def render_reading(response: ExtractResponse) -> str:
         if doc.unaligned_characters:
             lines.append(f"not found in the page, left out: {doc.unaligned_characters} characters")
         lines.append("")
-        lines += [f"  [{p.start}:{p.end}] {p.text}" for p in doc.paragraphs]
+        lines += [f"  [{p.start}:{p.end}] {f'(left out: {p.left_out}) ' if p.left_out else ''}{p.text}"
+                  for p in doc.paragraphs]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -142,7 +163,7 @@ def cli() -> None:
               help="Writer engine (default: BRIEF_MODE).")
 @click.option("--max-words", type=int, default=None, help="Brief length per story (default: BRIEF_MAX_WORDS).")
 def summarize(paths: tuple[str, ...], as_json: bool, mode: str | None, max_words: int | None) -> None:
-    """Brief the articles in PATH (files, or folders of .txt/.md/.html files)."""
+    """Brief the articles in PATH (files, or folders of .txt/.md/.html files, subfolders included)."""
     from .pipeline import Pipeline
 
     settings = load_settings()

@@ -2,21 +2,21 @@
 
 Per document: the title, date, source and address it will use (the request's own values win,
 as in briefs; otherwise what the page declares), the paragraphs and sentences it read with their
-`[start, end)` in the text sent, and for an HTML page how many characters of the extractor's
+`[start, end)` in the text sent, each paragraph that briefs leave out whole marked with why (page
+furniture, look-alike letters, ...), and for an HTML page how many characters of the extractor's
 output were not found in the page (left out, never cited).
 """
 
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 
-from .article import Article
 from .errors import Cancelled
-from .schemas import DocumentIn, ExtractRequest, ExtractResponse, ReadDocumentOut, ReadSentenceOut, SpanOut
+from .schemas import DocumentIn, ExtractRequest, ExtractResponse, ReadDocumentOut, ReadParagraphOut, ReadSentenceOut
 from .sentences import TRIMMED_LINE
 from .settings import Settings
-from .text import read
-from .types import Document
+from .text import WHY_LEFT_OUT, Reading, read
 from .validation import check_text_read, validate_documents
 
 
@@ -29,26 +29,38 @@ def extract_documents(request: ExtractRequest, settings: Settings,
         if cancel is not None and cancel.is_set():
             raise Cancelled("stopped reading documents: the request was cancelled")
         readings.append(read(index, doc_id, given.text, settings.language_set))
-    check_text_read([document for document, _ in readings], settings)
-    return ExtractResponse(documents=[_document_out(given, document, article) for given, (document, article)
-                                      in zip(request.documents, readings)])
+    check_text_read([reading.document for reading in readings], settings)
+    return ExtractResponse(documents=[_document_out(given, reading) for given, reading in zip(request.documents,
+                                                                                               readings)])
 
 
-def _document_out(given: DocumentIn, document: Document, article: Article | None) -> ReadDocumentOut:
+def _document_out(given: DocumentIn, reading: Reading) -> ReadDocumentOut:
+    document, article = reading.document, reading.article
     meta = document.meta
     return ReadDocumentOut(
         id=document.id, format="html" if document.is_html else "text",
         title=given.title or document.headline or None, source=given.source or meta.site,
         published_at=given.published_at or meta.published_at, url=given.url or meta.url,
         language=document.language, status="left_out" if document.left_out else "read", reason=document.left_out,
-        unaligned_characters=article.unaligned if article else 0, paragraphs=_paragraphs(document, article),
+        unaligned_characters=article.unaligned if article else 0, paragraphs=_paragraphs(reading),
         sentences=[ReadSentenceOut(text=s.text, start=s.start, end=s.end, kind=s.kind) for s in document.sentences])
 
 
-def _paragraphs(document: Document, article: Article | None) -> list[SpanOut]:
-    """The article's paragraphs mapped into the page, or a plain text's non-empty lines."""
+def _paragraphs(reading: Reading) -> list[ReadParagraphOut]:
+    """The article's paragraphs mapped into the page, or a plain text's non-empty lines, each that
+    briefs use no sentence of marked with why."""
+    article = reading.article
     if article is None:
-        return [SpanOut(text=line.group(), start=line.start(), end=line.end())
-                for line in TRIMMED_LINE.finditer(document.text)]
-    spans = [(article.text[start:end], *article.raw_span(start, end)) for start, end in article.paragraphs]
-    return [SpanOut(text=text, start=start, end=end) for text, start, end in spans]
+        spans = [(line.group(), *line.span()) for line in TRIMMED_LINE.finditer(reading.document.text)]
+    else:
+        spans = [(article.text[start:end], *article.raw_span(start, end)) for start, end in article.paragraphs]
+    read_at = [sentence.start for sentence in reading.document.sentences]  # both in text order
+    left_out_at = [start for start, _, _ in reading.left_out]
+    paragraphs: list[ReadParagraphOut] = []
+    for text, start, end in spans:
+        why = None
+        if bisect_left(read_at, end) == bisect_left(read_at, start):  # no sentence of it is read
+            left_out = reading.left_out[bisect_left(left_out_at, start):bisect_left(left_out_at, end)]
+            why = ", ".join(dict.fromkeys(WHY_LEFT_OUT[reason] for _, _, reason in left_out)) or None
+        paragraphs.append(ReadParagraphOut(text=text, start=start, end=end, left_out=why))
+    return paragraphs

@@ -10,6 +10,7 @@ breaks. `service/article.py` then finds the extractor's paragraphs in this text.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from html import unescape
 
@@ -40,6 +41,8 @@ _LEADING = re.compile(r"(?:\s|\ufeff|<!--.*?-->|<\?xml[^>]*>)*", re.S)
 _DOCUMENT_START = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I)
 _TAG_START = re.compile(r"<[a-z][a-z0-9-]*[\s/>]", re.I)
 _CLOSING_TAG = re.compile(r"</[a-z][a-z0-9-]*\s*>", re.I)
+_START_OR_END_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
 
 def looks_like_html(text: str) -> bool:
@@ -107,3 +110,58 @@ def page_text(raw: str) -> PageText:
         whole.append(0)
         parts.append(raw[cursor:].translate(_SPACES))
     return PageText("".join(parts), OffsetMap(starts, sources, whole))
+
+
+def nested_at_most(raw: str, depth: int) -> str:
+    """`raw` with its nesting cut to `depth` levels and every word of its text kept, for a parser with
+    a depth limit (libxml2 drops the rest of the page past its limit).
+
+    An element that holds `depth` levels of markup or more loses its start and end tags, its content
+    staying in place. A page nested thousands deep is wrappers around wrappers, so the outer levels
+    go and the innermost, which hold the page's own structure and its article, stay. Elements are
+    matched as written: one left unclosed (`<p>` without `</p>`) holds what follows it until its
+    parent closes, so a page may lose a little more nesting than it had to.
+    """
+    tags = list(_START_OR_END_TAG.finditer(raw))
+    removed = sorted(i for start, end, height in _elements(tags) if height >= depth
+                     for i in (start, end) if i is not None)
+    parts: list[str] = []
+    cursor = 0
+    for tag in (tags[i] for i in removed):
+        parts += [raw[cursor:tag.start()], " " if _BLOCK_TAG.match(tag.group()) else ""]  # words stay apart
+        cursor = tag.end()
+    parts.append(raw[cursor:])
+    return "".join(parts)
+
+
+def _elements(tags: list[re.Match[str]]) -> list[tuple[int, int | None, int]]:
+    """Each element of the markup as (index in `tags` of its start tag, of its end tag or None, how
+    many levels of elements it holds). An end tag closes its element and every element still open
+    inside it, as a parser does; one that closes nothing is ignored."""
+    found: list[tuple[int, int | None, int]] = []
+    open_at: list[tuple[str, int]] = []
+    heights: list[int] = []  # per element still open, the levels it holds so far
+    open_counts: Counter[str] = Counter()
+
+    def close(end: int | None) -> None:
+        name, start = open_at.pop()
+        height = heights.pop()
+        open_counts[name] -= 1
+        found.append((start, end, height))
+        if heights:
+            heights[-1] = max(heights[-1], height + 1)
+
+    for i, tag in enumerate(tags):
+        name = tag.group(2).lower()
+        if tag.group(1):
+            if open_counts[name]:
+                while open_at[-1][0] != name:
+                    close(None)
+                close(i)
+        elif name not in _VOID and not tag.group().endswith("/>"):
+            open_at.append((name, i))
+            heights.append(0)
+            open_counts[name] += 1
+    while open_at:
+        close(None)
+    return found

@@ -43,7 +43,7 @@ class Jobs:
         try:
             await asyncio.wait_for(self.slots.acquire(), timeout)
         except TimeoutError:
-            raise RequestTimeout(f"waited {timeout:.0f} s for a free slot; limit is the request timeout",
+            raise RequestTimeout(f"waited {timeout:g} s for a free slot; limit is the request timeout",
                                  field="options.timeout_s", limit=timeout) from None
         finally:
             self.waiting -= 1
@@ -56,7 +56,7 @@ class Jobs:
             return await asyncio.wait_for(asyncio.shield(future), max(deadline - loop.time(), 0.001))
         except TimeoutError:
             cancel.set()
-            raise RequestTimeout(f"the brief took longer than {timeout:.0f} s and was cancelled",
+            raise RequestTimeout(f"the brief took longer than {timeout:g} s and was cancelled",
                                  field="options.timeout_s", limit=timeout) from None
         except asyncio.CancelledError:  # the client or the server went away
             cancel.set()

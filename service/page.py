@@ -51,7 +51,14 @@ async def index() -> FileResponse:
     return FileResponse(WEB / "index.html", headers=HEADERS)
 
 
+async def favicon() -> FileResponse:
+    """The page's icon, also where browsers look for one unasked (a JSON route opened in a tab)."""
+    return FileResponse(WEB / "static" / "favicon.svg", media_type="image/svg+xml", headers=HEADERS)
+
+
 def install(app: FastAPI) -> None:
-    """Serve the page at `/` and its files under `/static`; neither is part of the API schema."""
-    app.add_api_route("/", index, methods=["GET"], include_in_schema=False)
+    """Serve the page at `/`, its icon and its files under `/static`; none is part of the API schema.
+    HEAD answers as GET does, as uptime checks and link previews expect."""
+    app.add_api_route("/", index, methods=["GET", "HEAD"], include_in_schema=False)
+    app.add_api_route("/favicon.ico", favicon, methods=["GET", "HEAD"], include_in_schema=False)
     app.mount("/static", _Assets(directory=WEB / "static"), name="static")

@@ -196,6 +196,11 @@ class SpanOut(BaseModel):
     end: int = Field(description="Offset one past the last character.")
 
 
+class ReadParagraphOut(SpanOut):
+    left_out: str | None = Field(None, description="Why briefs use no sentence of this paragraph (page furniture, "
+                                                   "look-alike letters, ...); null when they use one.")
+
+
 class ReadSentenceOut(SpanOut):
     kind: Literal["title", "heading", "body"] = Field(description="Only body sentences are evidence for briefs.")
 
@@ -213,8 +218,9 @@ class ReadDocumentOut(BaseModel):
     reason: str | None = Field(description="Why the document would be left out of every story.")
     unaligned_characters: int = Field(description="Characters of the extractor's output not found in the page: "
                                                   "left out, never cited.")
-    paragraphs: list[SpanOut]
-    sentences: list[ReadSentenceOut]
+    paragraphs: list[ReadParagraphOut]
+    sentences: list[ReadSentenceOut] = Field(description="The sentences read: a sentence left out (page furniture, "
+                                                         "look-alike letters, ...) is not among them.")
 
 
 class ExtractResponse(BaseModel):

@@ -46,6 +46,26 @@ def test_health_ready_and_docs(client: TestClient) -> None:
     assert "/v1/briefs" in client.get("/openapi.json").json()["paths"]
 
 
+def test_head_and_the_icon_answer_like_get(client: TestClient) -> None:
+    """`HEAD /` was a 405, and /favicon.ico a 404 that the page logged as an error."""
+    for path in ("/", "/favicon.ico"):
+        head, get = client.head(path), client.get(path)
+        assert head.status_code == get.status_code == 200 and head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"]
+    assert client.get("/favicon.ico").headers["content-type"] == "image/svg+xml"
+    assert '<link rel="icon" href="/static/favicon.svg"' in client.get("/").text
+    assert client.get("/static/favicon.svg").content == client.get("/favicon.ico").content
+
+
+def test_a_timeout_under_a_second_is_stated_as_asked(client: TestClient) -> None:
+    """`timeout_s: 0.001` was answered "longer than 0 s"."""
+    response = client.post("/v1/briefs", json={"documents": seed_documents(), "options": {"timeout_s": 0.001}})
+    assert_error(response, 504, None)
+    error = response.json()["error"]
+    assert error["field"] == "options.timeout_s" and error["limit"] == 0.001
+    assert "longer than 0.001 s" in error["message"]
+
+
 def test_not_ready_until_models_load() -> None:
     app = create_app(settings=load_settings(embedding_model="/nonexistent/model"))
     with TestClient(app) as test_client:

@@ -75,3 +75,38 @@ def test_file_errors_name_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     (tmp_path / seed.name).write_text("Another article under a seed's file name.", encoding="utf-8")
     assert run_main(monkeypatch, "summarize", str(SEEDS), str(tmp_path / seed.name)) == 2
     assert capsys.readouterr().err.startswith(f"error: the name of {tmp_path / seed.name}: duplicate id")
+
+
+def test_one_document_reads_in_the_singular_and_the_writer_is_named() -> None:
+    result = CliRunner().invoke(cli, ["summarize", str(sorted(SEEDS.glob("*.txt"))[0]), "--mode", "extractive"])
+    assert result.exit_code == 0, result.output
+    assert ": 1 document, 1 independent source: " in result.output and "documents" not in result.output
+    assert "written by the extractive writer\n" in result.output
+    several = CliRunner().invoke(cli, ["summarize", str(SEEDS), "--mode", "extractive"])
+    assert ": 4 documents, " in several.output and several.output.count("written by the extractive writer") == 2
+
+
+def test_a_folder_s_subfolders_are_read_with_the_same_extensions(tmp_path: Path) -> None:
+    """Subfolders were skipped without a word; now their files count, hidden ones (`.git`) aside."""
+    seeds = sorted(SEEDS.glob("*.txt"))
+    (tmp_path / "2025" / "08").mkdir(parents=True)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "top.txt").write_text(seeds[0].read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "2025" / "08" / "deep.md").write_text(seeds[1].read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "2025" / "notes.csv").write_text("not,an,article\n", encoding="utf-8")
+    (tmp_path / ".git" / "description.txt").write_text("Unnamed repository.", encoding="utf-8")
+    (tmp_path / ".draft.txt").write_text("A hidden draft.", encoding="utf-8")
+    assert [d.id for d in build_request((str(tmp_path),), load_settings()).documents] == ["deep", "top"]
+
+
+def test_desk_progress_without_a_terminal_is_one_line_per_stage(tmp_path: Path) -> None:
+    """Without a TTY, click's bar printed each stage's bare label; now each stage ends with a line that says so."""
+    for seed in sorted(SEEDS.glob("*.txt"))[:2]:
+        (tmp_path / seed.name).write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
+    added = CliRunner().invoke(cli, ["add", "news", str(tmp_path)])
+    assert added.exit_code == 0, added.output
+    assert added.stdout == "news: 2 added, 0 already stored; 1 story\n"
+    assert added.stderr == "read: 2 of 2 done\ngrouped: 2 of 2 done\nbriefs: 1 of 1 done\n"
+    shown = CliRunner().invoke(cli, ["stories", "news"])
+    assert shown.exit_code == 0, shown.output
+    assert ": 2 documents, " in shown.stdout and "\nwritten by the extractive writer\n" in shown.stdout

@@ -44,6 +44,24 @@ def test_extract_reports_metadata_and_paragraphs_with_offsets(client: TestClient
     assert all(plain[s["start"]:s["end"]] == s["text"] for s in text["paragraphs"] + text["sentences"])
 
 
+def test_extract_marks_each_paragraph_briefs_leave_out_and_why(client: TestClient, tmp_path: Path) -> None:
+    """Extract showed furniture as if briefs used it: a paragraph they use no sentence of now says why."""
+    disguised = "Yоur аccount wіll bе clоsed tоday unless yоu cоnfirm."  # Cyrillic look-alikes
+    plain = seed_documents()[1]["text"] + f"\n{disguised}\n"
+    [read] = client.post("/v1/extract", json={"documents": [{"text": plain}]}).json()["documents"]
+    flagged = {p["text"]: p["left_out"] for p in read["paragraphs"] if p["left_out"]}
+    assert flagged == {"Listen to this article": "page furniture", "Average 3 minutes": "page furniture",
+                       next(t for t in flagged if t.startswith("The audio version")): "page furniture",
+                       disguised: "look-alike letters"}
+    read_at = [s["start"] for s in read["sentences"]]
+    for paragraph in read["paragraphs"]:
+        assert (paragraph["left_out"] is None) == any(paragraph["start"] <= at < paragraph["end"] for at in read_at)
+    (tmp_path / "a.txt").write_text(plain, encoding="utf-8")
+    shown = CliRunner().invoke(cli, ["extract", str(tmp_path / "a.txt")])
+    assert "(left out: page furniture) Listen to this article\n" in shown.output
+    assert f"(left out: look-alike letters) {disguised}\n" in shown.output
+
+
 def test_the_request_s_own_title_and_source_win(client: TestClient) -> None:
     document = {"text": PAGE, "title": "Given title", "source": "Wire"}
     [read] = client.post("/v1/extract", json={"documents": [document]}).json()["documents"]

@@ -83,6 +83,24 @@ def test_page_opening_with_comments_and_a_long_head_is_html() -> None:
     assert not any("<" in s.text or "color:red" in s.text for s in document.sentences)
 
 
+def test_an_article_inside_ten_thousand_wrappers_is_read() -> None:
+    """libxml2 gives up past 256 nested elements (2,048 with `huge_tree`) and dropped the article with
+    the rest of the page, which was then left out as empty."""
+    assert_article_read(page("<div>" * 10_000 + furniture_around(article_markup()) + "</div>" * 10_000))
+
+
+def test_text_at_every_one_of_three_thousand_levels_is_read() -> None:
+    """Nesting with text at each level is cut to what libxml2 reads without losing a paragraph."""
+    paragraphs = [f"{p[:-1]} (part {n})." for n in range(150) for p in PARAGRAPHS]
+    raw = page("".join(f"<div>{p.replace('&', '&amp;')}" for p in paragraphs) + "</div>" * len(paragraphs))
+    assert len(paragraphs) > 2048
+    document = normalize(0, "page", raw, EN)
+    assert document.left_out is None
+    assert {p[s:e] for p in paragraphs for s, e in split_sentences(p)} <= {s.text for s in document.sentences}
+    for sentence in document.sentences:
+        assert visible(raw[sentence.start:sentence.end]) == " ".join(sentence.text.split())
+
+
 def test_prose_that_mentions_tags_stays_plain_text() -> None:
     raw = ("Web developers still wrap each paragraph in <p> and lay out pages with <div> elements, the survey found. "
            "About 60 percent of respondents said they never write a closing </div> by hand anymore.")

@@ -11,7 +11,19 @@ EN = frozenset({"en"})
 
 def test_empty_after_cleaning_is_left_out_with_reason() -> None:
     doc = normalize(0, "a", "Advertisement\nListen to this article\n", EN)
-    assert doc.left_out is not None and "empty after cleaning" in doc.left_out
+    assert doc.left_out == "empty after cleaning: no article text left after removing page furniture"  # no markup
+
+
+def test_a_sentence_in_look_alike_letters_goes_alone_and_is_named() -> None:
+    """Only the disguised sentence is dropped, not the clean one after it on its line; a text of such
+    sentences alone says so, not 'markup'."""
+    disguised = "Yоur аccount wіll bе clоsed tоday unless yоu cоnfirm."  # Cyrillic о, а, і, е in Latin words
+    clean = "The city council approved the new budget on Tuesday after a long debate."
+    doc = normalize(0, "a", f"{disguised} {clean}", EN)
+    assert [s.text for s in doc.sentences] == [clean] and doc.left_out is None
+    alone = normalize(0, "b", f"{disguised}\nClіck hеre tо claіm yоur prіze.", EN)
+    assert alone.left_out is not None and alone.left_out.startswith("look-alike letters: ")
+    assert "Cyrillic" in alone.left_out and "markup" not in alone.left_out
 
 
 def test_single_sentence_keeps_its_span() -> None:

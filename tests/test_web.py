@@ -157,6 +157,7 @@ def test_seeds_give_two_stories_and_a_sentence_marks_exactly_its_cited_spans(bas
         assert page.locator(f".{name}").count() == sum(1 for story in expected["stories"] if story[name])
 
     first, sentences = stories.nth(0), expected["stories"][0]["brief"]["sentences"]
+    expect(first.locator(".cited-in")).to_have_text("Select a sentence to see its sources.")  # hover, click or tap
     first.locator(".sentence").nth(0).click()
     assert sorted(marked(first)) == cited(sentences[0], texts)
     assert_marks_in_view(first)
@@ -404,6 +405,25 @@ def test_desk_lists_a_collections_stories_newest_first_and_what_changed(desk_bas
     shoot(page, "desk-phone")
 
 
+@pytest.mark.parametrize("path", ["/", "/docs", "/redoc"])
+def test_pages_ask_no_other_site_for_anything_and_log_no_error(base: str, page: Page, path: str) -> None:
+    """The reading page had no icon (its /favicon.ico 404 logged a console error), and ReDoc's script
+    asked cdn.redoc.ly for its logo."""
+    requested: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{base}{path}")
+    heading = {"/": page.get_by_role("button", name="Write briefs"), "/docs": page.locator(".swagger-ui .title"),
+               "/redoc": page.get_by_text("API docs by Redocly")}[path]
+    expect(heading).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the icon and ReDoc's logo are asked for once the page is drawn
+    assert [url for url in requested if not url.startswith((base, f"blob:{base}"))] == []
+    assert errors == []
+    if path == "/":
+        assert f"{base}/static/favicon.svg" in requested
+
+
 def test_page_headers_forbid_inline_script_and_markup_sinks(base: str) -> None:
     page_response = httpx.get(f"{base}/")
     script = httpx.get(f"{base}/static/main.js")
@@ -420,3 +440,13 @@ def test_page_headers_forbid_inline_script_and_markup_sinks(base: str) -> None:
     sinks = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function")
     assert [path.name for path in (WEB / "static").glob("*.js") if sinks.search(path.read_text())] == []
 
+
+
+def test_the_readme_says_what_make_test_needs_beyond_python_and_make() -> None:
+    """`make test` installs this Chromium with apt-get when it is missing; the README's setup named only
+    Python 3.11 and make."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert f"CHROMIUM := {CHROMIUM}" in makefile and "apt-get install" in makefile
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = readme[readme.index("## Two commands"):readme.index("## Use it")]
+    assert CHROMIUM in setup and "root" in setup and "package mirror" in setup

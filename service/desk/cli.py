@@ -27,19 +27,27 @@ def _desk(models: bool = True) -> Desk:
 
 
 class Bars:
-    """One progress bar per stage, each drawn as its progress arrives."""
+    """One progress bar per stage on a terminal; elsewhere (a log, a pipe), where a bar cannot redraw and
+    would leave its label alone, one line per stage as it ends."""
 
     def __init__(self) -> None:
+        self.stream = click.get_text_stream("stderr")
         self.bars: dict[str, Any] = {}
+        self.ended: set[str] = set()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage == "finished" or not total:
+            return
+        if not self.stream.isatty():
+            if done >= total and stage not in self.ended:
+                self.ended.add(stage)
+                click.echo(f"{stage}: {done} of {total} done", file=self.stream)
             return
         bar = self.bars.get(stage)
         if bar is None:
             for other in self.bars.values():
                 other.render_finish()
-            bar = self.bars[stage] = click.progressbar(length=total, label=f"{stage:>8}", file=click.get_text_stream("stderr"))
+            bar = self.bars[stage] = click.progressbar(length=total, label=f"{stage:>8}", file=self.stream)
         bar.update(done - bar.pos)
 
     def close(self) -> None:
@@ -53,7 +61,7 @@ class Bars:
 @click.option("--json", "as_json", is_flag=True, help="Print the job as the API's GET /v1/jobs/{id} shows it.")
 def add(collection: str, paths: tuple[str, ...], as_json: bool) -> None:
     """Add the articles in PATH (files or folders) to COLLECTION, created on first use."""
-    from ..cli import build_request
+    from ..cli import build_request, counted
     from . import jobs, queries
 
     desk = _desk()
@@ -72,7 +80,7 @@ def add(collection: str, paths: tuple[str, ...], as_json: bool) -> None:
         return
     added = sum(d.status == "added" for d in out.documents)
     click.echo(f"{collection}: {added} added, {len(out.documents) - added} already stored; "
-               f"{len({d.story_id for d in out.documents if d.story_id})} stories")
+               f"{counted(len({d.story_id for d in out.documents if d.story_id}), 'story', 'stories')}")
 
 
 @click.command()
@@ -81,6 +89,7 @@ def add(collection: str, paths: tuple[str, ...], as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON (GET /v1/collections/{name}/stories).")
 def stories(collection: str, limit: int, as_json: bool) -> None:
     """Bring COLLECTION's briefs up to date (those due are written now), then show its stories."""
+    from ..cli import counted, written_by
     from . import briefs, queries, store
 
     desk = _desk()
@@ -98,8 +107,9 @@ def stories(collection: str, limit: int, as_json: bool) -> None:
         return
     for story_out in page.stories:
         click.echo(f"## {story_out.title or '(no brief yet)'}\n{story_out.id} v{story_out.version}: "
-                   f"{len(story_out.document_ids)} documents, {story_out.sources} sources, updated "
-                   f"{story_out.updated_at:%Y-%m-%d %H:%M}\n\n{story_out.brief.text if story_out.brief else ''}\n")
+                   f"{counted(len(story_out.document_ids), 'document')}, {counted(story_out.sources, 'source')}, "
+                   f"updated {story_out.updated_at:%Y-%m-%d %H:%M}\n"
+                   + (f"{written_by(story_out.brief)}\n\n{story_out.brief.text}\n" if story_out.brief else ""))
 
 
 @click.command()

@@ -8,6 +8,9 @@ import { articlePane } from "./articles.js";
 import { count, el } from "./dom.js";
 import { foldedCopies } from "./documents.js";
 
+// Hover, click, tap or keyboard: "select" fits them all, where "point at" reads oddly on a touch screen.
+const SELECT_PROMPT = "Select a sentence to see its sources.";
+
 const label = (value) => (typeof value === "object" && value !== null
   ? value.label ?? value.name ?? value.text ?? value.value ?? JSON.stringify(value) : String(value));
 const factText = (fact) => fact.text ?? fact.claim ?? [fact.slot && label(fact.slot), fact.value && label(fact.value)]
@@ -77,7 +80,7 @@ export function storyView(story, texts) {
     return [id, articlePane(id, text, html)];
   }));
   const row = el("div", { class: "articles", "aria-label": "Articles of this story" }, [...panes.values()].map((p) => p.element));
-  const citedIn = el("p", { class: "cited-in", "aria-live": "polite" }, "Point at a sentence to see its sources.");
+  const citedIn = el("p", { class: "cited-in", "aria-live": "polite" }, SELECT_PROMPT);
   let pinned = null;
 
   function show(item) {
@@ -90,7 +93,7 @@ export function storyView(story, texts) {
       if (pane.mark(byDocument.get(id) ?? []) && firstPane === null) firstPane = pane.element;
     }
     if (firstPane) row.scrollLeft = firstPane.offsetLeft;  // the row is the panes' offset parent
-    citedIn.textContent = item ? `Cited in ${[...byDocument.keys()].join(", ") || "no document"}.` : "Point at a sentence to see its sources.";
+    citedIn.textContent = item ? `Cited in ${[...byDocument.keys()].join(", ") || "no document"}.` : SELECT_PROMPT;
     return firstPane;
   }
 
