@@ -54,8 +54,9 @@ class Bars:
 def add(collection: str, paths: tuple[str, ...], as_json: bool) -> None:
     """Add the articles in PATH (files or folders) to COLLECTION, created on first use."""
     from ..cli import build_request
-    from . import jobs, queries
+    from . import jobs, queries, store
 
+    store.check_name(collection)  # before any file is read
     desk = _desk()
     request = build_request(paths, desk.settings)  # bad input fails before anything is stored
     owner = jobs.owner_id()
@@ -70,9 +71,13 @@ def add(collection: str, paths: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         click.echo(out.model_dump_json(indent=2))
         return
-    added = sum(d.status == "added" for d in out.documents)
-    click.echo(f"{collection}: {added} added, {len(out.documents) - added} already stored; "
-               f"{len({d.story_id for d in out.documents if d.story_id})} stories")
+    statuses = [d.status for d in out.documents]
+    conflicts = f", {statuses.count('conflict')} in conflict" if "conflict" in statuses else ""
+    click.echo(f"{collection}: {statuses.count('added')} added, {statuses.count('already_stored')} already stored"
+               f"{conflicts}; {len({d.story_id for d in out.documents if d.story_id})} stories")
+    for document in out.documents:
+        if document.status == "conflict":
+            click.echo(f"conflict: {document.reason}", err=True)
 
 
 @click.command()
@@ -97,9 +102,10 @@ def stories(collection: str, limit: int, as_json: bool) -> None:
         click.echo(page.model_dump_json(indent=2))
         return
     for story_out in page.stories:
+        failure = f"brief failed: {story_out.brief_error}\n" if story_out.brief_error else ""
         click.echo(f"## {story_out.title or '(no brief yet)'}\n{story_out.id} v{story_out.version}: "
                    f"{len(story_out.document_ids)} documents, {story_out.sources} sources, updated "
-                   f"{story_out.updated_at:%Y-%m-%d %H:%M}\n\n{story_out.brief.text if story_out.brief else ''}\n")
+                   f"{story_out.updated_at:%Y-%m-%d %H:%M}\n{failure}\n{story_out.brief.text if story_out.brief else ''}\n")
 
 
 @click.command()

@@ -52,7 +52,8 @@ def _story_out(story: models.Story, groups: list[DuplicateGroupOut], documents: 
                         created_at=records.shown_time(story.created_at), updated_at=records.shown_time(story.updated_at),
                         title=story.title, document_ids=documents, sources=len(groups), duplicate_groups=groups,
                         brief=BriefOut.model_validate(story.brief) if story.brief else None,
-                        brief_pending=story.rewrite_due is not None, moved_to=moved, history=history)
+                        brief_pending=story.rewrite_due is not None, brief_error=story.brief_error, moved_to=moved,
+                        history=history)
 
 
 def page(session: Session, collection_id: int, limit: int, cursor: str | None) -> tuple[list[models.Story], str | None]:
