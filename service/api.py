@@ -99,9 +99,11 @@ async def healthz() -> dict[str, str]:
 
 
 async def readyz(request: Request) -> dict[str, str]:
-    """Readiness: 503 until the models are loaded, and while a configured generation endpoint is down."""
-    pipeline = _state(request).ready()
-    if problem := await run_in_threadpool(pipeline.health):
+    """Readiness: 503 until the models are loaded, while a configured generation endpoint is down, and once the
+    desk's database file is gone."""
+    state = _state(request)
+    pipeline = state.ready()
+    if problem := state.desk.database_problem() or await run_in_threadpool(pipeline.health):
         raise NotReady(problem)
     return {"status": "ready"}
 

@@ -43,18 +43,23 @@ def _mix(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(31))
 
 
+def words(text: str) -> list[str]:
+    """The words copies are compared by: case, spacing and punctuation do not tell two copies apart."""
+    return _WORD.findall(text.lower())
+
+
 def fingerprint(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
     """Sorted distinct 64-bit hashes of the word n-grams of the lower-cased text.
 
     A text shorter than n words is one shingle. Hashing words once and combining them with array
     arithmetic keeps this at a few microseconds per article, which is what 100,000 articles need.
     """
-    words = _WORD.findall(text.lower())
-    if not words:
+    tokens = words(text)
+    if not tokens:
         return np.zeros(0, dtype=np.uint64)
-    codes = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
-    window = min(size, len(words))
-    count = len(words) - window + 1
+    codes = np.fromiter(map(zlib.crc32, map(str.encode, tokens)), dtype=np.uint64, count=len(tokens))
+    window = min(size, len(tokens))
+    count = len(tokens) - window + 1
     combined = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for offset in range(window):

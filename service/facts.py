@@ -8,6 +8,7 @@ Number words become digits ("twenty-six" → 26, "third" → 3rd) through text2n
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,6 +21,8 @@ WEEKDAY_ORDER = tuple("monday tuesday wednesday thursday friday saturday sunday"
 MONTHS = frozenset(MONTH_ORDER)
 _DAY_NAMES = MONTHS | frozenset(WEEKDAY_ORDER)
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
+_CONNECTORS = frozenset(("of", "the", "de", "del", "la", "van", "von", "al", "bin"))
+_POSSESSIVE = re.compile(r"[’']s$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +50,39 @@ def extract_facts(sentence: str) -> Facts:
     for match in _NUMBER.finditer(alpha2digit(sentence, "en")):
         token = _normalize_number(match.group())
         (dates if _YEAR.match(token) else numbers).add(token)
-    for match in _NAME.finditer(sentence):
-        words = [w.strip("’'-").lower().removesuffix("’s").removesuffix("'s") for w in match.group().split()]
-        at_start = match.start() == len(sentence) - len(sentence.lstrip(" \"“‘'("))
-        if at_start and len(words) == 1:
-            continue  # a capitalised first word is usually not a name
+    for _, words in _name_runs(sentence):
         for word in words:
             if word in _DAY_NAMES:
                 dates.add(word)
-            elif len(word) > 1 and word not in ("of", "the", "de", "del", "la", "van", "von", "al", "bin"):
+            elif _is_name_word(word):
                 names.add(word)
     return Facts(frozenset(numbers), frozenset(dates), frozenset(names))
+
+
+def _name_runs(sentence: str) -> Iterator[tuple[list[str], list[str]]]:
+    """Each run of capitalised words: its words as written (without a possessive 's) and as facts compare them."""
+    for match in _NAME.finditer(sentence):
+        written = [_POSSESSIVE.sub("", w.strip("’'-")) for w in match.group().split()]
+        words = [w.strip("’'-").lower().removesuffix("’s").removesuffix("'s") for w in match.group().split()]
+        at_start = match.start() == len(sentence) - len(sentence.lstrip(" \"“‘'("))
+        if not (at_start and len(words) == 1):  # a capitalised first word is usually not a name
+            yield written, words
+
+
+def _is_name_word(word: str) -> bool:
+    return len(word) > 1 and word not in _CONNECTORS and word not in _DAY_NAMES
+
+
+def names_as_written(sentences: list[str], wanted: frozenset[str] | set[str]) -> list[str]:
+    """The names of the sentences as they write them ("New Zealand", "Mt Cook") that hold any of the `wanted`
+    name words (`Facts.names`), each once, in order of appearance."""
+    found: dict[str, None] = {}
+    for sentence in sentences:
+        for written, words in _name_runs(sentence):
+            kept = [n for n, word in enumerate(words) if _is_name_word(word)]
+            if kept and wanted & {words[n] for n in kept}:
+                found.setdefault(" ".join(written[kept[0]:kept[-1] + 1]))
+    return list(found)
 
 
 _STARTERS = frozenset("""a an the this that these those it its he she they we i you his her their our there here

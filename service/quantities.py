@@ -135,10 +135,11 @@ def _resolve(word: str, published: date | None) -> str:
     word = word.lower().removesuffix("'s").removesuffix("’s")
     if published is None:
         return word
-    if word == "yesterday":
-        return (published - timedelta(days=1)).isoformat()
-    back = (published.weekday() - WEEKDAY_ORDER.index(word)) % 7
-    return (published - timedelta(days=back)).isoformat()
+    back = 1 if word == "yesterday" else (published.weekday() - WEEKDAY_ORDER.index(word)) % 7
+    try:
+        return (published - timedelta(days=back)).isoformat()
+    except OverflowError:  # a day before 1 January of year 1: no calendar date names it
+        return word
 
 
 def _context(sentence: str, start: int, end: int) -> tuple[tuple[str, ...], tuple[str, ...]]:

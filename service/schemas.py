@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -15,6 +15,11 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a pair decodes to one code po
 def _replace_lone_surrogates(value: str) -> str:
     """U+FFFD for each lone surrogate (a `\\ud800` JSON escape): one code point for one, so offsets hold."""
     return _LONE_SURROGATE.sub("\ufffd", value)
+
+
+def _utc_unless_zoned(value: datetime | None) -> datetime | None:
+    """A time without a zone is UTC, as a page's own date is: times of one story compare and sort together."""
+    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 # A request's string: JSON can escape lone surrogates, which are not text and which no UTF-8 encoder
@@ -34,7 +39,8 @@ class DocumentIn(_Strict):
     title: Text | None = Field(None, max_length=1000)
     url: Text | None = Field(None, max_length=4000)
     source: Text | None = Field(None, max_length=200)
-    published_at: datetime | None = None
+    published_at: Annotated[datetime | None, AfterValidator(_utc_unless_zoned)] = Field(
+        None, description="ISO 8601; a time without a zone is UTC.")
 
 
 class Options(_Strict):

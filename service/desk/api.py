@@ -17,19 +17,22 @@ from starlette.responses import Response
 
 from ..api import ERRORS, _state, _unless_client_leaves, require_key
 from ..body import JsonBody
+from ..errors import NotReady
 from ..schemas import BriefRequest, ErrorResponse
-from . import jobs, queries, views
+from . import jobs, queries, store, views
 from .desk import Desk
 from .schemas import AddOut, CollectionsOut, JobOut, StoredDocumentOut, StoriesOut, StoryDetailOut
 
-Name = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$",
-                           description="Collection name: letters, digits, `.`, `_`, `-`; up to 200 characters.")]
+Name = Annotated[str, Path(pattern=store.COLLECTION_NAME, description=f"Collection name: {store.COLLECTION_NAME_RULE}.")]
 NOT_FOUND = ERRORS | {404: {"model": ErrorResponse}}
 EVENT_POLL = 0.5  # seconds between two looks at a job's progress
 
 
 def _desk(request: Request) -> Desk:
+    """The desk, unless its database is gone: then a 503 naming the file, rather than work that would be lost."""
     desk: Desk = _state(request).desk
+    if problem := desk.database_problem():
+        raise NotReady(problem)
     return desk
 
 

@@ -62,8 +62,9 @@ class Bars:
 def add(collection: str, paths: tuple[str, ...], as_json: bool) -> None:
     """Add the articles in PATH (files or folders) to COLLECTION, created on first use."""
     from ..cli import build_request, counted
-    from . import jobs, queries
+    from . import jobs, queries, store
 
+    store.check_name(collection)  # before any file is read
     desk = _desk()
     request = build_request(paths, desk.settings)  # bad input fails before anything is stored
     owner = jobs.owner_id()
@@ -78,9 +79,13 @@ def add(collection: str, paths: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         click.echo(out.model_dump_json(indent=2))
         return
-    added = sum(d.status == "added" for d in out.documents)
-    click.echo(f"{collection}: {added} added, {len(out.documents) - added} already stored; "
-               f"{counted(len({d.story_id for d in out.documents if d.story_id}), 'story', 'stories')}")
+    statuses = [d.status for d in out.documents]
+    conflicts = f", {statuses.count('conflict')} in conflict" if "conflict" in statuses else ""
+    click.echo(f"{collection}: {statuses.count('added')} added, {statuses.count('already_stored')} already stored"
+               f"{conflicts}; {counted(len({d.story_id for d in out.documents if d.story_id}), 'story', 'stories')}")
+    for document in out.documents:
+        if document.status == "conflict":
+            click.echo(f"conflict: {document.reason}", err=True)
 
 
 @click.command()
@@ -106,9 +111,10 @@ def stories(collection: str, limit: int, as_json: bool) -> None:
         click.echo(page.model_dump_json(indent=2))
         return
     for story_out in page.stories:
+        failure = f"brief failed: {story_out.brief_error}\n" if story_out.brief_error else ""
         click.echo(f"## {story_out.title or '(no brief yet)'}\n{story_out.id} v{story_out.version}: "
                    f"{counted(len(story_out.document_ids), 'document')}, {counted(story_out.sources, 'source')}, "
-                   f"updated {story_out.updated_at:%Y-%m-%d %H:%M}\n"
+                   f"updated {story_out.updated_at:%Y-%m-%d %H:%M}\n{failure}\n"
                    + (f"{written_by(story_out.brief)}\n\n{story_out.brief.text}\n" if story_out.brief else ""))
 
 

@@ -64,6 +64,7 @@ def assign(session: Session, collection: models.Collection, index: CollectionInd
         if story.id in kept:
             story.changes += 1
             story.rewrite_due = now + timedelta(seconds=debounce)
+            story.brief_failures, story.brief_error = 0, None  # new sources: a brief of them gets its own tries
         else:
             story.rewrite_due = None
     return changed

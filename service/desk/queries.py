@@ -58,7 +58,7 @@ def added(desk: Desk, result: Added) -> AddOut:
         rows = session.scalars(select(models.Story).where(models.Story.id.in_(result.stories))
                                .order_by(models.Story.number)).all()
         return AddOut(collection=result.collection,
-                      documents=_documents(session, found.id, [(s.id, s.existing) for s in result.documents]),
+                      documents=_documents(session, found.id, [(s.id, s.existing, s.status) for s in result.documents]),
                       stories=stories_out(session, list(rows)))
 
 
@@ -76,11 +76,15 @@ def job(desk: Desk, job_id: str) -> JobOut:
                                            [tuple(d) for d in (found.result or {}).get("documents", [])]))
 
 
-def _documents(session: Session, collection_id: int, entries: list[tuple[str, str | None]]) -> list[DeskDocumentOut]:
-    where = placements(session, collection_id, [existing or doc_id for doc_id, existing in entries])
+def _documents(session: Session, collection_id: int, entries: list[tuple[str, str | None, str]]) -> list[DeskDocumentOut]:
+    """Each document sent: (its id, the id it is stored under when it was not added, `Stored.status`)."""
+    where = placements(session, collection_id, [existing or doc_id for doc_id, existing, _ in entries])
     out = []
-    for doc_id, existing in entries:
+    for doc_id, existing, status in entries:
         story_id, reason = where.get(existing or doc_id, (None, None))
-        out.append(DeskDocumentOut(id=doc_id, status="already_stored" if existing else "added", stored_as=existing,
+        if status == "conflict":
+            reason = (f"id {doc_id!r} is stored with other text, which is kept; the text sent was not stored "
+                      f"(delete the stored document first to replace it)")
+        out.append(DeskDocumentOut(id=doc_id, status=status, stored_as=existing,  # type: ignore[arg-type]
                                    story_id=story_id, reason=reason))
     return out

@@ -53,7 +53,8 @@ def _story_out(story: models.Story, groups: list[DuplicateGroupOut], documents: 
                         title=story.title, document_ids=documents, sources=len(groups), duplicate_groups=groups,
                         brief=BriefOut.model_validate(story.brief) if story.brief else None,
                         facts=(story.brief or {}).get("facts", []), disagreements=(story.brief or {}).get("disagreements", []),
-                        brief_pending=story.rewrite_due is not None, moved_to=moved, history=history)
+                        brief_pending=story.rewrite_due is not None, brief_error=story.brief_error, moved_to=moved,
+                        history=history)
 
 
 def page(session: Session, collection_id: int, limit: int, cursor: str | None) -> tuple[list[models.Story], str | None]:
