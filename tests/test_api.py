@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api import create_app
-from service.observability import JsonFormatter
+from service.http.app import create_app
+from service.http.observability import JsonFormatter
 from service.pipeline import Pipeline
 from service.settings import load_settings
 from tests.conftest import eventually, seed_documents, with_settings

@@ -5,8 +5,9 @@ import pytest
 from click.testing import CliRunner
 
 from bench.server import free_port
-from service import cli as cli_module
-from service.cli import build_request, cli
+from service.cli import main as cli_module
+from service.cli.files import build_request
+from service.cli.main import cli
 from service.desk.store import COLLECTION_NAME_RULE
 from service.pipeline import Pipeline
 from service.settings import load_settings

@@ -19,11 +19,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api import create_app
 from service.desk import store
 from service.errors import InvalidRequest
-from service.facts import facts_of, names_as_written
+from service.http.app import create_app
 from service.pipeline import Pipeline
+from service.values.facts import facts_of, names_as_written
 from tests.conftest import eventually, seed_documents, with_settings
 
 BRIDGING = {"story_threshold": 0.4}

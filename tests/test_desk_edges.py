@@ -7,8 +7,8 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Iterator
-from importlib import resources
 from datetime import date, datetime, timedelta, timezone
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +19,12 @@ from alembic.config import Config
 from fastapi.testclient import TestClient
 
 from bench.server import free_port
-from service.api import create_app
 from service.desk import briefs, records
 from service.desk.database import migrate, open_engine
+from service.http.app import create_app
 from service.pipeline import Pipeline
-from service.quantities import values_in
 from service.settings import load_settings
+from service.values.quantities import values_in
 from tests.conftest import eventually, seed_documents, with_settings
 
 

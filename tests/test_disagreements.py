@@ -7,16 +7,16 @@ from datetime import datetime, timezone
 
 import pytest
 
-from service.disagreements import Claims, compare_claims, variants
-from service.cli import render
-from service.evidence import Candidate
+from service.brief.disagreements import Claims, compare_claims, variants
+from service.brief.evidence import Candidate
+from service.brief.verify import Verifier
+from service.brief.writers import Draft, DraftSentence
+from service.cli.render import render
 from service.pipeline import Pipeline, Timer
-from service.quantities import values_in
-from service.slots import comparable, compatible, context
 from service.schemas import BriefRequest, BriefResponse
 from service.types import Citation, Evidence, Sentence
-from service.verify import Verifier
-from service.writers import Draft, DraftSentence
+from service.values.quantities import values_in
+from service.values.slots import comparable, compatible, context
 
 # Sentences of seeds 001 and 002 (two outlets), as written there.
 LEAD_001 = ("Mexico has extradited 37 cartel members to the United States at the request of the US Department of "

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api import create_app
+from service.http.app import create_app
 from service.pipeline import Pipeline
 from service.schemas import BriefRequest
 from tests.conftest import eventually, seed_documents, with_settings

@@ -63,7 +63,7 @@ def test_a_thousand_copies_brief_like_one_copy(pipeline: Pipeline) -> None:
 
 def test_one_shared_number_is_not_corroboration() -> None:
     """Issue 11: "Item 39 ... town number 5" does not support "Item 5 ... town number 5"."""
-    from service.evidence import _says_the_same
+    from service.brief.evidence import _says_the_same
     from service.types import Sentence
 
     def sentence(doc: int, text: str) -> Sentence:

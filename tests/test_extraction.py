@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from service.cli import cli
+from service.cli.main import cli
 from service.pipeline import Pipeline
 from tests.conftest import seed_documents
 from tests.test_html import PARAGRAPHS, article_markup, furniture_around, page, visible

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from bench.server import start_server
-from service.page import WEB
+from service.http.page import WEB
 from tests.conftest import ROOT, seed_documents
 from tests.test_desk import add, briefs_written
 

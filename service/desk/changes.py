@@ -17,11 +17,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only
 
-from ..embed import Embedder
+from ..brief.evidence import contradicts
 from ..errors import InvalidRequest, NotFound
-from ..evidence import contradicts
-from ..facts import facts_of, names_as_written
+from ..runtime.embed import Embedder
 from ..schemas import BriefOut, CitationOut, DuplicateGroupOut
+from ..values.facts import facts_of, names_as_written
 from . import models, records
 from .index import ARTICLE_COLUMNS
 from .lineage import public_id

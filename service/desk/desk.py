@@ -21,11 +21,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..errors import NotReady
+from ..group import engine
 from ..pipeline import Pipeline, Timer, validate
 from ..schemas import BriefRequest, DocumentIn
 from ..settings import Settings
 from ..types import Article, Document
-from .. import engine
 from . import lineage, models, records, store
 from .database import lock_collection, open_engine, sessions, sqlite_file
 from .index import CollectionIndex, SqlStore
@@ -106,7 +106,7 @@ class Desk:
                 rows = {row.id: row for row in session.scalars(select(models.Document).where(models.Document.id.in_(pks)))}
                 batch = [(rows[s.pk], read[s.id]) for s in stored if s.pk is not None]
                 added = Added(name, stored)
-                added.stories, index = self.place(session, collection, revision, batch, added)  # type: ignore[arg-type]
+                added.stories, index = self.place(session, collection, revision, batch, added)
             self.keep(index)
         return added
 
@@ -145,7 +145,7 @@ class Desk:
         for key, signature in placed.signatures.items():
             store.rows[key].signature = signature.tobytes()
         changed = lineage.assign(session, collection, index, clusters, now, self.settings.desk_debounce)
-        grown = {index.group_story[g] for g in placed.joined_groups} - changed
+        grown = {story for g in placed.joined_groups if (story := index.group_story.get(g)) is not None} - changed
         session.execute(update(models.Story).where(models.Story.id.in_(grown)).values(updated_at=now))
         index.revision = revision
         return changed | grown, index

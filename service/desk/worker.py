@@ -40,7 +40,7 @@ class Worker:
             self.thread.join(within)
 
     def _loop(self) -> None:
-        from ..threads import use_threads
+        from ..runtime.threads import use_threads
 
         use_threads(self.desk.pipeline.threads)
         while not self.stop.is_set():

@@ -6,11 +6,10 @@ Revises: 0001
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from service.desk.records import content_hash
-
 
 # revision identifiers, used by Alembic.
 revision: str = '0002'
