@@ -37,8 +37,8 @@ logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True, slots=True)
-class Article:
-    """Article paragraphs, one per line with spaces collapsed; `unaligned` counts the characters
+class PageArticle:
+    """The article of a page: its paragraphs, one per line with spaces collapsed; `unaligned` counts the characters
     of the extractor's output that were not found in the page (and so are not in `text`)."""
 
     text: str
@@ -53,19 +53,19 @@ class Article:
         return self.to_raw.span(*self.to_page.span(start, end))
 
 
-def read_article(raw: str) -> Article:
+def read_article(raw: str) -> PageArticle:
     """The article of the page `raw`, with its metadata; empty when the page has no article."""
     page = page_text(raw)
     try:
         tree = _parse(raw)
     except ParserError:  # nothing but comments or whitespace
-        return Article("", (), PageMeta(), 0, OffsetMap(), page.offsets)
+        return PageArticle("", (), PageMeta(), 0, OffsetMap(), page.offsets)
     meta = read_meta(tree)  # before extraction, which prunes the tree, and before JSON-LD scripts go
     strip_elements(tree, *_NEVER_TEXT, with_tail=False)  # trafilatura drops them too, after copying them several times
     found = trafilatura.extract(tree, include_comments=False) or ""
     alignment = align(found.splitlines(), page.text)
     text, to_page, paragraphs = _joined(page.text, alignment.ranges)
-    return Article(text, paragraphs, meta, alignment.unaligned, to_page, page.offsets)
+    return PageArticle(text, paragraphs, meta, alignment.unaligned, to_page, page.offsets)
 
 
 def _parse(raw: str) -> HtmlElement:

@@ -20,7 +20,7 @@ from importlib import resources
 import pycld2
 
 from ..types import Document, PageMeta, Sentence, SentenceKind
-from .article import Article, read_article
+from .article import PageArticle, read_article
 from .html import looks_like_html
 from .sentences import LONGEST_WORD, split_sentences
 
@@ -100,7 +100,7 @@ class Reading:
     `brief extract` shows the last two."""
 
     document: Document
-    article: Article | None
+    article: PageArticle | None
     left_out: tuple[tuple[int, int, str], ...]
 
 
