@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+from bench.disagreements import similar_reports
+from service import disagreements
 from service.disagreements import Claims, compare_claims, variants
 from service.cli import render
 from service.evidence import Candidate
@@ -14,6 +16,7 @@ from service.pipeline import Pipeline, Timer
 from service.quantities import values_in
 from service.slots import comparable, compatible, context
 from service.schemas import BriefRequest, BriefResponse
+from service.sentences import split_sentences
 from service.types import Citation, Evidence, Sentence
 from service.verify import Verifier
 from service.writers import Draft, DraftSentence
@@ -330,3 +333,27 @@ def test_a_time_word_that_completes_a_date_scopes_no_count(pipeline: Pipeline) -
     last = "The vote of December 15 of last year drew 30 parties."
     day = next(v for v in values_in(last) if v.kind == "date")
     assert "other time" in context(day, last, values_in(last)).markers  # the date itself is last year's
+
+
+def test_comparisons_grow_linearly_with_similar_documents(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four times as many similar reports cost about four times the slot comparisons, not sixteen as when every
+    pair of values was compared; what they agree on stays one fact, and one report giving another day is flagged."""
+    compared = 0
+
+    def counted(*args: object) -> bool:
+        nonlocal compared
+        compared += 1
+        return comparable(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(disagreements, "comparable", counted)
+    comparisons = {}
+    for count in (200, 800):
+        reports = similar_reports(count)
+        reports[7]["text"] = reports[7]["text"].replace("Monday", "Sunday")
+        compared = 0
+        claims, _ = claims_of(pipeline, [(n, report["text"][start:end]) for n, report in enumerate(reports)
+                                         for start, end in split_sentences(report["text"])])
+        comparisons[count] = compared
+        assert [len(f.values[0].groups) for f in claims.facts if f.values[0].value == "412"] == [count - 1]  # not 7's
+        assert [{v.value: len(v.groups) for v in s.values}["sunday"] for s in claims.disagreements] == [1]
+    assert comparisons[800] < 6 * comparisons[200]
