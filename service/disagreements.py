@@ -27,12 +27,14 @@ import numpy as np
 from .neighbors import similar_pairs
 from .quantities import Value, values_in
 from .slots import (OTHER_WORDS_WINDOW, SAME_CLAIM_COSINE, SAME_WORDS_WINDOW, Context, comparable, comparable_dates,
-                    compatible, context, same_slot)
+                    compatible, context, counted, person, same_slot)
 from .types import Citation, DuplicateGroup, Evidence, Sentence
 
 MAX_FACTS = 12
 WINDOW_WORDS = 6  # words on each side of a value whose embedding says what the value counts
 MAX_RATIO = 3.0  # two reports of one quantity rarely differ threefold; 20 points in a game and 2,282 in a career do
+_KINDS = {"count": "number", "money": "amount", "percent": "percentage", "ordinal": "rank", "age": "age", "date": "date"}
+_NOUNS = {"count": "number of", "money": "amount of", "ordinal": "which"}  # before what the value counts
 RETOLD_COSINE = 0.9  # sentences this close retell one claim (names and small words apart)
 _ROUNDING = 1e-5  # faiss and numpy sum a cosine in different orders: the index never cuts what the exact test keeps
 
@@ -370,10 +372,11 @@ def _two_of_one(mention: Mention, other: Mention) -> bool:
 
 
 def _label(mention: Mention) -> str:
-    """A few words that name the slot: the unit after a count, the event before a date."""
-    text = mention.sentence.text
-    if mention.value.kind == "date":
-        words = text[:mention.value.start].split()[-5:]
-        return "date: " + " ".join(words).strip(" ,;:")
-    words = text[mention.value.end:].split()[:3]
-    return " ".join(words).strip(" ,;:.")
+    """What the slot's values count or date, for a reader: "number of cartel members", "age of Robert Buckley",
+    "date"; the kind's own name when the sentence names nothing after the value."""
+    value, text = mention.value, mention.sentence.text
+    if value.kind == "age":
+        named = " ".join(w.removesuffix("’s").removesuffix("'s") for w in person(value, text))
+        return f"age of {named}" if named else "age"
+    noun = counted(value, text) if value.kind in _NOUNS else ""
+    return f"{_NOUNS[value.kind]} {noun}" if noun else _KINDS[value.kind]
