@@ -26,7 +26,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eval.stories import Clusterer, Item, Requests, best_setting, by_topic, cross_validated, load, memoized  # noqa: E402
+from eval.stories import (  # noqa: E402
+    Clusterer,
+    Item,
+    Requests,
+    best_setting,
+    by_topic,
+    cross_validated,
+    load,
+    memoized,
+)
 from service.group.events import FEATURES, Reports, SameEventModel  # noqa: E402
 from service.pipeline import Pipeline, Timer, validate  # noqa: E402
 from service.schemas import BriefRequest  # noqa: E402

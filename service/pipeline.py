@@ -27,7 +27,14 @@ from .read.validation import check_text_read, validate_documents
 from .response import document_statuses, story_out
 from .runtime.embed import Embedder, StaticEmbedder
 from .runtime.threads import thread_count, use_threads
-from .schemas import BriefRequest, BriefResponse, DocumentIn, EffectiveSettings, ModelInfo, StoryOut
+from .schemas import (
+    BriefRequest,
+    BriefResponse,
+    DocumentIn,
+    EffectiveSettings,
+    ModelInfo,
+    StoryOut,
+)
 from .settings import Settings
 from .types import Article, Document, Story
 

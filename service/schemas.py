@@ -115,12 +115,14 @@ class StatedOut(BaseModel):
 
 class FactOut(StatedOut):
     kind: ValueKind
-    slot: str = Field(description="What the value counts or dates, in the words of its first source.")
+    slot: str = Field(description="What the value counts or dates, for a reader: \"number of cartel members\" (the "
+                                   "words after the value in its first source), \"age of Robert Buckley\", \"date\"; "
+                                   "the kind alone (\"number\") when the source names nothing after the value.")
 
 
 class DisagreementOut(BaseModel):
     kind: ValueKind
-    slot: str = Field(description="What the values count or date, in the words of the first source.")
+    slot: str = Field(description="What the values count or date, for a reader, as in `FactOut.slot`.")
     status: Literal["conflict", "update"] = Field(
         description="conflict: sources state values that cannot all be true; update: publication dates order the "
                     "values in time (a toll rising in later reports), oldest first.")
@@ -128,7 +130,7 @@ class DisagreementOut(BaseModel):
                                                 "widely stated first, for an update the oldest first.")
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
-        "kind": "count", "slot": "cartel members to", "status": "conflict", "values": [
+        "kind": "count", "slot": "number of cartel members", "status": "conflict", "values": [
             {"value": "37", "written": "37", "sources": 2, "document_ids": ["wire", "daily"], "published_at": None,
              "citations": [{"document_id": "wire", "start": 0, "end": 84},
                            {"document_id": "daily", "start": 120, "end": 201}]},

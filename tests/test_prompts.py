@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from service.brief.prompts import Template, TemplateError, leaks_prompt, load_template, names
+from service.brief.prompts import (
+    Template,
+    TemplateError,
+    leaks_prompt,
+    load_template,
+    names,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

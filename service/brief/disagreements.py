@@ -8,7 +8,9 @@ duplicate groups, never copies: ten copies of a wire story count once. A copy th
 value is still a document that says something else than its representative, so the sentences a
 copy does not share with its representative (`variants`) are compared too, as that document's.
 A document that itself gives two values for a slot shows that the slot mixes two quantities, so
-that slot is not reported as a disagreement. Briefs must not state one side of a disagreement as settled:
+that slot is not reported as a disagreement. Values are compared only with those of their nearest sentences
+that may fill the same slot (`candidate_pairs`), so the stage grows linearly with the story, not with its
+pairs of values. Briefs must not state one side of a disagreement as settled:
 `Claims.one_sided` says why a sentence does, and `Claims.settled` keeps evidence that does not.
 """
 
@@ -21,7 +23,9 @@ from datetime import datetime, timezone
 from typing import Literal
 
 import numpy as np
+from scipy.cluster.hierarchy import DisjointSet
 
+from ..group.neighbors import similar_pairs
 from ..types import Citation, DuplicateGroup, Evidence, Sentence
 from ..values.quantities import Value, values_in
 from ..values.slots import (
@@ -33,12 +37,18 @@ from ..values.slots import (
     comparable_dates,
     compatible,
     context,
+    counted,
+    person,
     same_slot,
 )
 
 MAX_FACTS = 12
 WINDOW_WORDS = 6  # words on each side of a value whose embedding says what the value counts
 MAX_RATIO = 3.0  # two reports of one quantity rarely differ threefold; 20 points in a game and 2,282 in a career do
+_KINDS = {"count": "number", "money": "amount", "percent": "percentage", "ordinal": "rank", "age": "age", "date": "date"}
+_NOUNS = {"count": "number of", "money": "amount of", "ordinal": "which"}  # before what the value counts
+RETOLD_COSINE = 0.9  # sentences this close retell one claim (names and small words apart)
+_ROUNDING = 1e-5  # faiss and numpy sum a cosine in different orders: the index never cuts what the exact test keeps
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,13 +219,11 @@ def _links(mentions: list[Mention], vectors: np.ndarray,
     match of the same unit in the other sentence is no such difference: "convicted Nov. 12 of first-degree murder
     and second-degree murder" against "Nov. 19 of first-degree ... second-degree" differs on the day alone.
     """
-    rows = np.array([m.row for m in mentions], dtype=int)
-    similarity = vectors[rows] @ vectors[rows].T if len(rows) else np.zeros((0, 0))
-    pairs = []
-    for i, j in np.argwhere(np.triu(similarity >= SAME_CLAIM_COSINE, 1)).tolist():
-        a, b = mentions[i], mentions[j]
-        if a.sentence.doc != b.sentence.doc and comparable(a.value, a.context, b.value, b.context, float(similarity[i, j])):
-            pairs.append((i, j))
+    candidates = candidate_pairs(mentions, vectors)
+    rows = np.array([(mentions[i].row, mentions[j].row) for i, j in candidates], dtype=int).reshape(-1, 2)
+    similarity = dict(zip(candidates, np.einsum("ij,ij->i", vectors[rows[:, 0]], vectors[rows[:, 1]]).tolist()))
+    pairs = [(i, j) for (i, j), cosine in similarity.items()
+             if comparable(mentions[i].value, mentions[i].context, mentions[j].value, mentions[j].context, cosine)]
     compared = sorted({k for i, j in pairs if mentions[i].sentence.text != mentions[j].sentence.text for k in (i, j)})
     windows = dict(zip(compared, encode([mentions[k].window for k in compared]))) if compared else {}
     agreeing: list[tuple[int, int]] = []
@@ -226,7 +234,7 @@ def _links(mentions: list[Mention], vectors: np.ndarray,
         if a.sentence.text == b.sentence.text:  # one sentence in two documents: only the value at one place matches
             if a.value.start != b.value.start:
                 continue
-        elif not same_slot(a.value, a.context, b.value, b.context, float(similarity[i, j]), float(windows[i] @ windows[j])):
+        elif not same_slot(a.value, a.context, b.value, b.context, similarity[i, j], float(windows[i] @ windows[j])):
             continue
         if compatible(a.value.kind, a.value.value, b.value.value, a.context.bound, b.context.bound):
             agreeing.append((i, j))
@@ -238,6 +246,44 @@ def _links(mentions: list[Mention], vectors: np.ndarray,
     unmatched = [[(i, j) for i, j in found if not matched.get(pair, set()) & {i, j}]
                  for pair, found in differing.items()]
     return agreeing, [found[0] for found in unmatched if len(found) == 1]
+
+
+def candidate_pairs(mentions: Sequence[Mention], vectors: np.ndarray) -> list[tuple[int, int]]:
+    """Pairs of mentions `i < j` of two documents that the slot test compares: every value of two sentences that
+    `_neighbour_sentences` pairs among those stating a value of one kind with the same markers (but for an age).
+
+    `comparable` asks the same of kind and markers, so this grouping loses nothing; the neighbour bound keeps the
+    cost linear: each value meets a bounded number of others however many similar documents a story has.
+    """
+    by_row: dict[int, list[int]] = defaultdict(list)
+    groups: dict[tuple[str, frozenset[str]], set[int]] = defaultdict(set)
+    for k, mention in enumerate(mentions):
+        by_row[mention.row].append(k)
+        kind = mention.value.kind
+        groups[kind, frozenset() if kind == "age" else mention.context.markers].add(mention.row)
+    rows = {pair for members in groups.values() for pair in _neighbour_sentences(sorted(members), vectors)}
+    return sorted({(min(i, j), max(i, j)) for a, b in rows for i in by_row[a] for j in by_row[b]
+                   if mentions[i].sentence.doc != mentions[j].sentence.doc
+                   and mentions[i].value.kind == mentions[j].value.kind})
+
+
+def _neighbour_sentences(rows: list[int], vectors: np.ndarray) -> set[tuple[int, int]]:
+    """Pairs of these sentences (rows of `vectors`) to compare: each with its `neighbors.NEIGHBOURS` nearest,
+    `SAME_CLAIM_COSINE` or closer; each retelling (`RETOLD_COSINE` or closer) with the first of its group; and the
+    retellings of two groups whose first sentences are neighbours, each with one of the other group in turn.
+
+    A claim retold by more documents than a neighbour list holds fills every list with its own retellings, which
+    then never meet the claim's other wordings; pairing the groups one to one lets them, at a linear cost.
+    """
+    first, second, cosines = similar_pairs(vectors[rows], SAME_CLAIM_COSINE - _ROUNDING)
+    pairs = set(zip(first.tolist(), second.tolist()))
+    retold = _components(len(rows), [(a, b) for a, b, cosine in zip(first.tolist(), second.tolist(), cosines.tolist())
+                                     if cosine >= RETOLD_COSINE])
+    pairs |= {(group[0], k) for group in retold for k in group[1:]}
+    leads, more, _ = similar_pairs(vectors[[rows[group[0]] for group in retold]], SAME_CLAIM_COSINE - _ROUNDING)
+    for one, other in ((retold[a], retold[b]) for a, b in zip(leads.tolist(), more.tolist())):
+        pairs |= {(one[k % len(one)], other[k % len(other)]) for k in range(max(len(one), len(other)))}
+    return {(rows[a], rows[b]) for a, b in pairs}
 
 
 def _disputed(a: Mention, b: Mention, stated: dict[int, set[tuple[str, str]]]) -> bool:
@@ -256,20 +302,11 @@ def _disputed(a: Mention, b: Mention, stated: dict[int, set[tuple[str, str]]]) -
 
 
 def _components(count: int, links: list[tuple[int, int]]) -> list[list[int]]:
-    parent = list(range(count))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    """The connected components of `count` items under `links`, each in order, by their first item."""
+    sets = DisjointSet(range(count))
     for i, j in links:
-        parent[root(j)] = root(i)
-    members: dict[int, list[int]] = defaultdict(list)
-    for i in range(count):
-        members[root(i)].append(i)
-    return list(members.values())
+        sets.merge(i, j)
+    return sorted((sorted(members) for members in sets.subsets()), key=lambda members: members[0])
 
 
 def _slot(mentions: list[Mention], published: dict[int, datetime]) -> Slot:
@@ -338,10 +375,11 @@ def _two_of_one(mention: Mention, other: Mention) -> bool:
 
 
 def _label(mention: Mention) -> str:
-    """A few words that name the slot: the unit after a count, the event before a date."""
-    text = mention.sentence.text
-    if mention.value.kind == "date":
-        words = text[:mention.value.start].split()[-5:]
-        return "date: " + " ".join(words).strip(" ,;:")
-    words = text[mention.value.end:].split()[:3]
-    return " ".join(words).strip(" ,;:.")
+    """What the slot's values count or date, for a reader: "number of cartel members", "age of Robert Buckley",
+    "date"; the kind's own name when the sentence names nothing after the value."""
+    value, text = mention.value, mention.sentence.text
+    if value.kind == "age":
+        named = " ".join(w.removesuffix("’s").removesuffix("'s") for w in person(value, text))
+        return f"age of {named}" if named else "age"
+    noun = counted(value, text) if value.kind in _NOUNS else ""
+    return f"{_NOUNS[value.kind]} {noun}" if noun else _KINDS[value.kind]

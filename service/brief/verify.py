@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import islice
 
 import numpy as np
 
@@ -29,7 +30,7 @@ from ..types import BriefSentence, Citation, Evidence, Origin, Sentence
 from ..values.facts import claimed_names, extract_facts, facts_of
 from .prompts import leaks_prompt
 from .writers import Draft, DraftSentence
-from .writers.base import within_budget
+from .writers.base import evidence_within_budget, within_budget
 
 EMBEDDING_WEIGHT = 0.6
 ALIGNED_MAX = 3
@@ -37,6 +38,7 @@ REPLACE_COSINE = 0.6
 FILL_BELOW = 0.6  # a brief shorter than this share of its budget is topped up with evidence
 MIN_WORDS = 4
 _WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r"\S+")
 _CLAUSE = re.compile(r"[,;:]\s+|\s+(?:and|but|while|whereas|after|before|because|although|which|who)\s+")
 _ENDED = re.compile(r"[.!?][\"”’')\]]*\s*$")
 _MARKUP = re.compile(r"</?\s*[A-Za-z][\w-]*(?:\s[^<>]*)?/?>|<\||\|>|</?s>|\[/?INST\]|^\s*(?:system|user|assistant)\s*:",
@@ -170,7 +172,7 @@ class Verifier:
         if words < FILL_BELOW * max_words and evidence:
             unused = [item for i, item in enumerate(evidence) if i not in used and one_sided(item.sentence.text) is None]
             filler = [_from_evidence([unused[i]], unused[i].sentence.text, 1.0)
-                      for i in within_budget(unused, max_words - words)]
+                      for i in evidence_within_budget(unused, max_words - words)]
             kept = _within_budget(kept + filler, max_words)
         return Verified(kept, _stand_ins_kept(rejected, kept), fallback=bool(filler))
 
@@ -222,13 +224,26 @@ def _stand_ins_kept(rejected: list[Rejection], kept: list[BriefSentence]) -> lis
 
 
 def _within_budget(sentences: list[BriefSentence], max_words: int) -> list[BriefSentence]:
-    """Drop repeated sentences and stop once the word budget is spent (the first sentence always stays)."""
-    out: list[BriefSentence] = []
-    words = 0
+    """Each sentence once, as many as the budget rule keeps (`writers.base.within_budget`), none past the budget."""
+    first: dict[str, BriefSentence] = {}
     for sentence in sentences:
-        length = len(sentence.text.split())
-        if any(s.text == sentence.text for s in out) or (out and words + length > max_words):
-            continue
-        out.append(sentence)
-        words += length
-    return out
+        first.setdefault(sentence.text, sentence)
+    unique = list(first.values())
+    return [cut_to(unique[i], max_words) for i in within_budget([len(s.text.split()) for s in unique], max_words)]
+
+
+def cut_to(sentence: BriefSentence, max_words: int) -> BriefSentence:
+    """The sentence's first `max_words` words when it has more (alone, it is longer than the whole budget).
+
+    It is cut on a word boundary, so that the words kept stand in the input as they are. A copied sentence's
+    citation whose span is the sentence itself (a plain-text span, `text.py`) is narrowed to those words;
+    a span of HTML markup still holds them, as a generated sentence's evidence still backs them.
+    """
+    words = list(islice(_TOKEN.finditer(sentence.text), max_words + 1))
+    if len(words) <= max_words:
+        return sentence
+    end = words[max_words - 1].end()
+    whole = len(sentence.text)
+    citations = tuple(Citation(c.doc, c.start, c.start + end) if sentence.origin == "copied" and c.end - c.start == whole
+                      else c for c in sentence.citations)
+    return replace(sentence, text=sentence.text[:end], citations=citations)

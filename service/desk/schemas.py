@@ -7,7 +7,15 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..schemas import BriefOut, CitationOut, DisagreementOut, DuplicateGroupOut, EffectiveSettings, FactOut, SentenceOut
+from ..schemas import (
+    BriefOut,
+    CitationOut,
+    DisagreementOut,
+    DuplicateGroupOut,
+    EffectiveSettings,
+    FactOut,
+    SentenceOut,
+)
 
 StoryState = Literal["active", "merged", "split", "deleted"]
 

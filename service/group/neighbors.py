@@ -52,3 +52,12 @@ def nearest(queries: np.ndarray, vectors: np.ndarray, min_cosine: float,
     ids, cosines = ids.ravel(), cosines.ravel()
     keep = (ids >= 0) & (cosines >= min_cosine)
     return rows[keep], ids[keep], cosines[keep]
+
+
+def similar_pairs(vectors: np.ndarray, min_cosine: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs `i < j` among each vector's `NEIGHBOURS` nearest with cosine at least `min_cosine`: (i, j, cosine)."""
+    rows, found, cosines = nearest(vectors, vectors, min_cosine)
+    first, second = np.minimum(rows, found), np.maximum(rows, found)
+    keep = first < second
+    _, unique = np.unique(first[keep] * len(vectors) + second[keep], return_index=True)
+    return first[keep][unique], second[keep][unique], cosines[keep][unique]

@@ -17,7 +17,14 @@ from starlette.responses import Response
 
 from ..desk import jobs, queries, store, views
 from ..desk.desk import Desk
-from ..desk.schemas import AddOut, CollectionsOut, JobOut, StoredDocumentOut, StoriesOut, StoryDetailOut
+from ..desk.schemas import (
+    AddOut,
+    CollectionsOut,
+    JobOut,
+    StoredDocumentOut,
+    StoriesOut,
+    StoryDetailOut,
+)
 from ..errors import NotReady
 from ..schemas import BriefRequest, ErrorResponse
 from .body import JsonBody

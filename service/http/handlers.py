@@ -14,7 +14,15 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from ..errors import BriefError, Cancelled, MalformedBody, NotReady, Overloaded, Unauthorized, field_path
+from ..errors import (
+    BriefError,
+    Cancelled,
+    MalformedBody,
+    NotReady,
+    Overloaded,
+    Unauthorized,
+    field_path,
+)
 from ..schemas import ErrorBody, ErrorDetail, ErrorResponse
 
 log = logging.getLogger("service")

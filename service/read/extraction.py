@@ -13,7 +13,14 @@ import threading
 from bisect import bisect_left
 
 from ..errors import Cancelled
-from ..schemas import DocumentIn, ExtractRequest, ExtractResponse, ReadDocumentOut, ReadParagraphOut, ReadSentenceOut
+from ..schemas import (
+    DocumentIn,
+    ExtractRequest,
+    ExtractResponse,
+    ReadDocumentOut,
+    ReadParagraphOut,
+    ReadSentenceOut,
+)
 from ..settings import Settings
 from .sentences import TRIMMED_LINE
 from .text import WHY_LEFT_OUT, Reading, read

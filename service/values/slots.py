@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import takewhile
 
 import snowballstemmer
 
@@ -64,6 +65,7 @@ _CROWDED = 3  # a sentence with more numbers than this is a line of statistics
 # Units of measure: two counts in different units ("200 feet", "700 meters") are never the same count.
 _MEASURES = frozenset(stem(w) for w in """foot feet meter metre kilometer kilometre km mile yard inch pound kilogram kg
 ton tonne hour minute second day week month year degree caliber acre gallon liter litre dollar euro point""".split())
+_LABEL_WORDS = 4  # words of the noun phrase that name what a slot counts
 _OWNER = 3  # words before a count where a capitalised name says whose it is
 _NEAR = 6  # words around a value where a date dates it and a name owns it
 _WORDS = re.compile(r"[A-Za-z]{2,}")
@@ -150,14 +152,26 @@ def _excluded(value: Value, sentence: str, values: tuple[Value, ...]) -> bool:
                 or value.after[:1] and (value.after[0][:1].isdigit() or NUMBER_WORD.fullmatch(value.after[0])))
 
 
-def _person(value: Value, sentence: str) -> tuple[str, ...]:
-    """The capitalised words naming whose age a value is: after "33-year-old", or before "Reid, 33,"."""
+def person(value: Value, sentence: str) -> list[str]:
+    """The capitalised words naming whose age a value is, as written: after "33-year-old", or before "Reid, 33,"."""
     if _AGE_WORDS & set(value.after[:2]):
         words = _AGE_OF.match(sentence[value.end:])
         found = words.group(1).split() if words else []
     else:
         found = re.findall(r"[A-Z][\w'’-]*", " ".join(sentence[:value.start].split()[-2:]))
-    return tuple(sorted(stem(w.lower().removesuffix("’s").removesuffix("'s")) for w in found if w[:1].isupper()))
+    return [w for w in found if w[:1].isupper()]
+
+
+def counted(value: Value, sentence: str) -> str:
+    """What a value counts, as the sentence writes it: the noun phrase after it ("cartel members"), at most
+    `_LABEL_WORDS` words and up to a preposition ("12 bridges over the Rhône"); empty when no noun follows."""
+    end = value.end
+    for token in list(takewhile(lambda t: t not in _BOUNDS, _phrase(value.after)))[:_LABEL_WORDS]:
+        found = re.compile(re.escape(token), re.IGNORECASE).search(sentence, end)
+        if found is None:
+            break
+        end = found.end()
+    return sentence[value.end:end].strip(" -")
 
 
 def _dates(anchor: Value, value: Value, sentence: str) -> bool:
@@ -198,7 +212,8 @@ def context(value: Value, sentence: str, values: tuple[Value, ...] = ()) -> Cont
     anchors = frozenset(v.value for v in values if v.kind == "date" and v != value and _dates(v, value, sentence))
     before, after = _content(list(reversed(value.before))), _content(value.after)
     if value.kind == "age":  # the person: "Reid, 33," or "the 33-year-old Reid"
-        before = after = _person(value, sentence)
+        names = (w.lower().removesuffix("’s").removesuffix("'s") for w in person(value, sentence))
+        before = after = tuple(sorted(stem(name) for name in names))
     return Context(before, after, _head(value, sentence), _names(sentence, value), markers, bound,
                    _excluded(value, sentence, values), anchors, sum(v.kind == value.kind for v in values) <= 1,
                    frozenset(stem(w.lower()) for w in _CAPITALISED.findall(sentence)),

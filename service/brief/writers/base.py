@@ -54,17 +54,25 @@ class Writer(Protocol):
         ...
 
 
-def within_budget(evidence: Sequence[Evidence], max_words: int) -> list[int]:
-    """Indexes of the evidence (taken in rank order) that fit `max_words`, in reading order.
+def within_budget(lengths: Sequence[int], max_words: int) -> list[int]:
+    """The budget rule of every brief: indexes of the items (their word counts, in priority order) that fit
+    `max_words` together.
 
-    The first sentence is always kept; later ones are skipped when they would overflow, so a
-    shorter one further down may still fit.
+    An item that would overflow is skipped, so a shorter one further down may still fit. When not even the
+    first fits, it is kept alone, for verify to cut to the budget on a word boundary (`verify.cut_to`): a brief
+    is never empty and never longer than its budget.
     """
     kept: list[int] = []
     words = 0
-    for i, item in enumerate(evidence):
-        if kept and words + item.sentence.words > max_words:
+    for i, length in enumerate(lengths):
+        if kept and words + length > max_words:
             continue
         kept.append(i)
-        words += item.sentence.words
+        words += length
+    return kept
+
+
+def evidence_within_budget(evidence: Sequence[Evidence], max_words: int) -> list[int]:
+    """Indexes of the evidence (in rank order) that `within_budget` keeps, in reading order."""
+    kept = within_budget([item.sentence.words for item in evidence], max_words)
     return sorted(kept, key=lambda i: (evidence[i].position, -evidence[i].score))

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Sequence
 
 from ...types import Evidence
-from .base import Draft, DraftSentence, within_budget
+from .base import Draft, DraftSentence, evidence_within_budget
 
 
 class ExtractiveWriter:
@@ -20,4 +20,4 @@ class ExtractiveWriter:
 
     def write(self, evidence: Sequence[Evidence], max_words: int, cancel: threading.Event) -> Draft:
         return Draft(tuple(DraftSentence(evidence[i].sentence.text, (i,), verbatim=True)
-                           for i in within_budget(evidence, max_words)))
+                           for i in evidence_within_budget(evidence, max_words)))

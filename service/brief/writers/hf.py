@@ -88,7 +88,12 @@ class TransformersEngine:
 
 def load_transformers(source: Path | str, name: str, settings: Settings, tokenizer: Any = None) -> TransformersEngine:
     """A local model directory or a model id already in the local Hugging Face cache."""
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+    from transformers import (
+        AutoConfig,
+        AutoModelForCausalLM,
+        AutoModelForSeq2SeqLM,
+        AutoTokenizer,
+    )
 
     torch = torch_module()
     device = resolve_device(settings)

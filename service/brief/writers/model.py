@@ -20,7 +20,7 @@ from ...read.text import split_sentences
 from ...settings import Settings
 from ...types import Evidence
 from ..prompts import Template, load_template
-from .base import Draft, DraftSentence
+from .base import Draft, DraftSentence, within_budget
 from .claims import by_priority, told_in_order
 from .engine import Message, OwnedEngine
 from .loading import load_owned
@@ -76,14 +76,12 @@ class ModelWriter:
             else self._claims(evidence, max_words, cancel)
 
     def _claims(self, evidence: Sequence[Evidence], max_words: int, cancel: threading.Event) -> Draft:
-        """One sentence per claim, in priority order while the claims' own sentences fit the budget, then told
-        in order."""
+        """One sentence per claim, in priority order while the claims' own sentences (what stands in if verify
+        rejects a fused one) fit the budget, then told in order."""
         written: dict[int, DraftSentence] = {}
-        tokens = words = 0
-        for claim in by_priority(evidence):
-            length = claim.sentences[0].words
-            if written and words + length > max_words:
-                continue
+        tokens = 0
+        claims = by_priority(evidence)
+        for claim in (claims[k] for k in within_budget([c.sentences[0].words for c in claims], max_words)):
             if cancel.is_set():
                 raise Cancelled("stopped while writing: the request was cancelled")
             if len(claim.sentences) < 2:
@@ -96,7 +94,6 @@ class ModelWriter:
                 first = text[spans[0][0]:spans[0][1]] if spans else text
                 written[claim.index] = DraftSentence(first, (claim.index,), verbatim=False, merged=claim.sentences,
                                                      sources=claim.sources)
-            words += length  # the claim's own sentence: what stands in if verify rejects the fused one
         return Draft(tuple(written[i] for i in told_in_order(evidence, list(written))), tokens)
 
     def _whole(self, evidence: Sequence[Evidence], max_words: int, cancel: threading.Event) -> Draft:

@@ -11,10 +11,8 @@ import { foldedCopies } from "./documents.js";
 // Hover, click, tap or keyboard: "select" fits them all, where "point at" reads oddly on a touch screen.
 const SELECT_PROMPT = "Select a sentence to see its sources.";
 
-const label = (value) => (typeof value === "object" && value !== null
-  ? value.label ?? value.name ?? value.text ?? value.value ?? JSON.stringify(value) : String(value));
-const factText = (fact) => fact.text ?? fact.claim ?? [fact.slot && label(fact.slot), fact.value && label(fact.value)]
-  .filter(Boolean).join(": ");
+/** A fact as a reader says it: what it counts or dates, and the value as its first source writes it. */
+const factText = (fact) => `${fact.slot}: ${fact.written}`;
 const sourcesOf = (item) => (typeof item.sources === "number" ? item.sources : item.sources?.length);
 
 /** The items of a story that cite: brief sentences, facts, disputed values, and changes since a version. */
@@ -136,8 +134,8 @@ export function storyView(story, texts) {
           el("ul", {}, facts.map((fact) => el("li", {}, citable("span", "fact", fact, factText(fact), sources(fact)))))),
         disagreements.length > 0 && el("section", { class: "disagreements" }, el("h4", {}, "Sources differ"),
           disagreements.map((d) => el("div", { class: "disagreement" },
-            el("p", { class: "slot" }, label(d.slot), d.kind && el("span", { class: "kind" }, ` (${d.kind})`)),
-            el("ul", {}, (d.values ?? []).map((value) => el("li", {}, citable("span", "value", value, label(value.value ?? value.text), sources(value)))))))),
+            el("p", { class: "slot" }, d.slot),
+            el("ul", {}, d.values.map((value) => el("li", {}, citable("span", "value", value, value.written, sources(value)))))))),
         brief && rejectedView(brief),
         story.changes && changesView(story, story.changes, citable, sources),
         citedIn),
