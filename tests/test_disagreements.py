@@ -6,7 +6,6 @@ import threading
 from datetime import datetime, timezone
 
 import pytest
-from service.sentences import split_sentences
 
 from bench.disagreements import similar_reports
 from service.brief import disagreements
@@ -16,6 +15,7 @@ from service.brief.verify import Verifier
 from service.brief.writers import Draft, DraftSentence
 from service.cli.render import render
 from service.pipeline import Pipeline, Timer
+from service.read.sentences import split_sentences
 from service.schemas import BriefRequest, BriefResponse
 from service.types import Citation, Evidence, Sentence
 from service.values.quantities import values_in
