@@ -27,6 +27,7 @@ CANDIDATE_JACCARD = 0.3
 ESTIMATE_MARGIN = 0.15  # how far below the threshold a MinHash estimate of containment may fall and be checked
 REWRITE_DOC_COSINE = 0.8
 PARAPHRASE_COSINE = 0.8
+PARAPHRASE_WORDS = 0.5  # word Jaccard of a rewritten sentence with its original
 _WORD = re.compile(r"\w+")
 Key = TypeVar("Key", bound=Hashable)
 _LOW_32 = np.uint64(0xFFFFFFFF)
@@ -147,15 +148,33 @@ def confirm_rewrites(close: list[tuple[Key, Key, float]], articles: Mapping[Key,
     for i, j, _ in sorted(close, key=lambda pair: -pair[2]):
         if sets.connected(i, j):
             continue
-        x, y = static.body_vectors(articles[i]), static.body_vectors(articles[j])
-        if not len(x) or not len(y):
-            continue
-        shorter, longer = (x, y) if len(x) <= len(y) else (y, x)
-        coverage = float(((shorter @ longer.T).max(axis=1) >= PARAPHRASE_COSINE).mean())
+        coverage = rewrite_coverage(articles[i], articles[j], static)
         if coverage >= threshold:
             pairs[(i, j)] = coverage
             sets.merge(i, j)
     return pairs
+
+
+def rewrite_coverage(first: Article, second: Article, static: StaticEmbedder) -> float:
+    """Share of the shorter text's sentences that have a close paraphrase in the other (0 when one has none).
+
+    A paraphrase is close in meaning (static vectors) and in wording, with the same numbers: two
+    outlets' own one-line reports of a death, or two weeks' jobless-claims reports, read alike to
+    a sentence encoder but are independent sources, not one text rewritten."""
+    x, y = static.body_vectors(first), static.body_vectors(second)
+    if not len(x) or not len(y):
+        return 0.0
+    (shorter, short_text), (longer, long_text) = sorted(((x, first.body), (y, second.body)), key=lambda v: len(v[0]))
+    close = np.argwhere(shorter @ longer.T >= PARAPHRASE_COSINE)
+    covered = {int(i) for i, j in close if _same_wording(short_text[i].text, long_text[j].text)}
+    return len(covered) / len(shorter)
+
+
+def _same_wording(first: str, second: str) -> bool:
+    """Most words in common (Jaccard at least `PARAPHRASE_WORDS`) and the same numbers."""
+    a, b = set(_WORD.findall(first.lower())), set(_WORD.findall(second.lower()))
+    numbers = {w for w in a if w.isdigit()} == {w for w in b if w.isdigit()}
+    return numbers and len(a & b) >= PARAPHRASE_WORDS * len(a | b)
 
 
 def body_fingerprint(document: Document) -> np.ndarray:

@@ -27,7 +27,7 @@ from typing import Protocol
 import numpy as np
 from scipy.cluster.hierarchy import DisjointSet
 
-from .dedup import REWRITE_DOC_COSINE, CopyIndex, confirm_rewrites, containment
+from .dedup import REWRITE_DOC_COSINE, CopyIndex, confirm_rewrites, containment, rewrite_coverage
 from .embed import StaticEmbedder
 from .neighbors import NEIGHBOURS, nearest
 from .stories import CANDIDATE_COSINE, PairScorer, average_linkage
@@ -65,10 +65,6 @@ class Store(Protocol):
 
     def members(self, group: int) -> list[int]:
         """The documents of a stored group."""
-        ...
-
-    def absorb(self, group: int, into: int) -> None:
-        """A new document copies two stored groups: `group`'s members move into `into`, and `group` goes."""
         ...
 
     def keep_scores(self, scores: list[tuple[int, int, float]]) -> None:
@@ -127,15 +123,6 @@ class Collection:
         self.rep_vectors[self.rep_groups.index(group)] = article.vector
         self.remember(key, article)
 
-    def absorb(self, group: int, into: int) -> None:
-        """`group`'s members joined `into` (a new document copies both): it leaves the index."""
-        self.doc_group.update({key: into for key, found in self.doc_group.items() if found == group})
-        row = self.rep_groups.index(group)
-        self._vectors = [np.delete(self.rep_vectors, row, axis=0)]
-        del self.rep_groups[row]
-        del self.group_rep[group]
-        self.group_story.pop(group, None)
-
     def remember(self, key: int, article: Article) -> None:
         self.recent[key] = article
         self.recent.move_to_end(key)
@@ -167,69 +154,117 @@ def add(store: Store, collection: Collection, articles: dict[int, Article], stat
 
 def place_duplicates(store: Store, collection: Collection, articles: dict[int, Article], static: StaticEmbedder,
                      rewrite_threshold: float) -> Placed:
-    """Put each new article in a stored or a new duplicate group."""
+    """Put each new article in a stored or a new duplicate group.
+
+    Copy and rewrite pairs only propose groups: a member belongs to a group when it is a copy or a
+    rewrite of the group's representative itself, never through a chain of members (A copies B, B
+    copies C, C shares nothing with A). A new article joins the stored group whose representative
+    it is closest to; the others form new groups around their most complete member."""
     keys = list(articles)
     copies, signatures = collection.copies.add([articles[k].fingerprint for k in keys], keys)
     placed = Placed(signatures={k: s for k, s in zip(keys, signatures) if s is not None})
-    pairs: dict[tuple[Node, Node], float] = dict(copies)  # type: ignore[arg-type]
     sets = DisjointSet(keys)
     for earlier, later in copies:
-        node: Node = earlier if earlier in articles else group_node(collection.doc_group[earlier])
-        sets.add(node)
+        sets.add(node := earlier if earlier in articles else group_node(collection.doc_group[earlier]))
         sets.merge(node, later)
     known: dict[Node, Article] = dict(articles)
-    pairs.update(_rewrites(store, collection, known, sets, static, rewrite_threshold))
-    subsets = []
+    rewrites = _rewrites(store, collection, known, sets, static, rewrite_threshold)
+    links = Links(known, static, collection.copies.threshold, rewrite_threshold, rewrites)
+    proposed = []
     for members in sets.subsets():
         new = sorted((k for k in members if isinstance(k, int)), key=lambda k: articles[k].index)
         if new:
-            subsets.append((sorted(g for _, g in (k for k in members if isinstance(k, tuple))), new))
-    for stored, new in sorted(subsets, key=lambda subset: articles[subset[1][0]].index):
-        if stored:
-            group = stored[0]
-            for absorbed in stored[1:]:  # a new document copies two stored groups: they are one source
-                store.absorb(absorbed, group)
-                placed.stories.update(s for s in (collection.group_story.get(absorbed),) if s is not None)
-                collection.absorb(absorbed, group)
-            _join(store, collection, group, new, known, pairs)
+            proposed.append((sorted(node[1] for node in members if isinstance(node, tuple)), new))
+    for stored, new in sorted(proposed, key=lambda subset: articles[subset[1][0]].index):
+        joining: dict[int, list[int]] = {}
+        for group in stored:
+            _rep_of(store, collection, known, group)
+        for key in new:
+            scores = {g: links.score(key, group_node(g)) for g in stored}
+            best = max(scores, key=scores.__getitem__, default=None)
+            if best is not None and links.holds(key, group_node(best)):
+                joining.setdefault(best, []).append(key)
+        for group, members in joining.items():
+            _join(store, collection, group, members, known, links)
             placed.joined_groups.add(group)
-        else:
-            rep = most_complete(new, articles)
-            group = store.create_group(rep, new, _similarity(new, rep, known, pairs))
+            collection.doc_group.update((key, group) for key in members)
+        rest = [k for k in new if not any(k in members for members in joining.values())]
+        while rest:
+            rep = most_complete(rest, articles)
+            members = [k for k in rest if k == rep or links.holds(k, rep)]
+            group = store.create_group(rep, members, links.similarity(members, rep))
             collection.add_groups([group], [articles[rep]], [rep])
             placed.new_groups.append(group)
-        collection.doc_group.update((key, group) for key in new)
+            collection.doc_group.update((key, group) for key in members)
+            rest = [k for k in rest if k not in members]
     return placed
 
 
-def _join(store: Store, collection: Collection, group: int, new: list[int], known: dict[Node, Article],
-          pairs: dict[tuple[Node, Node], float]) -> None:
-    """New members join a stored group. The most complete member represents it, as in a request: when a
-    new one is more complete than the representative, it takes over and the group's similarity is
-    measured again against it."""
-    current = collection.group_rep[group]
+class Links:
+    """How close a member is to a representative: the containment of their shingles, or the share of
+    aligned sentences of a rewrite; and whether that reaches the copy or the rewrite threshold."""
+
+    def __init__(self, known: dict[Node, Article], static: StaticEmbedder, copy_threshold: float,
+                 rewrite_threshold: float, rewrites: dict[tuple[Node, Node], float]) -> None:
+        self.known = known
+        self.static = static
+        self.copy_threshold = copy_threshold
+        self.rewrite_threshold = rewrite_threshold
+        self.found: dict[tuple[Node, Node], tuple[float, bool]] = {}
+        for (a, b), coverage in rewrites.items():
+            self.found[(a, b)] = self.found[(b, a)] = (coverage, True)
+
+    def _measure(self, member: Node, rep: Node) -> tuple[float, bool]:
+        if (member, rep) not in self.found:
+            first, second = self.known[member], self.known[rep]
+            copied = containment(first.fingerprint, second.fingerprint)
+            if copied >= self.copy_threshold:
+                self.found[(member, rep)] = (copied, True)
+            elif float(first.vector @ second.vector) >= REWRITE_DOC_COSINE:
+                coverage = rewrite_coverage(first, second, self.static)
+                self.found[(member, rep)] = (max(copied, coverage), coverage >= self.rewrite_threshold)
+            else:
+                self.found[(member, rep)] = (copied, False)
+        return self.found[(member, rep)]
+
+    def score(self, member: Node, rep: Node) -> float:
+        return self._measure(member, rep)[0]
+
+    def holds(self, member: Node, rep: Node) -> bool:
+        return member == rep or self._measure(member, rep)[1]
+
+    def similarity(self, members: list[int], rep: Node) -> float:
+        """The group's similarity: the lowest of its members' links to the representative."""
+        return round(min((self.score(k, rep) for k in members if k != rep), default=1.0), 4)
+
+
+def _rep_of(store: Store, collection: Collection, known: dict[Node, Article], group: int) -> Article:
+    """A stored group's representative, read once."""
     if group_node(group) not in known:
-        known[group_node(group)] = store.articles([current])[current]
-    candidates: dict[int, Article] = {current: known[group_node(group)]} | {k: known[k] for k in new}  # type: ignore[misc]
+        rep = collection.group_rep[group]
+        known[group_node(group)] = store.articles([rep])[rep]
+    return known[group_node(group)]
+
+
+def _join(store: Store, collection: Collection, group: int, new: list[int], known: dict[Node, Article],
+          links: Links) -> None:
+    """New members join a stored group. The most complete member represents it, as in a request, when
+    every member is a copy or a rewrite of it: it takes over and the group's similarity is measured
+    again against it."""
+    current = collection.group_rep[group]
+    candidates: dict[int, Article] = {current: _rep_of(store, collection, known, group)} | {k: known[k] for k in new}  # type: ignore[misc]
     rep = most_complete(candidates, candidates)
-    if rep == current:
-        store.join_group(group, new, _similarity(new, group_node(group), known, pairs))
-        return
-    members = [k for k in store.members(group) if k != current]
-    known.update(store.articles(members))  # type: ignore[arg-type]
-    known[current] = candidates[current]
-    everyone = [current, *members, *new]
-    store.join_group(group, new, _similarity(everyone, rep, known, pairs), representative=rep)
-    collection.set_representative(group, rep, candidates[rep])
-    known[group_node(group)] = candidates[rep]
-
-
-def _similarity(new: list[int], rep: Node, known: dict[Node, Article], pairs: dict[tuple[Node, Node], float]) -> float:
-    """The lowest similarity of a new member to its group's representative: copy containment or rewrite coverage."""
-    def to_rep(k: int) -> float:
-        found = pairs.get((k, rep)) or pairs.get((rep, k))  # type: ignore[call-overload]
-        return found or containment(known[k].fingerprint, known[rep].fingerprint)
-    return round(min((to_rep(k) for k in new if k != rep), default=1.0), 4)
+    if rep != current:
+        members = [k for k in store.members(group) if k != current]
+        known.update(store.articles(members))  # type: ignore[arg-type]
+        known[current] = candidates[current]
+        everyone = [current, *members, *new]
+        if all(links.holds(k, rep) for k in everyone):
+            store.join_group(group, new, links.similarity(everyone, rep), representative=rep)
+            collection.set_representative(group, rep, candidates[rep])
+            known[group_node(group)] = candidates[rep]
+            return
+    store.join_group(group, new, links.similarity(new, group_node(group)))
 
 
 def _rewrites(store: Store, collection: Collection, known: dict[Node, Article], sets: DisjointSet,
@@ -327,9 +362,6 @@ class MemoryStore:
 
     def members(self, group: int) -> list[int]:
         return list(self.groups[group].members)
-
-    def absorb(self, group: int, into: int) -> None:
-        self.join_group(into, self.groups.pop(group).members, self.groups[into].similarity)
 
     def keep_scores(self, scores: list[tuple[int, int, float]]) -> None:
         self.scores.update(((a, b), s) for a, b, s in scores)

@@ -115,8 +115,6 @@ def test_real_topics_give_the_same_answers_as_one_request_and_as_one_desk_batch(
 
 
 @needs_shared
-@pytest.mark.xfail(strict=True, reason="issue 25: a later batch weighs words and facts among its own groups and "
-                                       "their neighbours, and ECB+ topic 9's two events merge when fed in 4 batches")
 def test_real_topics_give_the_same_stories_in_several_desk_batches(pipeline: Pipeline, client: TestClient) -> None:
     documents = ecbplus(("3", "9")) + allsides("Economy and Jobs", 6)
     assert from_desk(client, "several", documents, batches=4) == from_request(pipeline, documents)
