@@ -308,14 +308,15 @@ def read_articles(pipeline: Pipeline, items: list[Item]) -> dict[str, Article]:
 
 @dataclass
 class Recorded:
-    """What the engine scored in one request: its copy groups (item positions) and its candidate pairs of
-    groups with their same-event features and time priors."""
+    """What the engine scored in one request: its copy groups (item positions), its candidate pairs of
+    groups with their same-event features and time priors, and the far pairs it kept at 0."""
 
     groups: list[list[int]]
     firsts: np.ndarray
     seconds: np.ndarray
     features: np.ndarray
     priors: np.ndarray
+    far: list[tuple[int, int]]
 
 
 @dataclass
@@ -337,9 +338,9 @@ class Engine:
         collection = engine.Collection(settings.duplicate_threshold, self.pipeline.static.dimension)
         calls: list[tuple[list[Article], np.ndarray, np.ndarray, np.ndarray]] = []
 
-        def score(reps: list[Article], firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
-            calls.append((reps, firsts, seconds, Reports(reps, self.pipeline.static).features(firsts, seconds)))
-            return np.zeros(len(firsts))
+        def score(reps: list[Article], firsts: np.ndarray, seconds: np.ndarray, common: np.ndarray) -> np.ndarray:
+            calls.append((reps, firsts, seconds, Reports(reps, self.pipeline.static, common).features(firsts, seconds)))
+            return np.ones(len(firsts))
 
         placed = engine.place_duplicates(store, collection, articles, self.pipeline.static, settings.rewrite_threshold)
         engine.link_new_groups(store, collection, placed, score, 1.0)
@@ -352,7 +353,8 @@ class Engine:
             features.append(x)
             priors += [time_prior(reps[i], reps[j]) for i, j in zip(f.tolist(), s.tolist())]
         found = Recorded(groups, np.array(firsts, dtype=np.int64), np.array(seconds, dtype=np.int64),
-                         np.concatenate(features) if features else np.zeros((0, len(FEATURES))), np.array(priors))
+                         np.concatenate(features) if features else np.zeros((0, len(FEATURES))), np.array(priors),
+                         [pair for pair, s in store.scores.items() if s == 0.0])
         self.recorded[key] = found
         return found
 
@@ -365,8 +367,10 @@ class Engine:
             key = tuple(i["id"] for i in items)
             if key not in scored:
                 scored[key] = np.round(model.probability(found.features) * found.priors, 6)
-            scores = scored[key]
-            by_group = labels_from(len(found.groups), found.firsts, found.seconds, scores, threshold)
+            far = np.array(found.far, dtype=np.int64).reshape(-1, 2)
+            by_group = labels_from(len(found.groups), np.concatenate([found.firsts, far[:, 0]]),
+                                   np.concatenate([found.seconds, far[:, 1]]),
+                                   np.concatenate([scored[key], np.zeros(len(far))]), threshold)
             label = [0] * len(items)
             for g, members in enumerate(found.groups):
                 for k in members:

@@ -88,6 +88,35 @@ def _estimated_containment(signature: np.ndarray, size: int, others: np.ndarray,
     return jaccard * (size + sizes) / ((1 + jaccard) * np.minimum(size, sizes))
 
 
+COMMON_PHRASE_DOCUMENTS = 3  # independent texts that share a 5-word phrase before it counts as furniture
+
+
+class PhraseCounts:
+    """How many indexed texts hold each word 5-gram: sorted shingle hashes and their document counts.
+
+    Kept as two arrays grown batch by batch (a binary search per new shingle), so that a collection
+    of 100,000 texts costs two numbers per distinct shingle and no Python object per shingle."""
+
+    def __init__(self) -> None:
+        self.hashes = np.zeros(0, dtype=np.uint64)
+        self.counts = np.zeros(0, dtype=np.int32)
+
+    def add(self, fingerprints: list[np.ndarray]) -> None:
+        if not fingerprints:
+            return
+        batch, counts = np.unique(np.concatenate(fingerprints), return_counts=True)
+        at = np.searchsorted(self.hashes, batch)
+        known = self.hashes[np.minimum(at, max(len(self.hashes) - 1, 0))] == batch if len(self.hashes) else \
+            np.zeros(len(batch), dtype=bool)
+        self.counts[at[known]] += counts[known].astype(np.int32)
+        self.hashes = np.insert(self.hashes, at[~known], batch[~known])
+        self.counts = np.insert(self.counts, at[~known], counts[~known].astype(np.int32))
+
+    def common(self, documents: int) -> np.ndarray:
+        """The sorted shingles at least `documents` texts hold."""
+        return self.hashes[self.counts >= documents]
+
+
 class CopyIndex:
     """Documents that copy no earlier one, indexed for the copy check of every later document.
 
@@ -103,6 +132,16 @@ class CopyIndex:
         self.keys: list[int] = []  # the indexed documents' keys; the lists below follow them
         self.signatures: list[np.ndarray] = []
         self.fingerprints: list[np.ndarray] = []
+        self.phrases = PhraseCounts()
+        self._counted = 0  # indexed texts already in `phrases`
+
+    def common_phrases(self) -> np.ndarray:
+        """Shingles that `COMMON_PHRASE_DOCUMENTS` or more indexed texts share: the phrases of a collection's
+        furniture (credit lines, sign-offs, station idents) rather than of one event. Copies are not
+        indexed, so a story syndicated many times does not make its own sentences common."""
+        self.phrases.add(self.fingerprints[self._counted:])
+        self._counted = len(self.fingerprints)
+        return self.phrases.common(COMMON_PHRASE_DOCUMENTS)
 
     def insert(self, key: int, signature: np.ndarray, fingerprint: np.ndarray, scheme: str = SCHEME) -> None:
         """Index a document whose signature is already known (a collection's, read back from storage).
@@ -175,6 +214,18 @@ def _same_wording(first: str, second: str) -> bool:
     a, b = set(_WORD.findall(first.lower())), set(_WORD.findall(second.lower()))
     numbers = {w for w in a if w.isdigit()} == {w for w in b if w.isdigit()}
     return numbers and len(a & b) >= PARAPHRASE_WORDS * len(a | b)
+
+
+def shared_sentences(sentences: list[str], body: np.ndarray, common: np.ndarray) -> list[bool]:
+    """Which sentences are mostly (half their shingles or more) `common` phrases; `body` is the text's
+    fingerprint, so a text that holds no common phrase is not looked at sentence by sentence."""
+    if not common.size or not np.isin(body, common).any():
+        return [False] * len(sentences)
+    shared = []
+    for sentence in sentences:
+        shingles = fingerprint(sentence)
+        shared.append(bool(shingles.size) and np.isin(shingles, common).mean() >= 0.5)
+    return shared
 
 
 def body_fingerprint(document: Document) -> np.ndarray:

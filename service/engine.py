@@ -295,21 +295,31 @@ def link_new_groups(store: Store, collection: Collection, placed: Placed, score:
     """Score each new group against its nearest representatives, keep the scores, and return the groups
     to cluster again: the new ones and every group of a story a new pair could change.
 
-    The pairs are scored together with every new group, so that a batch into an empty collection
-    weighs words and facts over all of its documents, as a request does."""
+    A neighbour whose document vector is below `CANDIDATE_COSINE` is kept with score 0 without
+    being scored: it reports another event, and counting it in the average keeps a chain of pairs
+    (A with B, B with C) from joining A and C when nothing links them. The pairs are scored together
+    with every new group, so that a batch into an empty collection weighs words and facts over all
+    of its documents, as a request does."""
     if not placed.new_groups:
         return []
     order = {g: n for n, g in enumerate(collection.rep_groups)}
     vectors = collection.rep_vectors
-    rows, found, _ = nearest(vectors[[order[g] for g in placed.new_groups]], vectors, CANDIDATE_COSINE, NEIGHBOURS + 1)
-    pairs = sorted({(min(a, b), max(a, b)) for a, b in zip((placed.new_groups[r] for r in rows.tolist()),
-                                                           (collection.rep_groups[f] for f in found.tolist())) if a != b})
+    rows, found, cosines = nearest(vectors[[order[g] for g in placed.new_groups]], vectors, -1.0, NEIGHBOURS + 1)
+    close: dict[tuple[int, int], bool] = {}
+    for a, b, cosine in zip((placed.new_groups[r] for r in rows.tolist()), (collection.rep_groups[f] for f in found.tolist()),
+                            cosines.tolist()):
+        if a != b:
+            pair = (min(a, b), max(a, b))
+            close[pair] = close.get(pair, False) or cosine >= CANDIDATE_COSINE
+    pairs = sorted(pair for pair, candidate in close.items() if candidate)
+    if far := [(a, b, 0.0) for (a, b), candidate in sorted(close.items()) if not candidate]:
+        store.keep_scores(far)
     if pairs:
         groups = sorted({g for pair in pairs for g in pair} | set(placed.new_groups))
         reps = store.articles([collection.group_rep[g] for g in groups])
         position = {g: n for n, g in enumerate(groups)}
         scores = score([reps[collection.group_rep[g]] for g in groups], np.array([position[a] for a, _ in pairs]),
-                       np.array([position[b] for _, b in pairs])).tolist()
+                       np.array([position[b] for _, b in pairs]), collection.copies.common_phrases()).tolist()
         store.keep_scores([(a, b, round(float(s), 6)) for (a, b), s in zip(pairs, scores)])
         new = set(placed.new_groups)
         placed.stories.update(collection.group_story[g] for (a, b), s in zip(pairs, scores) if s >= threshold

@@ -27,6 +27,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
 
+from .dedup import shared_sentences
 from .embed import StaticEmbedder
 from .facts import MONTHS, Facts, counts, facts_of
 from .types import Article
@@ -40,6 +41,7 @@ SMALL_NUMBERS = frozenset(str(n) for n in range(11))  # too common to tie two re
 COMMONEST_ZIPF = 7.0  # wordfreq's scale: "the" is 7.7, a rare name about 2
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _YEAR = re.compile(r"\d{4}")
+NO_PHRASES = np.zeros(0, dtype=np.uint64)
 
 
 @cache
@@ -83,25 +85,58 @@ class SameEventModel:
 
 
 class Reports:
-    """The request-level view the features need: term weights fitted on these articles, facts, sentences."""
+    """The request-level view the features need: term weights fitted on these articles, facts, sentences.
 
-    def __init__(self, articles: list[Article], static: StaticEmbedder) -> None:
+    Sentences made mostly of `common` phrases (shingles that many texts of the collection share:
+    credit lines, sign-offs, station idents) are left out of every feature: furniture is not
+    evidence that two reports tell one event."""
+
+    def __init__(self, articles: list[Article], static: StaticEmbedder, common: np.ndarray = NO_PHRASES) -> None:
         self.articles = articles
         self.static = static
+        self.common = common
         languages = [a.document.language or "en" for a in articles]
         self.language = max(set(languages), key=languages.count)
 
     @cached_property
+    def furniture(self) -> list[frozenset[int]]:
+        """Per article: the indexes (in `document.sentences`) of its sentences made of common phrases."""
+        return [frozenset(k for k, shared in enumerate(shared_sentences([s.text for s in a.document.sentences],
+                                                                          a.fingerprint, self.common)) if shared)
+                for a in self.articles]
+
+    def texts(self, k: int) -> list[str]:
+        """The article's title and sentences, furniture left out."""
+        left_out = self.furniture[k]
+        article = self.articles[k]
+        return [article.title, *(s.text for n, s in enumerate(article.document.sentences) if n not in left_out)]
+
+    def lead(self, k: int) -> list[str]:
+        """What the article leads with (`Article.lead`), furniture left out."""
+        left_out = {self.articles[k].document.sentences[n].text for n in self.furniture[k]}
+        article = self.articles[k]
+        body = [s.text for s in article.body if s.text not in left_out][:LEAD_SENTENCES]
+        return list(dict.fromkeys(t for t in (article.title, article.document.headline, *body) if t))
+
+    def body_vectors(self, k: int) -> np.ndarray:
+        """Static vectors of the article's body sentences, furniture left out."""
+        article = self.articles[k]
+        vectors = self.static.body_vectors(article)
+        if not self.furniture[k]:
+            return vectors
+        left_out = {article.document.sentences[n].text for n in self.furniture[k]}
+        return vectors[[n for n, s in enumerate(article.body) if s.text not in left_out]]
+
+    @cached_property
     def facts(self) -> list[tuple[Facts, Facts]]:
         """Per article: the facts of its whole text and of its lead."""
-        return [(facts_of([a.title, *(s.text for s in a.document.sentences)]), facts_of(a.lead(LEAD_SENTENCES)))
-                for a in self.articles]
+        return [(facts_of(self.texts(k)), facts_of(self.lead(k))) for k in range(len(self.articles))]
 
     @cached_property
     def words(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
         """Unit rows of sublinear term frequency times rarity squared, with and without request IDF."""
-        tokens = [[w for w in _WORD.findall(" ".join([a.title, *(s.text for s in a.document.sentences)]).lower())
-                   if len(w) > 1] for a in self.articles]
+        tokens = [[w for w in _WORD.findall(" ".join(self.texts(k)).lower()) if len(w) > 1]
+                  for k in range(len(self.articles))]
         counter = CountVectorizer(analyzer=lambda words: words)
         counts = counter.fit_transform(tokens)
         weight = np.array([rarity(w, self.language) ** 2 for w in counter.get_feature_names_out()])
@@ -173,7 +208,7 @@ class Reports:
 
     @cached_property
     def lead_counts(self) -> list[frozenset[tuple[str, str]]]:
-        return [frozenset().union(*(counts(text) for text in a.lead(LEAD_SENTENCES))) for a in self.articles]
+        return [frozenset().union(*(counts(text) for text in self.lead(k))) for k in range(len(self.articles))]
 
     def _count_conflict(self, i: int, j: int) -> float:
         """The two leads count the same thing far apart ("37 cartel members", "26 cartel figures"): for
@@ -188,7 +223,7 @@ class Reports:
 
     def _closest_sentences(self, i: int, j: int) -> float:
         """Mean cosine of the three closest sentence pairs across the two bodies."""
-        x, y = (self.static.body_vectors(self.articles[k])[:ALIGNED_SENTENCES] for k in (i, j))
+        x, y = (self.body_vectors(k)[:ALIGNED_SENTENCES] for k in (i, j))
         if not len(x) or not len(y):
             return 0.0
         cosines = (x @ y.T).ravel()

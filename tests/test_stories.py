@@ -128,3 +128,20 @@ def test_source_url_and_published_at_are_used(pipeline: Pipeline) -> None:
     assert urls[first["id"]] == "https://a.example/37"
     second["published_at"] = "2025-05-20T08:00:00Z"  # eleven weeks later: another occurrence, not the same event
     assert len(run(pipeline, [first, second]).stories) == 2
+
+
+FURNITURE = ["Filed by the QA desk.", "(Reporting by Jane Doe in London; Editing by John Smith)",
+             "Max Lee, KBS World Radio News. Copyright KBS, all rights reserved worldwide."]
+
+
+@pytest.mark.skipif(ECBPLUS is None, reason="the ECB+ dev set (../shared/eval/ecbplus_dev) is not on this machine")
+@pytest.mark.parametrize("line", FURNITURE)
+def test_a_line_every_article_shares_changes_no_story(pipeline: Pipeline, line: str) -> None:
+    """Issue 25: a footer, credit line or sign-off appended to every article of three ECB+ topics (a
+    Turkmen election, New Zealand climbers, a Doctor Who casting) merged them; furniture is not evidence."""
+    items = [json.loads(row) for row in ECBPLUS.read_text(encoding="utf-8").splitlines()]
+    documents = [{"id": i["id"], "text": i["text"]} for i in items if i["topic"] in ("11", "23", "39")]
+    plain = sorted(map(sorted, stories_of(pipeline, documents)))
+    assert len(plain) >= 6
+    signed = [dict(d, text=f"{d['text']}\n{line}") for d in documents]
+    assert sorted(map(sorted, stories_of(pipeline, signed))) == plain
