@@ -480,6 +480,70 @@ def labelled(args: argparse.Namespace) -> None:
             recorded.write_bytes(pickle.dumps(service.recorded))
 
 
+def whole(tag: str, items: list[Item], found: dict[str, int]) -> str:
+    """B-cubed F1, same-topic merges and cross-topic merges of one clustering of all `items`."""
+    result = Tally()
+    result.request([i["story"] for i in items], [found[i["id"]] for i in items], tag)
+    same_topic = cross = merged = 0
+    for a, b in combinations(items, 2):
+        together = found[a["id"]] == found[b["id"]]
+        if a["topic"] != b["topic"]:
+            cross += together
+        elif a["story"] != b["story"]:
+            same_topic += 1
+            merged += together
+    return (f"| {tag} | {result.scores()['F1']:.3f} | {merged / max(same_topic, 1):.3f} | {cross} | "
+            f"{len(set(found.values()))} ({result.true_stories}) |")
+
+
+def labels_of(stories: Iterable[Iterable[str]]) -> dict[str, int]:
+    return {doc: n for n, story in enumerate(stories) for doc in story}
+
+
+def batches(args: argparse.Namespace) -> None:
+    """The same ECB+ articles as one request per topic, as one request, and fed to one desk collection in
+    batches (shuffled, seeded): the stories should not depend on how the documents arrive."""
+    import tempfile
+
+    from fastapi.testclient import TestClient
+
+    from service.api import create_app
+
+    pipeline = Pipeline(load_settings(model="none"))
+    items = load(args.ecbplus)
+    articles = cached_articles(pipeline, items, args.cache)
+    settings = pipeline.settings
+    threshold = pipeline.same_event.model.threshold
+
+    def request(chosen: list[Item]) -> list[list[str]]:
+        found = engine.group([articles[i["id"]] for i in chosen], pipeline.static, pipeline.same_event,
+                             settings.duplicate_threshold, settings.rewrite_threshold, threshold)
+        return [[a.id for a in story.articles] for story in found]
+
+    topics = Requests.of("ecbplus", items, subsets=False).topics
+    print("| how | B3 F1 | same-topic merges | cross-topic pairs merged | stories (true) |\n|---|---|---|---|---|")
+    print(whole("one request per topic", items, labels_of(s for t in topics.values() for s in request(t))))
+    print(whole(f"one request of {len(items)}", items, labels_of(request(items))), flush=True)
+    order = random.Random(0).sample(items, len(items))
+    with tempfile.TemporaryDirectory() as folder:
+        desk = Pipeline.__new__(Pipeline)
+        desk.__dict__.update(pipeline.__dict__)
+        desk.settings = load_settings(model="none", database_url=f"sqlite:///{folder}/desk.db", mode="extractive")
+        with TestClient(create_app(pipeline=desk)) as client:
+            for start in range(0, len(order), args.size):
+                documents = [{"id": i["id"], "text": i["text"]} for i in order[start:start + args.size]]
+                response = client.post("/v1/collections/ecbplus/documents", json={"documents": documents})
+                response.raise_for_status()
+            stories, cursor = [], None
+            while True:
+                page = client.get("/v1/collections/ecbplus/stories",
+                                  params={"limit": 500} | ({"cursor": cursor} if cursor else {})).json()
+                stories += page["stories"]
+                if not (cursor := page["next_cursor"]):
+                    break
+    print(whole(f"one desk collection, batches of {args.size}", items, labels_of(s["document_ids"] for s in stories)))
+
+
 def builtin(shared: Path) -> None:
     """Seeds (two events of one topic) and tgcontest same-story pairs: checks, not the labelled benchmark."""
     from eval.pairs import pair_accuracy
@@ -508,9 +572,12 @@ def main() -> None:
     labelled_parser = commands.add_parser("labelled", help="cross-validated stories on labelled sources")
     add_sources(labelled_parser)
     labelled_parser.add_argument("--service-only", action="store_true", help="leave the peers out")
+    batches_parser = commands.add_parser("batches", help="ECB+ as per-topic requests, one request, desk batches")
+    add_sources(batches_parser)
+    batches_parser.add_argument("--size", type=int, default=50, help="documents per desk batch")
     commands.add_parser("builtin", help="seeds and tgcontest pairs").add_argument("shared", type=Path)
     args = parser.parse_args()
-    labelled(args) if args.command == "labelled" else builtin(args.shared)
+    {"labelled": labelled, "batches": batches}.get(args.command, lambda a: builtin(a.shared))(args)
 
 
 if __name__ == "__main__":

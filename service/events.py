@@ -4,12 +4,15 @@ Reports of one event lead differently and word things differently, but the facts
 coincide: who, where, when, how many. Reports of another event of the same kind (another
 earthquake, another transfer of prisoners) share the topic's words and few of those facts. Each
 candidate pair gets features that measure this: the words they share, weighted by how rare each
-word is in the language (wordfreq) and in the request; the names, numbers and dates they share,
-weighted by how telling each is (a rare name, a count, a year); whether the facts of one's lead appear in the other; a
-conflict of years or of the counts two leads state; how close their closest sentences are; the static document vectors. A
-logistic model turns the features into the probability that the two report one event. Its
-weights and threshold are data (`data/same_event.json`), fitted by `eval/calibrate.py`
-with cross-validation over labelled real events.
+word is in the language (wordfreq); the names, numbers and dates they share, weighted by how
+telling each is (a rare name, a count, a year); whether the facts of one's lead appear in the
+other; a conflict of years or of the counts two leads state; how close their closest sentences
+are; the static document vectors. No feature weighs anything by the other documents of the
+request (an IDF over the request did not measure better, and made a pair's score depend on the
+batch it came in), except that furniture the collection's texts share is left out. A logistic
+model turns the features into the probability that the two report one event. Its weights and
+threshold are data (`data/same_event.json`), fitted by `eval/calibrate.py` with cross-validation
+over labelled real events of two sources (ECB+ and AllSides).
 """
 
 from __future__ import annotations
@@ -32,9 +35,7 @@ from .embed import StaticEmbedder
 from .facts import MONTHS, Facts, counts, facts_of
 from .types import Article
 
-FEATURES = ("words", "words_general", "names", "numbers", "dates", "names_stated", "numbers_stated", "dates_stated",
-            "names_in_request", "numbers_in_request", "dates_in_request",
-            "lead_names", "lead_numbers", "lead_dates", "year_conflict", "lead_number_conflict", "count_conflict", "sentences", "vector")
+FEATURES = ("words", "names", "numbers", "dates", "names_stated", "numbers_stated", "dates_stated", "lead_names", "lead_numbers", "lead_dates", "year_conflict", "lead_number_conflict", "count_conflict", "sentences", "vector")
 LEAD_SENTENCES = 3
 ALIGNED_SENTENCES = 40  # body sentences compared for the closest-sentences feature
 SMALL_NUMBERS = frozenset(str(n) for n in range(11))  # too common to tie two reports together
@@ -53,6 +54,7 @@ def rarity(word: str, language: str) -> float:
 
 
 CONFLICT_DISCOUNT = 0.9  # share of the probability taken away when two leads count the same thing differently
+SAME_EVENT_DAYS = 3.0  # not fitted: in AllSides every article of an event carries its roundup's date
 APART = 1.25  # counts closer than this ratio may be one event's disagreement or update (36 and 37; 10 then 12)
 
 
@@ -133,16 +135,16 @@ class Reports:
         return [(facts_of(self.texts(k)), facts_of(self.lead(k))) for k in range(len(self.articles))]
 
     @cached_property
-    def words(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """Unit rows of sublinear term frequency times rarity squared, with and without request IDF."""
+    def words(self) -> sparse.csr_matrix:
+        """Unit rows of sublinear term frequency times rarity squared. No weight depends on the other
+        articles scored with it, so a pair scores the same in any request or desk batch."""
         tokens = [[w for w in _WORD.findall(" ".join(self.texts(k)).lower()) if len(w) > 1]
                   for k in range(len(self.articles))]
         counter = CountVectorizer(analyzer=lambda words: words)
         counts = counter.fit_transform(tokens)
         weight = np.array([rarity(w, self.language) ** 2 for w in counter.get_feature_names_out()])
-        general = TfidfTransformer(sublinear_tf=True, use_idf=False, norm=None).fit_transform(counts)
-        in_request = TfidfTransformer(sublinear_tf=True, norm=None).fit_transform(counts)
-        return normalize(in_request @ sparse.diags(weight)), normalize(general @ sparse.diags(weight))
+        return normalize(TfidfTransformer(sublinear_tf=True, use_idf=False, norm=None).fit_transform(counts)
+                         @ sparse.diags(weight))
 
     @cached_property
     def fact_masses(self) -> list[sparse.csr_matrix]:
@@ -170,11 +172,9 @@ class Reports:
         """One row of `FEATURES` per pair `(firsts[k], seconds[k])` of article indexes."""
         if not len(firsts):
             return np.zeros((0, len(FEATURES)))
-        columns = [_row_cosines(matrix, firsts, seconds) for matrix in self.words]
+        columns = [_row_cosines(self.words, firsts, seconds)]
         columns += [_shared_facts(masses, firsts, seconds) for masses in self.fact_masses]
         columns += [_both_state(masses, firsts, seconds) for masses in self.fact_masses]
-        columns += [_row_cosines(normalize(TfidfTransformer().fit_transform(masses > 0)), firsts, seconds)
-                    for masses in self.fact_masses]
         pairs = list(zip(firsts.tolist(), seconds.tolist()))
         for kind in ("names", "numbers", "dates"):
             columns.append(np.array([self._lead_coverage(i, j, kind) for i, j in pairs]))
@@ -254,11 +254,13 @@ def _shared_facts(masses: sparse.csr_matrix, firsts: np.ndarray, seconds: np.nda
 
 
 def time_prior(first: Article, second: Article) -> float:
-    """Reports published more than a week apart are less likely one event: the score falls by e for every week beyond."""
+    """Reports published more than `SAME_EVENT_DAYS` apart are less likely one event: the score falls by e
+    for every `SAME_EVENT_DAYS` beyond. Outlets report one event within a few days; a report a week
+    later tells a new development (AllSides files those as events of their own)."""
     if first.published_at is None or second.published_at is None:
         return 1.0
     try:
         gap = abs((first.published_at - second.published_at).total_seconds()) / 86400
     except TypeError:  # one with a time zone and one without: compare the calendar days
         gap = abs((first.published_at.date() - second.published_at.date()).days)
-    return 1.0 if gap <= 7 else math.exp(-(gap - 7) / 7)
+    return 1.0 if gap <= SAME_EVENT_DAYS else math.exp(-(gap - SAME_EVENT_DAYS) / SAME_EVENT_DAYS)
