@@ -65,10 +65,10 @@ def fingerprint(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
 
 def containment(a: np.ndarray, b: np.ndarray) -> float:
     """Share of the smaller shingle set found in the larger one."""
-    return float(_containments(a, [b])[0]) if a.size and b.size else 0.0
+    return float(containments(a, [b])[0]) if a.size and b.size else 0.0
 
 
-def _containments(fingerprint: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
+def containments(fingerprint: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
     """`containment(fingerprint, other)` for each of `others`, in one pass over all their shingles.
 
     `fingerprint` is sorted (as `fingerprint()` returns it), so membership is a binary search.
@@ -168,7 +168,7 @@ class CopyIndex:
             sizes = np.array([self.fingerprints[j].size for j in found])
             estimates = _estimated_containment(minhash.hashvalues, fingerprint.size, signatures, sizes)
             checked = [j for j, estimate in zip(found, estimates) if estimate >= self.threshold - ESTIMATE_MARGIN]
-            scores = _containments(fingerprint, [self.fingerprints[j] for j in checked])
+            scores = containments(fingerprint, [self.fingerprints[j] for j in checked])
             copies = [(self.keys[j], float(score)) for j, score in zip(checked, scores) if score >= self.threshold]
             pairs.update(((earlier, key), score) for earlier, score in copies)
             indexed.append(None if copies else minhash.hashvalues)
@@ -219,13 +219,18 @@ def _same_wording(first: str, second: str) -> bool:
 def shared_sentences(sentences: list[str], body: np.ndarray, common: np.ndarray) -> list[bool]:
     """Which sentences are mostly (half their shingles or more) `common` phrases; `body` is the text's
     fingerprint, so a text that holds no common phrase is not looked at sentence by sentence."""
-    if not common.size or not np.isin(body, common).any():
+    if not common.size or not _members(body, common).any():
         return [False] * len(sentences)
     shared = []
     for sentence in sentences:
         shingles = fingerprint(sentence)
-        shared.append(bool(shingles.size) and np.isin(shingles, common).mean() >= 0.5)
+        shared.append(bool(shingles.size) and _members(shingles, common).mean() >= 0.5)
     return shared
+
+
+def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which `values` are in `sorted_set`: a binary search each (np.isin would sort the set every call)."""
+    return sorted_set[np.minimum(np.searchsorted(sorted_set, values), sorted_set.size - 1)] == values
 
 
 def body_fingerprint(document: Document) -> np.ndarray:

@@ -11,9 +11,11 @@ again, with the new groups, by `stories.average_linkage` over every score kept a
 A request is one batch into an empty collection held in memory (`MemoryStore`), as
 scikit-learn's Birch runs `fit` as `partial_fit` on an empty tree; the desk keeps its collection
 in a database behind the same `Store` protocol. So both give the same copy groups and stories for
-the same batch. Where the desk is fed in several batches, one thing legitimately differs: the
-same-event features weigh words and facts by how rare they are among the groups scored together
-(`events.Reports`), and a later batch scores its pairs among its own groups and their neighbours.
+the same batch. A pair's same-event score does not depend on the batch it comes in (no feature
+weighs words or facts by the other documents), except through the furniture left out of it, the
+phrases the collection's texts share so far (`CopyIndex.common_phrases`). Where the desk is fed in
+several batches, what legitimately differs is which pairs are scored: a new group's nearest
+neighbours are taken among the groups present when it arrives.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Protocol
 import numpy as np
 from scipy.cluster.hierarchy import DisjointSet
 
-from .dedup import REWRITE_DOC_COSINE, CopyIndex, confirm_rewrites, containment, rewrite_coverage
+from .dedup import REWRITE_DOC_COSINE, CopyIndex, confirm_rewrites, containment, containments, rewrite_coverage
 from .embed import StaticEmbedder
 from .neighbors import NEIGHBOURS, nearest
 from .stories import CANDIDATE_COSINE, PairScorer, average_linkage
@@ -170,6 +172,10 @@ def place_duplicates(store: Store, collection: Collection, articles: dict[int, A
     known: dict[Node, Article] = dict(articles)
     rewrites = _rewrites(store, collection, known, sets, static, rewrite_threshold)
     links = Links(known, static, collection.copies.threshold, rewrite_threshold, rewrites)
+    proposed_pairs: dict[Node, set[Node]] = {}  # a new group's members are looked for within two proposed pairs
+    for first, second in [*copies, *rewrites]:
+        proposed_pairs.setdefault(first, set()).add(second)
+        proposed_pairs.setdefault(second, set()).add(first)
     proposed = []
     for members in sets.subsets():
         new = sorted((k for k in members if isinstance(k, int)), key=lambda k: articles[k].index)
@@ -188,15 +194,20 @@ def place_duplicates(store: Store, collection: Collection, articles: dict[int, A
             _join(store, collection, group, members, known, links)
             placed.joined_groups.add(group)
             collection.doc_group.update((key, group) for key in members)
-        rest = [k for k in new if not any(k in members for members in joining.values())]
+        joined = {k for members in joining.values() for k in members}
+        rest = [k for k in new if k not in joined]
         while rest:
             rep = most_complete(rest, articles)
-            members = [k for k in rest if k == rep or links.holds(k, rep)]
+            near = {k for first in proposed_pairs.get(rep, ()) for k in (first, *proposed_pairs.get(first, ()))}
+            candidates = [k for k in rest if k in near]
+            links.measure_copies(candidates, rep)
+            members = [rep] + [k for k in candidates if k != rep and links.holds(k, rep)]
+            taken = set(members)
             group = store.create_group(rep, members, links.similarity(members, rep))
             collection.add_groups([group], [articles[rep]], [rep])
             placed.new_groups.append(group)
             collection.doc_group.update((key, group) for key in members)
-            rest = [k for k in rest if k not in members]
+            rest = [k for k in rest if k not in taken]
     return placed
 
 
@@ -226,6 +237,18 @@ class Links:
             else:
                 self.found[(member, rep)] = (copied, False)
         return self.found[(member, rep)]
+
+    def measure_copies(self, members: list[int], rep: int) -> None:
+        """Containment of many members in one representative, in one pass (`holds` then only aligns the
+        sentences of the few that are no copy but read alike)."""
+        fresh = [k for k in members if k != rep and (k, rep) not in self.found and self.known[k].fingerprint.size]
+        if not fresh or not self.known[rep].fingerprint.size:
+            return
+        found = containments(self.known[rep].fingerprint, [self.known[k].fingerprint for k in fresh])
+        cosines = np.stack([self.known[k].vector for k in fresh]) @ self.known[rep].vector
+        for key, copied, cosine in zip(fresh, found.tolist(), cosines.tolist()):
+            if copied >= self.copy_threshold or cosine < REWRITE_DOC_COSINE:
+                self.found[(key, rep)] = (copied, copied >= self.copy_threshold)
 
     def score(self, member: Node, rep: Node) -> float:
         return self._measure(member, rep)[0]

@@ -3,7 +3,7 @@
 A request is the desk's incremental path on an empty collection in memory (`service.engine`), so
 one request and one desk batch must agree exactly: stories, copy groups, facts and disagreements.
 Several batches agree on the same data too; where they legitimately could differ is said in
-`engine.py`: a later batch weighs words and facts among its own groups and their neighbours.
+`engine.py`: a new group's neighbours are those present when it arrives.
 """
 
 from __future__ import annotations
