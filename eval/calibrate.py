@@ -1,23 +1,24 @@
-"""Fit the same-event model (`service/data/same_event.json`) on labelled real events, by cross-validation over topics.
+"""Fit the same-event model (`service/data/same_event.json`) on two sources of labelled real events at once.
 
-    .venv/bin/python eval/calibrate.py ../shared/eval/ecbplus_dev/ecbplus_dev.jsonl [--write]
+    .venv/bin/python eval/calibrate.py --ecbplus ../shared/eval/ecbplus_dev/ecbplus_dev.jsonl \\
+        --allsides ../shared/eval/allsides_dev/articles.jsonl [--write]
 
-For each topic (one request, as a user would send it) the service reads the articles exactly as
-/v1/briefs does and computes the pairwise features of `service/group/events.py` for every pair; a pair
-is positive when both articles report the same event. Seven folds of topics: a logistic model is
-fitted on the pairs of six (whole topics, single-event sets and two-article requests, including
-pairs across topics, each pair with the features its own request gives it), the threshold is chosen on those six by clustering
-them with the service's average linkage, and the held-out fold is scored with both.
-The printed figures are those held-out scores, pooled. With --write, the model fitted on every
-topic, with the threshold chosen on every topic, is written for the service to load.
+Every request of `eval/stories.py` (ECB+ topics, AllSides runs of up to 10 events of a topic,
+single-event sets, two-article requests) goes through the engine of /v1/briefs once; the pairs it
+scores, with the features their own request gives them, are the training pairs. Seven folds over the
+topics of both sources: a logistic model is fitted on the pairs of the other folds, the threshold is
+chosen there by average linkage and `eval.stories.objective` (the mean over the sources), and the
+held-out topics are scored with both; the held-out figures are printed per source. With --write,
+the model fitted on every topic, with the threshold chosen on every topic, is written for the
+service to load.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import sys
-import threading
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -27,88 +28,50 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from eval.stories import (  # noqa: E402
-    Clusterer,
-    Item,
-    Requests,
-    best_setting,
-    by_topic,
+    Engine,
+    add_sources,
+    best_threshold,
+    cached_articles,
     cross_validated,
-    load,
-    memoized,
+    recorded_cache,
+    sources_of,
 )
-from service.group.events import FEATURES, Reports, SameEventModel  # noqa: E402
-from service.pipeline import Pipeline, Timer, validate  # noqa: E402
-from service.schemas import BriefRequest  # noqa: E402
+from service.group.events import FEATURES  # noqa: E402
+from service.pipeline import Pipeline  # noqa: E402
 from service.settings import load_settings  # noqa: E402
 
 TARGET = Path(__file__).resolve().parent.parent / "service" / "data" / "same_event.json"
 
 
-class PairData:
-    """Every pair's features in every request, each with the request-level weights its own request gives."""
-
-    def __init__(self, pipeline: Pipeline) -> None:
-        self.pipeline = pipeline
-        self.cache: dict[tuple[str, ...], np.ndarray] = {}
-
-    def features(self, items: list[Item]) -> np.ndarray:
-        key = tuple(i["id"] for i in items)
-        if key not in self.cache:
-            request = BriefRequest.model_validate({"documents": [{"id": i["id"], "text": i["text"]} for i in items]})
-            _, articles = self.pipeline.read(request, validate(request, self.pipeline.settings),
-                                             Timer(threading.Event()))
-            if len(articles) != len(items):
-                raise SystemExit(f"{len(items) - len(articles)} articles left out of {key}; labels need all")
-            firsts, seconds = np.triu_indices(len(articles), 1)
-            self.cache[key] = Reports(articles, self.pipeline.static).features(firsts, seconds)
-        return self.cache[key]
-
-    def fit(self, requests: Requests) -> SameEventModel:
-        """Logistic regression on every pair of every request: whole topics, single-event sets and
-        two-article requests, so that the probability holds for small requests as for large ones."""
-        from sklearn.linear_model import LogisticRegression
-
-        rows, labels = [], []
-        for items in requests.all():
-            rows.append(self.features(items))
-            firsts, seconds = np.triu_indices(len(items), 1)
-            labels.append(np.array([items[i]["story"] == items[j]["story"] for i, j in zip(firsts, seconds)]))
-        regression = LogisticRegression(max_iter=5000).fit(np.concatenate(rows), np.concatenate(labels))
-        return SameEventModel(regression.coef_[0], float(regression.intercept_[0]), threshold=0.5)
-
-    def clusterer(self, model: SameEventModel) -> dict[str, Clusterer]:
-        def scores(items: list[Item]) -> np.ndarray:
-            matrix = np.eye(len(items))
-            firsts, seconds = np.triu_indices(len(items), 1)
-            matrix[firsts, seconds] = matrix[seconds, firsts] = model.probability(self.features(items))
-            return matrix
-        return {"model": memoized(scores)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("path", type=Path)
+    add_sources(parser)
     parser.add_argument("--write", action="store_true", help=f"write the model fitted on all topics to {TARGET}")
     args = parser.parse_args()
-    requests = Requests.of(by_topic(load(args.path)))
-    data = PairData(Pipeline(load_settings(model="none")))
-    pooled, chosen = cross_validated(lambda names: data.clusterer(data.fit(requests.only(names))), requests)
-    held = {k: round(v, 4) for k, v in pooled.scores().items()}
-    thresholds = [t for _, t in chosen]
-    print(f"held-out, pooled over {len(chosen)} folds: {held}; thresholds by fold {thresholds}")
-    fitted = data.fit(requests)
-    _, threshold = best_setting(data.clusterer(fitted), requests)
-    model = replace(fitted, threshold=threshold)
+    args.neus = None
+    sources, _ = sources_of(args)
+    pipeline = Pipeline(load_settings(model="none"))
+    items = [i for r in sources for t in r.topics.values() for i in t]
+    data = Engine(pipeline, cached_articles(pipeline, items, args.cache))
+    recorded = recorded_cache(args.cache, data.articles)
+    if recorded is not None and recorded.exists():
+        data.recorded = pickle.loads(recorded.read_bytes())  # noqa: S301 (written by eval/stories.py)
+    pooled, thresholds = cross_validated(lambda training: data.cluster(data.fit(training)), sources)
+    held = {source: {k: round(v, 4) for k, v in tally.scores().items()} for source, tally in pooled.items()}
+    print(f"held-out, pooled over {len(thresholds)} folds: {held}; thresholds by fold {thresholds}")
+    fitted = data.fit(sources)
+    model = replace(fitted, threshold=best_threshold(data.cluster(fitted), sources))
     print("weights:", dict(zip(FEATURES, np.round(model.weights, 3).tolist())), "intercept",
-          round(model.intercept, 3), "threshold", threshold)
-    topics = requests.topics
+          round(model.intercept, 3), "threshold", model.threshold)
     if args.write:
+        fitted_on = "; ".join(f"{r.source}: {len(r.topic_names())} topics, {sum(map(len, r.topics.values()))} articles"
+                              for r in sources)
         TARGET.write_text(json.dumps({
             "features": list(FEATURES), "weights": model.weights.round(6).tolist(),
-            "intercept": round(model.intercept, 6), "threshold": threshold,
-            "fitted_on": f"{args.path.name}: {len(topics)} topics, {sum(map(len, topics.values()))} articles",
+            "intercept": round(model.intercept, 6), "threshold": model.threshold, "fitted_on": fitted_on,
             "cross_validated": held | {"thresholds_by_fold": thresholds}, "date": date.today().isoformat(),
-            "command": "eval/calibrate.py " + str(args.path) + " --write"}, indent=2) + "\n", encoding="utf-8")
+            "command": "eval/calibrate.py " + " ".join(f"--{r.source} <path>" for r in sources) + " --write"},
+            indent=2) + "\n", encoding="utf-8")
         print(f"wrote {TARGET}")
 
 

@@ -1,11 +1,16 @@
+import json
 import random
+from pathlib import Path
 
-from service.group.dedup import containment
+import pytest
+
+from service.group.dedup import _same_wording, containment
 from service.pipeline import Pipeline
 from service.read.shingles import fingerprint
 from service.schemas import BriefRequest
 from tests.conftest import seed_documents
 
+ECBPLUS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "ecbplus_dev" / "ecbplus_dev.jsonl"
 SYNONYMS = {"said": "stated", "extradited": "sent", "members": "operatives", "transfer": "handover",
             "decision": "choice", "criticism": "criticisms", "powerful": "influential", "admitted": "acknowledged",
             "growing": "mounting", "military": "armed", "charged": "indicted", "usual": "regular"}
@@ -58,3 +63,32 @@ def test_copies_trimmed_copies_and_rewrites_join_one_group(pipeline: Pipeline) -
 def test_seed_rewrites_by_different_outlets_stay_independent_sources(pipeline: Pipeline) -> None:
     groups = groups_of(pipeline, seed_documents())
     assert sorted(len(g) for g in groups) == [1, 1, 1, 1, 1]
+
+
+def test_copies_never_chain_each_member_copies_the_representative(pipeline: Pipeline) -> None:
+    """B, sent last, copies part of A and part of C, but A shares nothing with C: C is not a copy of
+    the group's representative (A, the most complete), so it is a group of its own."""
+    words = seed_documents()[1]["text"].split()
+    assert len(words) > 360
+    documents = [{"id": "A", "text": " ".join(words[:200])}, {"id": "C", "text": " ".join(words[300:360])},
+                 {"id": "B", "text": " ".join(words[80:200] + words[300:360])}]
+    response = pipeline.run(BriefRequest.model_validate({"documents": documents}))
+    groups = {g.representative: (set(g.members), g.similarity) for s in response.stories for g in s.duplicate_groups}
+    assert groups["A"][0] == {"A", "B"} and groups["A"][1] >= response.settings.duplicate_threshold
+    assert groups["C"] == ({"C"}, 1.0)
+
+
+@pytest.mark.skipif(not ECBPLUS.exists(), reason="the ECB+ dev set is not beside the checkout")
+def test_three_outlets_one_line_reports_are_three_sources(pipeline: Pipeline) -> None:
+    """Issue 25: three outlets' own one-sentence reports of a climber's death read alike to a sentence
+    encoder, but share little wording: three groups, not one "rewrite" group of similarity 0.11."""
+    items = {i["id"]: i for i in map(json.loads, ECBPLUS.read_text(encoding="utf-8").splitlines())}
+    documents = [{"id": k, "text": items[k]["text"]} for k in ("23_10ecb", "23_5ecb", "23_8ecb")]
+    assert sorted(map(sorted, groups_of(pipeline, documents))) == [["23_10ecb"], ["23_5ecb"], ["23_8ecb"]]
+
+
+def test_a_rewrite_keeps_the_numbers_of_its_original() -> None:
+    assert _same_wording("New jobless claims fell to 473,000 for the week ended May 8, the department said.",
+                         "New jobless claims fell to 473,000 for the week ended May 8, the department reported.")
+    assert not _same_wording("New jobless claims fell to 473,000 for the week ended May 8, the department said.",
+                             "New jobless claims fell to 385,000 for the week ended May 29, the department said.")

@@ -3,7 +3,7 @@
 A request is the desk's incremental path on an empty collection in memory (`service.group.engine`), so
 one request and one desk batch must agree exactly: stories, copy groups, facts and disagreements.
 Several batches agree on the same data too; where they legitimately could differ is said in
-`engine.py`: a later batch weighs words and facts among its own groups and their neighbours.
+`engine.py`: a new group's neighbours are those present when it arrives.
 """
 
 from __future__ import annotations
@@ -115,8 +115,6 @@ def test_real_topics_give_the_same_answers_as_one_request_and_as_one_desk_batch(
 
 
 @needs_shared
-@pytest.mark.xfail(strict=True, reason="issue 25: a later batch weighs words and facts among its own groups and "
-                                       "their neighbours, and ECB+ topic 9's two events merge when fed in 4 batches")
 def test_real_topics_give_the_same_stories_in_several_desk_batches(pipeline: Pipeline, client: TestClient) -> None:
     documents = ecbplus(("3", "9")) + allsides("Economy and Jobs", 6)
     assert from_desk(client, "several", documents, batches=4) == from_request(pipeline, documents)

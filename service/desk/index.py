@@ -99,11 +99,6 @@ class SqlStore:
         for key in members:
             self.rows[key].group_id = group
 
-    def absorb(self, group: int, into: int) -> None:
-        self.session.execute(update(models.Document).where(models.Document.group_id == group).values(group_id=into)
-                             .execution_options(synchronize_session=False))  # none of them is in the session: all are stored
-        self.session.execute(delete(models.Group).where(models.Group.id == group))
-
     def keep_scores(self, scores: list[tuple[int, int, float]]) -> None:
         self.session.execute(insert(models.Link), [{"first_group": a, "second_group": b, "score": s}
                                                    for a, b, s in scores])

@@ -16,6 +16,8 @@ import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 from scipy.cluster.hierarchy import DisjointSet
 
+from ..read.shingles import fingerprint
+from ..read.words import words
 from ..runtime.embed import StaticEmbedder
 from ..types import Article
 
@@ -24,6 +26,7 @@ CANDIDATE_JACCARD = 0.3
 ESTIMATE_MARGIN = 0.15  # how far below the threshold a MinHash estimate of containment may fall and be checked
 REWRITE_DOC_COSINE = 0.8
 PARAPHRASE_COSINE = 0.8
+PARAPHRASE_WORDS = 0.5  # word Jaccard of a rewritten sentence with its original
 Key = TypeVar("Key", bound=Hashable)
 _LOW_32 = np.uint64(0xFFFFFFFF)
 _EMPTY = MinHash(num_perm=NUM_PERM)
@@ -33,10 +36,10 @@ SIGNATURE_DTYPE = _EMPTY.hashvalues.dtype  # and the type of its values, to read
 
 def containment(a: np.ndarray, b: np.ndarray) -> float:
     """Share of the smaller shingle set found in the larger one."""
-    return float(_containments(a, [b])[0]) if a.size and b.size else 0.0
+    return float(containments(a, [b])[0]) if a.size and b.size else 0.0
 
 
-def _containments(fingerprint: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
+def containments(fingerprint: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
     """`containment(fingerprint, other)` for each of `others`, in one pass over all their shingles.
 
     `fingerprint` is sorted (as `fingerprint()` returns it), so membership is a binary search.
@@ -56,6 +59,35 @@ def _estimated_containment(signature: np.ndarray, size: int, others: np.ndarray,
     return jaccard * (size + sizes) / ((1 + jaccard) * np.minimum(size, sizes))
 
 
+COMMON_PHRASE_DOCUMENTS = 3  # independent texts that share a 5-word phrase before it counts as furniture
+
+
+class PhraseCounts:
+    """How many indexed texts hold each word 5-gram: sorted shingle hashes and their document counts.
+
+    Kept as two arrays grown batch by batch (a binary search per new shingle), so that a collection
+    of 100,000 texts costs two numbers per distinct shingle and no Python object per shingle."""
+
+    def __init__(self) -> None:
+        self.hashes = np.zeros(0, dtype=np.uint64)
+        self.counts = np.zeros(0, dtype=np.int32)
+
+    def add(self, fingerprints: list[np.ndarray]) -> None:
+        if not fingerprints:
+            return
+        batch, counts = np.unique(np.concatenate(fingerprints), return_counts=True)
+        at = np.searchsorted(self.hashes, batch)
+        known = self.hashes[np.minimum(at, max(len(self.hashes) - 1, 0))] == batch if len(self.hashes) else \
+            np.zeros(len(batch), dtype=bool)
+        self.counts[at[known]] += counts[known].astype(np.int32)
+        self.hashes = np.insert(self.hashes, at[~known], batch[~known])
+        self.counts = np.insert(self.counts, at[~known], counts[~known].astype(np.int32))
+
+    def common(self, documents: int) -> np.ndarray:
+        """The sorted shingles at least `documents` texts hold."""
+        return self.hashes[self.counts >= documents]
+
+
 class CopyIndex:
     """Documents that copy no earlier one, indexed for the copy check of every later document.
 
@@ -71,6 +103,16 @@ class CopyIndex:
         self.keys: list[int] = []  # the indexed documents' keys; the lists below follow them
         self.signatures: list[np.ndarray] = []
         self.fingerprints: list[np.ndarray] = []
+        self.phrases = PhraseCounts()
+        self._counted = 0  # indexed texts already in `phrases`
+
+    def common_phrases(self) -> np.ndarray:
+        """Shingles that `COMMON_PHRASE_DOCUMENTS` or more indexed texts share: the phrases of a collection's
+        furniture (credit lines, sign-offs, station idents) rather than of one event. Copies are not
+        indexed, so a story syndicated many times does not make its own sentences common."""
+        self.phrases.add(self.fingerprints[self._counted:])
+        self._counted = len(self.fingerprints)
+        return self.phrases.common(COMMON_PHRASE_DOCUMENTS)
 
     def insert(self, key: int, signature: np.ndarray, fingerprint: np.ndarray, scheme: str = SCHEME) -> None:
         """Index a document whose signature is already known (a collection's, read back from storage).
@@ -97,7 +139,7 @@ class CopyIndex:
             sizes = np.array([self.fingerprints[j].size for j in found])
             estimates = _estimated_containment(minhash.hashvalues, fingerprint.size, signatures, sizes)
             checked = [j for j, estimate in zip(found, estimates) if estimate >= self.threshold - ESTIMATE_MARGIN]
-            scores = _containments(fingerprint, [self.fingerprints[j] for j in checked])
+            scores = containments(fingerprint, [self.fingerprints[j] for j in checked])
             copies = [(self.keys[j], float(score)) for j, score in zip(checked, scores) if score >= self.threshold]
             pairs.update(((earlier, key), score) for earlier, score in copies)
             indexed.append(None if copies else minhash.hashvalues)
@@ -116,12 +158,47 @@ def confirm_rewrites(close: list[tuple[Key, Key, float]], articles: Mapping[Key,
     for i, j, _ in sorted(close, key=lambda pair: -pair[2]):
         if sets.connected(i, j):
             continue
-        x, y = static.body_vectors(articles[i]), static.body_vectors(articles[j])
-        if not len(x) or not len(y):
-            continue
-        shorter, longer = (x, y) if len(x) <= len(y) else (y, x)
-        coverage = float(((shorter @ longer.T).max(axis=1) >= PARAPHRASE_COSINE).mean())
+        coverage = rewrite_coverage(articles[i], articles[j], static)
         if coverage >= threshold:
             pairs[(i, j)] = coverage
             sets.merge(i, j)
     return pairs
+
+
+def rewrite_coverage(first: Article, second: Article, static: StaticEmbedder) -> float:
+    """Share of the shorter text's sentences that have a close paraphrase in the other (0 when one has none).
+
+    A paraphrase is close in meaning (static vectors) and in wording, with the same numbers: two
+    outlets' own one-line reports of a death, or two weeks' jobless-claims reports, read alike to
+    a sentence encoder but are independent sources, not one text rewritten."""
+    x, y = static.body_vectors(first), static.body_vectors(second)
+    if not len(x) or not len(y):
+        return 0.0
+    (shorter, short_text), (longer, long_text) = sorted(((x, first.body), (y, second.body)), key=lambda v: len(v[0]))
+    close = np.argwhere(shorter @ longer.T >= PARAPHRASE_COSINE)
+    covered = {int(i) for i, j in close if _same_wording(short_text[i].text, long_text[j].text)}
+    return len(covered) / len(shorter)
+
+
+def _same_wording(first: str, second: str) -> bool:
+    """Most words in common (Jaccard at least `PARAPHRASE_WORDS`) and the same numbers."""
+    a, b = set(words(first)), set(words(second))
+    numbers = {w for w in a if w.isdigit()} == {w for w in b if w.isdigit()}
+    return numbers and len(a & b) >= PARAPHRASE_WORDS * len(a | b)
+
+
+def shared_sentences(sentences: list[str], body: np.ndarray, common: np.ndarray) -> list[bool]:
+    """Which sentences are mostly (half their shingles or more) `common` phrases; `body` is the text's
+    fingerprint, so a text that holds no common phrase is not looked at sentence by sentence."""
+    if not common.size or not _members(body, common).any():
+        return [False] * len(sentences)
+    shared = []
+    for sentence in sentences:
+        shingles = fingerprint(sentence)
+        shared.append(bool(shingles.size) and _members(shingles, common).mean() >= 0.5)
+    return shared
+
+
+def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which `values` are in `sorted_set`: a binary search each (np.isin would sort the set every call)."""
+    return sorted_set[np.minimum(np.searchsorted(sorted_set, values), sorted_set.size - 1)] == values

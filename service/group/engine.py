@@ -11,9 +11,11 @@ again, with the new groups, by `stories.average_linkage` over every score kept a
 A request is one batch into an empty collection held in memory (`MemoryStore`), as
 scikit-learn's Birch runs `fit` as `partial_fit` on an empty tree; the desk keeps its collection
 in a database behind the same `Store` protocol. So both give the same copy groups and stories for
-the same batch. Where the desk is fed in several batches, one thing legitimately differs: the
-same-event features weigh words and facts by how rare they are among the groups scored together
-(`events.Reports`), and a later batch scores its pairs among its own groups and their neighbours.
+the same batch. A pair's same-event score does not depend on the batch it comes in (no feature
+weighs words or facts by the other documents), except through the furniture left out of it, the
+phrases the collection's texts share so far (`CopyIndex.common_phrases`). Where the desk is fed in
+several batches, what legitimately differs is which pairs are scored: a new group's nearest
+neighbours are taken among the groups present when it arrives.
 """
 
 from __future__ import annotations
@@ -29,7 +31,14 @@ from scipy.cluster.hierarchy import DisjointSet
 
 from ..runtime.embed import StaticEmbedder
 from ..types import Article, DuplicateGroup, Link, Story
-from .dedup import REWRITE_DOC_COSINE, CopyIndex, confirm_rewrites, containment
+from .dedup import (
+    REWRITE_DOC_COSINE,
+    CopyIndex,
+    confirm_rewrites,
+    containment,
+    containments,
+    rewrite_coverage,
+)
 from .neighbors import NEIGHBOURS, nearest
 from .stories import CANDIDATE_COSINE, PairScorer, average_linkage
 
@@ -65,10 +74,6 @@ class Store(Protocol):
 
     def members(self, group: int) -> list[int]:
         """The documents of a stored group."""
-        ...
-
-    def absorb(self, group: int, into: int) -> None:
-        """A new document copies two stored groups: `group`'s members move into `into`, and `group` goes."""
         ...
 
     def keep_scores(self, scores: list[tuple[int, int, float]]) -> None:
@@ -127,15 +132,6 @@ class Collection:
         self.rep_vectors[self.rep_groups.index(group)] = article.vector
         self.remember(key, article)
 
-    def absorb(self, group: int, into: int) -> None:
-        """`group`'s members joined `into` (a new document copies both): it leaves the index."""
-        self.doc_group.update({key: into for key, found in self.doc_group.items() if found == group})
-        row = self.rep_groups.index(group)
-        self._vectors = [np.delete(self.rep_vectors, row, axis=0)]
-        del self.rep_groups[row]
-        del self.group_rep[group]
-        self.group_story.pop(group, None)
-
     def remember(self, key: int, article: Article) -> None:
         self.recent[key] = article
         self.recent.move_to_end(key)
@@ -167,69 +163,138 @@ def add(store: Store, collection: Collection, articles: dict[int, Article], stat
 
 def place_duplicates(store: Store, collection: Collection, articles: dict[int, Article], static: StaticEmbedder,
                      rewrite_threshold: float) -> Placed:
-    """Put each new article in a stored or a new duplicate group."""
+    """Put each new article in a stored or a new duplicate group.
+
+    Copy and rewrite pairs only propose groups: a member belongs to a group when it is a copy or a
+    rewrite of the group's representative itself, never through a chain of members (A copies B, B
+    copies C, C shares nothing with A). A new article joins the stored group whose representative
+    it is closest to; the others form new groups around their most complete member."""
     keys = list(articles)
     copies, signatures = collection.copies.add([articles[k].fingerprint for k in keys], keys)
     placed = Placed(signatures={k: s for k, s in zip(keys, signatures) if s is not None})
-    pairs: dict[tuple[Node, Node], float] = dict(copies)  # type: ignore[arg-type]
     sets = DisjointSet(keys)
     for earlier, later in copies:
-        node: Node = earlier if earlier in articles else group_node(collection.doc_group[earlier])
-        sets.add(node)
+        sets.add(node := earlier if earlier in articles else group_node(collection.doc_group[earlier]))
         sets.merge(node, later)
     known: dict[Node, Article] = {key: article for key, article in articles.items()}
-    pairs.update(_rewrites(store, collection, known, sets, static, rewrite_threshold))
-    subsets = []
+    rewrites = _rewrites(store, collection, known, sets, static, rewrite_threshold)
+    links = Links(known, static, collection.copies.threshold, rewrite_threshold, rewrites)
+    proposed_pairs: dict[Node, set[Node]] = {}  # a new group's members are looked for within two proposed pairs
+    for first, second in [*copies, *rewrites]:
+        proposed_pairs.setdefault(first, set()).add(second)
+        proposed_pairs.setdefault(second, set()).add(first)
+    proposed = []
     for members in sets.subsets():
         new = sorted((k for k in members if isinstance(k, int)), key=lambda k: articles[k].index)
         if new:
-            subsets.append((sorted(g for _, g in (k for k in members if isinstance(k, tuple))), new))
-    for stored, new in sorted(subsets, key=lambda subset: articles[subset[1][0]].index):
-        if stored:
-            group = stored[0]
-            for absorbed in stored[1:]:  # a new document copies two stored groups: they are one source
-                store.absorb(absorbed, group)
-                placed.stories.update(s for s in (collection.group_story.get(absorbed),) if s is not None)
-                collection.absorb(absorbed, group)
-            _join(store, collection, group, new, known, pairs)
+            proposed.append((sorted(node[1] for node in members if isinstance(node, tuple)), new))
+    for stored, new in sorted(proposed, key=lambda subset: articles[subset[1][0]].index):
+        joining: dict[int, list[int]] = {}
+        for group in stored:
+            _rep_of(store, collection, known, group)
+        for key in new:
+            scores = {g: links.score(key, group_node(g)) for g in stored}
+            best = max(scores, key=scores.__getitem__, default=None)
+            if best is not None and links.holds(key, group_node(best)):
+                joining.setdefault(best, []).append(key)
+        for group, members in joining.items():
+            _join(store, collection, group, members, known, links)
             placed.joined_groups.add(group)
-        else:
-            rep = most_complete(new, articles)
-            group = store.create_group(rep, new, _similarity(new, rep, known, pairs))
+            collection.doc_group.update((key, group) for key in members)
+        joined = {k for members in joining.values() for k in members}
+        rest = [k for k in new if k not in joined]
+        while rest:
+            rep = most_complete(rest, articles)
+            near = {k for first in proposed_pairs.get(rep, ()) for k in (first, *proposed_pairs.get(first, ()))}
+            candidates = [k for k in rest if k in near]
+            links.measure_copies(candidates, rep)
+            members = [rep] + [k for k in candidates if k != rep and links.holds(k, rep)]
+            taken = set(members)
+            group = store.create_group(rep, members, links.similarity(members, rep))
             collection.add_groups([group], [articles[rep]], [rep])
             placed.new_groups.append(group)
-        collection.doc_group.update((key, group) for key in new)
+            collection.doc_group.update((key, group) for key in members)
+            rest = [k for k in rest if k not in taken]
     return placed
 
 
-def _join(store: Store, collection: Collection, group: int, new: list[int], known: dict[Node, Article],
-          pairs: dict[tuple[Node, Node], float]) -> None:
-    """New members join a stored group. The most complete member represents it, as in a request: when a
-    new one is more complete than the representative, it takes over and the group's similarity is
-    measured again against it."""
-    current = collection.group_rep[group]
+class Links:
+    """How close a member is to a representative: the containment of their shingles, or the share of
+    aligned sentences of a rewrite; and whether that reaches the copy or the rewrite threshold."""
+
+    def __init__(self, known: dict[Node, Article], static: StaticEmbedder, copy_threshold: float,
+                 rewrite_threshold: float, rewrites: dict[tuple[Node, Node], float]) -> None:
+        self.known = known
+        self.static = static
+        self.copy_threshold = copy_threshold
+        self.rewrite_threshold = rewrite_threshold
+        self.found: dict[tuple[Node, Node], tuple[float, bool]] = {}
+        for (a, b), coverage in rewrites.items():
+            self.found[(a, b)] = self.found[(b, a)] = (coverage, True)
+
+    def _measure(self, member: Node, rep: Node) -> tuple[float, bool]:
+        if (member, rep) not in self.found:
+            first, second = self.known[member], self.known[rep]
+            copied = containment(first.fingerprint, second.fingerprint)
+            if copied >= self.copy_threshold:
+                self.found[(member, rep)] = (copied, True)
+            elif float(first.vector @ second.vector) >= REWRITE_DOC_COSINE:
+                coverage = rewrite_coverage(first, second, self.static)
+                self.found[(member, rep)] = (max(copied, coverage), coverage >= self.rewrite_threshold)
+            else:
+                self.found[(member, rep)] = (copied, False)
+        return self.found[(member, rep)]
+
+    def measure_copies(self, members: list[int], rep: int) -> None:
+        """Containment of many members in one representative, in one pass (`holds` then only aligns the
+        sentences of the few that are no copy but read alike)."""
+        fresh = [k for k in members if k != rep and (k, rep) not in self.found and self.known[k].fingerprint.size]
+        if not fresh or not self.known[rep].fingerprint.size:
+            return
+        found = containments(self.known[rep].fingerprint, [self.known[k].fingerprint for k in fresh])
+        cosines = np.stack([self.known[k].vector for k in fresh]) @ self.known[rep].vector
+        for key, copied, cosine in zip(fresh, found.tolist(), cosines.tolist()):
+            if copied >= self.copy_threshold or cosine < REWRITE_DOC_COSINE:
+                self.found[(key, rep)] = (copied, copied >= self.copy_threshold)
+
+    def score(self, member: Node, rep: Node) -> float:
+        return self._measure(member, rep)[0]
+
+    def holds(self, member: Node, rep: Node) -> bool:
+        return member == rep or self._measure(member, rep)[1]
+
+    def similarity(self, members: list[int], rep: Node) -> float:
+        """The group's similarity: the lowest of its members' links to the representative."""
+        return round(min((self.score(k, rep) for k in members if k != rep), default=1.0), 4)
+
+
+def _rep_of(store: Store, collection: Collection, known: dict[Node, Article], group: int) -> Article:
+    """A stored group's representative, read once."""
     if group_node(group) not in known:
-        known[group_node(group)] = store.articles([current])[current]
-    candidates: dict[int, Article] = {current: known[group_node(group)]} | {k: known[k] for k in new}
+        rep = collection.group_rep[group]
+        known[group_node(group)] = store.articles([rep])[rep]
+    return known[group_node(group)]
+
+
+def _join(store: Store, collection: Collection, group: int, new: list[int], known: dict[Node, Article],
+          links: Links) -> None:
+    """New members join a stored group. The most complete member represents it, as in a request, when
+    every member is a copy or a rewrite of it: it takes over and the group's similarity is measured
+    again against it."""
+    current = collection.group_rep[group]
+    candidates: dict[int, Article] = {current: _rep_of(store, collection, known, group)} | {k: known[k] for k in new}
     rep = most_complete(candidates, candidates)
-    if rep == current:
-        store.join_group(group, new, _similarity(new, group_node(group), known, pairs))
-        return
-    members = [k for k in store.members(group) if k != current]
-    known.update(store.articles(members).items())
-    known[current] = candidates[current]
-    everyone = [current, *members, *new]
-    store.join_group(group, new, _similarity(everyone, rep, known, pairs), representative=rep)
-    collection.set_representative(group, rep, candidates[rep])
-    known[group_node(group)] = candidates[rep]
-
-
-def _similarity(new: list[int], rep: Node, known: dict[Node, Article], pairs: dict[tuple[Node, Node], float]) -> float:
-    """The lowest similarity of a new member to its group's representative: copy containment or rewrite coverage."""
-    def to_rep(k: int) -> float:
-        found = pairs.get((k, rep)) or pairs.get((rep, k))
-        return found or containment(known[k].fingerprint, known[rep].fingerprint)
-    return round(min((to_rep(k) for k in new if k != rep), default=1.0), 4)
+    if rep != current:
+        members = [k for k in store.members(group) if k != current]
+        known.update(store.articles(members).items())
+        known[current] = candidates[current]
+        everyone = [current, *members, *new]
+        if all(links.holds(k, rep) for k in everyone):
+            store.join_group(group, new, links.similarity(everyone, rep), representative=rep)
+            collection.set_representative(group, rep, candidates[rep])
+            known[group_node(group)] = candidates[rep]
+            return
+    store.join_group(group, new, links.similarity(new, group_node(group)))
 
 
 def _rewrites(store: Store, collection: Collection, known: dict[Node, Article], sets: DisjointSet,
@@ -260,21 +325,31 @@ def link_new_groups(store: Store, collection: Collection, placed: Placed, score:
     """Score each new group against its nearest representatives, keep the scores, and return the groups
     to cluster again: the new ones and every group of a story a new pair could change.
 
-    The pairs are scored together with every new group, so that a batch into an empty collection
-    weighs words and facts over all of its documents, as a request does."""
+    A neighbour whose document vector is below `CANDIDATE_COSINE` is kept with score 0 without
+    being scored: it reports another event, and counting it in the average keeps a chain of pairs
+    (A with B, B with C) from joining A and C when nothing links them. The pairs are scored together
+    with every new group, so that a batch into an empty collection weighs words and facts over all
+    of its documents, as a request does."""
     if not placed.new_groups:
         return []
     order = {g: n for n, g in enumerate(collection.rep_groups)}
     vectors = collection.rep_vectors
-    rows, found, _ = nearest(vectors[[order[g] for g in placed.new_groups]], vectors, CANDIDATE_COSINE, NEIGHBOURS + 1)
-    pairs = sorted({(min(a, b), max(a, b)) for a, b in zip((placed.new_groups[r] for r in rows.tolist()),
-                                                           (collection.rep_groups[f] for f in found.tolist())) if a != b})
+    rows, found, cosines = nearest(vectors[[order[g] for g in placed.new_groups]], vectors, -1.0, NEIGHBOURS + 1)
+    close: dict[tuple[int, int], bool] = {}
+    for a, b, cosine in zip((placed.new_groups[r] for r in rows.tolist()), (collection.rep_groups[f] for f in found.tolist()),
+                            cosines.tolist()):
+        if a != b:
+            pair = (min(a, b), max(a, b))
+            close[pair] = close.get(pair, False) or cosine >= CANDIDATE_COSINE
+    pairs = sorted(pair for pair, candidate in close.items() if candidate)
+    if far := [(a, b, 0.0) for (a, b), candidate in sorted(close.items()) if not candidate]:
+        store.keep_scores(far)
     if pairs:
         groups = sorted({g for pair in pairs for g in pair} | set(placed.new_groups))
         reps = store.articles([collection.group_rep[g] for g in groups])
         position = {g: n for n, g in enumerate(groups)}
         scores = score([reps[collection.group_rep[g]] for g in groups], np.array([position[a] for a, _ in pairs]),
-                       np.array([position[b] for _, b in pairs])).tolist()
+                       np.array([position[b] for _, b in pairs]), collection.copies.common_phrases()).tolist()
         store.keep_scores([(a, b, round(float(s), 6)) for (a, b), s in zip(pairs, scores)])
         new = set(placed.new_groups)
         placed.stories.update(story for (a, b), s in zip(pairs, scores) if s >= threshold for g in (a, b)
@@ -327,9 +402,6 @@ class MemoryStore:
 
     def members(self, group: int) -> list[int]:
         return list(self.groups[group].members)
-
-    def absorb(self, group: int, into: int) -> None:
-        self.join_group(into, self.groups.pop(group).members, self.groups[into].similarity)
 
     def keep_scores(self, scores: list[tuple[int, int, float]]) -> None:
         self.scores.update(((a, b), s) for a, b, s in scores)

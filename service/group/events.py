@@ -4,12 +4,15 @@ Reports of one event lead differently and word things differently, but the facts
 coincide: who, where, when, how many. Reports of another event of the same kind (another
 earthquake, another transfer of prisoners) share the topic's words and few of those facts. Each
 candidate pair gets features that measure this: the words they share, weighted by how rare each
-word is in the language (wordfreq) and in the request; the names, numbers and dates they share,
-weighted by how telling each is (a rare name, a count, a year); whether the facts of one's lead appear in the other; a
-conflict of years or of the counts two leads state; how close their closest sentences are; the static document vectors. A
-logistic model turns the features into the probability that the two report one event. Its
-weights and threshold are data (`data/same_event.json`), fitted by `eval/calibrate.py`
-with cross-validation over labelled real events.
+word is in the language (wordfreq); the names, numbers and dates they share, weighted by how
+telling each is (a rare name, a count, a year); whether the facts of one's lead appear in the
+other; a conflict of years or of the counts two leads state; how close their closest sentences
+are; the static document vectors. No feature weighs anything by the other documents of the
+request (an IDF over the request did not measure better, and made a pair's score depend on the
+batch it came in), except that furniture the collection's texts share is left out. A logistic
+model turns the features into the probability that the two report one event. Its weights and
+threshold are data (`data/same_event.json`), fitted by `eval/calibrate.py` with cross-validation
+over labelled real events of two sources (ECB+ and AllSides).
 """
 
 from __future__ import annotations
@@ -30,16 +33,16 @@ from sklearn.preprocessing import normalize
 from ..runtime.embed import StaticEmbedder
 from ..types import Article
 from ..values.facts import MONTHS, Facts, counts, facts_of
+from .dedup import shared_sentences
 
-FEATURES = ("words", "words_general", "names", "numbers", "dates", "names_stated", "numbers_stated", "dates_stated",
-            "names_in_request", "numbers_in_request", "dates_in_request",
-            "lead_names", "lead_numbers", "lead_dates", "year_conflict", "lead_number_conflict", "count_conflict", "sentences", "vector")
+FEATURES = ("words", "names", "numbers", "dates", "names_stated", "numbers_stated", "dates_stated", "lead_names", "lead_numbers", "lead_dates", "year_conflict", "lead_number_conflict", "count_conflict", "sentences", "vector")
 LEAD_SENTENCES = 3
 ALIGNED_SENTENCES = 40  # body sentences compared for the closest-sentences feature
 SMALL_NUMBERS = frozenset(str(n) for n in range(11))  # too common to tie two reports together
 COMMONEST_ZIPF = 7.0  # wordfreq's scale: "the" is 7.7, a rare name about 2
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _YEAR = re.compile(r"\d{4}")
+NO_PHRASES = np.zeros(0, dtype=np.uint64)
 
 
 @cache
@@ -51,6 +54,7 @@ def rarity(word: str, language: str) -> float:
 
 
 CONFLICT_DISCOUNT = 0.9  # share of the probability taken away when two leads count the same thing differently
+SAME_EVENT_DAYS = 3.0  # not fitted: in AllSides every article of an event carries its roundup's date
 APART = 1.25  # counts closer than this ratio may be one event's disagreement or update (36 and 37; 10 then 12)
 
 
@@ -83,31 +87,64 @@ class SameEventModel:
 
 
 class Reports:
-    """The request-level view the features need: term weights fitted on these articles, facts, sentences."""
+    """The request-level view the features need: term weights fitted on these articles, facts, sentences.
 
-    def __init__(self, articles: list[Article], static: StaticEmbedder) -> None:
+    Sentences made mostly of `common` phrases (shingles that many texts of the collection share:
+    credit lines, sign-offs, station idents) are left out of every feature: furniture is not
+    evidence that two reports tell one event."""
+
+    def __init__(self, articles: list[Article], static: StaticEmbedder, common: np.ndarray = NO_PHRASES) -> None:
         self.articles = articles
         self.static = static
+        self.common = common
         languages = [a.document.language or "en" for a in articles]
         self.language = max(set(languages), key=languages.count)
 
     @cached_property
-    def facts(self) -> list[tuple[Facts, Facts]]:
-        """Per article: the facts of its whole text and of its lead."""
-        return [(facts_of([a.title, *(s.text for s in a.document.sentences)]), facts_of(a.lead(LEAD_SENTENCES)))
+    def furniture(self) -> list[frozenset[int]]:
+        """Per article: the indexes (in `document.sentences`) of its sentences made of common phrases."""
+        return [frozenset(k for k, shared in enumerate(shared_sentences([s.text for s in a.document.sentences],
+                                                                          a.fingerprint, self.common)) if shared)
                 for a in self.articles]
 
+    def texts(self, k: int) -> list[str]:
+        """The article's title and sentences, furniture left out."""
+        left_out = self.furniture[k]
+        article = self.articles[k]
+        return [article.title, *(s.text for n, s in enumerate(article.document.sentences) if n not in left_out)]
+
+    def lead(self, k: int) -> list[str]:
+        """What the article leads with (`Article.lead`), furniture left out."""
+        left_out = {self.articles[k].document.sentences[n].text for n in self.furniture[k]}
+        article = self.articles[k]
+        body = [s.text for s in article.body if s.text not in left_out][:LEAD_SENTENCES]
+        return list(dict.fromkeys(t for t in (article.title, article.document.headline, *body) if t))
+
+    def body_vectors(self, k: int) -> np.ndarray:
+        """Static vectors of the article's body sentences, furniture left out."""
+        article = self.articles[k]
+        vectors = self.static.body_vectors(article)
+        if not self.furniture[k]:
+            return vectors
+        left_out = {article.document.sentences[n].text for n in self.furniture[k]}
+        return vectors[[n for n, s in enumerate(article.body) if s.text not in left_out]]
+
     @cached_property
-    def words(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """Unit rows of sublinear term frequency times rarity squared, with and without request IDF."""
-        tokens = [[w for w in _WORD.findall(" ".join([a.title, *(s.text for s in a.document.sentences)]).lower())
-                   if len(w) > 1] for a in self.articles]
+    def facts(self) -> list[tuple[Facts, Facts]]:
+        """Per article: the facts of its whole text and of its lead."""
+        return [(facts_of(self.texts(k)), facts_of(self.lead(k))) for k in range(len(self.articles))]
+
+    @cached_property
+    def words(self) -> sparse.csr_matrix:
+        """Unit rows of sublinear term frequency times rarity squared. No weight depends on the other
+        articles scored with it, so a pair scores the same in any request or desk batch."""
+        tokens = [[w for w in _WORD.findall(" ".join(self.texts(k)).lower()) if len(w) > 1]
+                  for k in range(len(self.articles))]
         counter = CountVectorizer(analyzer=lambda words: words)
         counts = counter.fit_transform(tokens)
         weight = np.array([rarity(w, self.language) ** 2 for w in counter.get_feature_names_out()])
-        general = TfidfTransformer(sublinear_tf=True, use_idf=False, norm=None).fit_transform(counts)
-        in_request = TfidfTransformer(sublinear_tf=True, norm=None).fit_transform(counts)
-        return normalize(in_request @ sparse.diags(weight)), normalize(general @ sparse.diags(weight))
+        return normalize(TfidfTransformer(sublinear_tf=True, use_idf=False, norm=None).fit_transform(counts)
+                         @ sparse.diags(weight))
 
     @cached_property
     def fact_masses(self) -> list[sparse.csr_matrix]:
@@ -135,11 +172,9 @@ class Reports:
         """One row of `FEATURES` per pair `(firsts[k], seconds[k])` of article indexes."""
         if not len(firsts):
             return np.zeros((0, len(FEATURES)))
-        columns = [_row_cosines(matrix, firsts, seconds) for matrix in self.words]
+        columns = [_row_cosines(self.words, firsts, seconds)]
         columns += [_shared_facts(masses, firsts, seconds) for masses in self.fact_masses]
         columns += [_both_state(masses, firsts, seconds) for masses in self.fact_masses]
-        columns += [_row_cosines(normalize(TfidfTransformer().fit_transform(masses > 0)), firsts, seconds)
-                    for masses in self.fact_masses]
         pairs = list(zip(firsts.tolist(), seconds.tolist()))
         for kind in ("names", "numbers", "dates"):
             columns.append(np.array([self._lead_coverage(i, j, kind) for i, j in pairs]))
@@ -173,7 +208,7 @@ class Reports:
 
     @cached_property
     def lead_counts(self) -> list[frozenset[tuple[str, str]]]:
-        return [frozenset().union(*(counts(text) for text in a.lead(LEAD_SENTENCES))) for a in self.articles]
+        return [frozenset().union(*(counts(text) for text in self.lead(k))) for k in range(len(self.articles))]
 
     def _count_conflict(self, i: int, j: int) -> float:
         """The two leads count the same thing far apart ("37 cartel members", "26 cartel figures"): for
@@ -188,7 +223,7 @@ class Reports:
 
     def _closest_sentences(self, i: int, j: int) -> float:
         """Mean cosine of the three closest sentence pairs across the two bodies."""
-        x, y = (self.static.body_vectors(self.articles[k])[:ALIGNED_SENTENCES] for k in (i, j))
+        x, y = (self.body_vectors(k)[:ALIGNED_SENTENCES] for k in (i, j))
         if not len(x) or not len(y):
             return 0.0
         cosines = (x @ y.T).ravel()
@@ -219,11 +254,13 @@ def _shared_facts(masses: sparse.csr_matrix, firsts: np.ndarray, seconds: np.nda
 
 
 def time_prior(first: Article, second: Article) -> float:
-    """Reports published more than a week apart are less likely one event: the score falls by e for every week beyond."""
+    """Reports published more than `SAME_EVENT_DAYS` apart are less likely one event: the score falls by e
+    for every `SAME_EVENT_DAYS` beyond. Outlets report one event within a few days; a report a week
+    later tells a new development (AllSides files those as events of their own)."""
     if first.published_at is None or second.published_at is None:
         return 1.0
     try:
         gap = abs((first.published_at - second.published_at).total_seconds()) / 86400
     except TypeError:  # one with a time zone and one without: compare the calendar days
         gap = abs((first.published_at.date() - second.published_at.date()).days)
-    return 1.0 if gap <= 7 else math.exp(-(gap - 7) / 7)
+    return 1.0 if gap <= SAME_EVENT_DAYS else math.exp(-(gap - SAME_EVENT_DAYS) / SAME_EVENT_DAYS)
