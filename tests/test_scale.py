@@ -54,7 +54,8 @@ def test_inverted_file_finds_the_close_pairs(monkeypatch: pytest.MonkeyPatch) ->
 class Cosine:
     """A stand-in same-event scorer: the vectors' cosine (the real one is fitted on labelled events)."""
 
-    def __call__(self, articles: list[Article], firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    def __call__(self, articles: list[Article], firsts: np.ndarray, seconds: np.ndarray,
+                 common: np.ndarray = stories.NO_PHRASES) -> np.ndarray:
         vectors = np.stack([a.vector for a in articles])
         return np.sum(vectors[firsts] * vectors[seconds], axis=1)
 
