@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
@@ -82,14 +84,64 @@ class SameEventModel:
         return logistic * (1.0 - CONFLICT_DISCOUNT * features[:, FEATURES.index("count_conflict")])
 
 
-class Reports:
-    """The request-level view the features need: term weights fitted on these articles, facts, sentences."""
+FACT_KINDS = ("names", "numbers", "dates")
 
-    def __init__(self, articles: list[Article], static: StaticEmbedder) -> None:
+
+@dataclass(frozen=True)
+class Frequencies:
+    """Among the articles scored together: how many there are, in which languages, and how many hold each
+    word and each fact. Words and facts are weighted by how rare they are among them (IDF). A request
+    counts its own articles; a batch adds up the counts of its corpus's parts (`+`), so that every part
+    scores its pairs with the weights the whole corpus gives."""
+
+    articles: int
+    languages: Counter[str]
+    words: Counter[str]
+    facts: tuple[Counter[str], ...]  # one per kind of `FACT_KINDS`
+
+    def __add__(self, other: Frequencies) -> Frequencies:
+        return Frequencies(self.articles + other.articles, self.languages + other.languages, self.words + other.words,
+                           tuple(mine + theirs for mine, theirs in zip(self.facts, other.facts)))
+
+    @property
+    def language(self) -> str:
+        """The language most articles are in (the first by name on a tie)."""
+        return max(sorted(self.languages), key=self.languages.__getitem__)
+
+    def idf(self, counts: Counter[str], terms: Iterable[str]) -> np.ndarray:
+        """scikit-learn's smoothed IDF of these terms, computed as `TfidfTransformer.fit` computes it."""
+        held = np.array([counts[t] for t in terms], dtype=np.float64)
+        held += 1.0
+        idf = np.full_like(held, fill_value=self.articles + 1, dtype=np.float64)
+        idf /= held
+        np.log(idf, out=idf)
+        idf += 1.0
+        return idf
+
+
+class Reports:
+    """The request-level view the features need: term weights fitted on the articles scored together
+    (these, or a whole corpus's `frequencies`), facts, sentences."""
+
+    def __init__(self, articles: list[Article], static: StaticEmbedder, frequencies: Frequencies | None = None) -> None:
         self.articles = articles
         self.static = static
-        languages = [a.document.language or "en" for a in articles]
-        self.language = max(set(languages), key=languages.count)
+        self.given = frequencies
+
+    @cached_property
+    def frequencies(self) -> Frequencies:
+        return self.given or self.counted()
+
+    def counted(self) -> Frequencies:
+        """These articles' own counts of languages, words and facts."""
+        return Frequencies(len(self.articles), Counter(a.document.language or "en" for a in self.articles),
+                           Counter(w for words in self.tokens for w in set(words)),
+                           tuple(Counter(x for whole, _ in self.facts for x in getattr(whole, kind))
+                                 for kind in FACT_KINDS))
+
+    @property
+    def language(self) -> str:
+        return self.frequencies.language
 
     @cached_property
     def facts(self) -> list[tuple[Facts, Facts]]:
@@ -98,27 +150,34 @@ class Reports:
                 for a in self.articles]
 
     @cached_property
+    def tokens(self) -> list[list[str]]:
+        return [[w for w in _WORD.findall(" ".join([a.title, *(s.text for s in a.document.sentences)]).lower())
+                 if len(w) > 1] for a in self.articles]
+
+    @cached_property
     def words(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
         """Unit rows of sublinear term frequency times rarity squared, with and without request IDF."""
-        tokens = [[w for w in _WORD.findall(" ".join([a.title, *(s.text for s in a.document.sentences)]).lower())
-                   if len(w) > 1] for a in self.articles]
         counter = CountVectorizer(analyzer=lambda words: words)
-        counts = counter.fit_transform(tokens)
-        weight = np.array([rarity(w, self.language) ** 2 for w in counter.get_feature_names_out()])
+        counts = counter.fit_transform(self.tokens)
+        names = counter.get_feature_names_out()
+        weight = np.array([rarity(w, self.language) ** 2 for w in names])
         general = TfidfTransformer(sublinear_tf=True, use_idf=False, norm=None).fit_transform(counts)
-        in_request = TfidfTransformer(sublinear_tf=True, norm=None).fit_transform(counts)
+        in_request = _with_idf(TfidfTransformer(sublinear_tf=True, norm=None), counts,
+                               self.frequencies.idf(self.frequencies.words, names))
         return normalize(in_request @ sparse.diags(weight)), normalize(general @ sparse.diags(weight))
 
     @cached_property
-    def fact_masses(self) -> list[sparse.csr_matrix]:
-        """Per kind (names, numbers, dates): rows of how telling each fact an article states is."""
+    def fact_masses(self) -> list[tuple[sparse.csr_matrix, np.ndarray]]:
+        """Per kind (names, numbers, dates): rows of how telling each fact an article states is, and the
+        IDF of each fact."""
         rows = []
-        for kind in ("names", "numbers", "dates"):
+        for kind, held in zip(FACT_KINDS, self.frequencies.facts):
             sets = [sorted(getattr(whole, kind)) or ["\0none"] for whole, _ in self.facts]
             counter = CountVectorizer(analyzer=lambda items: items, binary=True)
             present = counter.fit_transform(sets)
-            weight = np.array([self._telling(x, kind) for x in counter.get_feature_names_out()])
-            rows.append(sparse.csr_matrix(present @ sparse.diags(weight)))
+            names = counter.get_feature_names_out()
+            weight = np.array([self._telling(x, kind) for x in names])
+            rows.append((sparse.csr_matrix(present @ sparse.diags(weight)), self.frequencies.idf(held, names)))
         return rows
 
     def _telling(self, fact: str, kind: str) -> float:
@@ -136,10 +195,10 @@ class Reports:
         if not len(firsts):
             return np.zeros((0, len(FEATURES)))
         columns = [_row_cosines(matrix, firsts, seconds) for matrix in self.words]
-        columns += [_shared_facts(masses, firsts, seconds) for masses in self.fact_masses]
-        columns += [_both_state(masses, firsts, seconds) for masses in self.fact_masses]
-        columns += [_row_cosines(normalize(TfidfTransformer().fit_transform(masses > 0)), firsts, seconds)
-                    for masses in self.fact_masses]
+        columns += [_shared_facts(masses, firsts, seconds) for masses, _ in self.fact_masses]
+        columns += [_both_state(masses, firsts, seconds) for masses, _ in self.fact_masses]
+        columns += [_row_cosines(normalize(_with_idf(TfidfTransformer(), masses > 0, idf)), firsts, seconds)
+                    for masses, idf in self.fact_masses]
         pairs = list(zip(firsts.tolist(), seconds.tolist()))
         for kind in ("names", "numbers", "dates"):
             columns.append(np.array([self._lead_coverage(i, j, kind) for i, j in pairs]))
@@ -157,7 +216,7 @@ class Reports:
         for lead, whole in ((self.facts[i][1], self.facts[j][0]), (self.facts[j][1], self.facts[i][0])):
             stated = getattr(lead, kind) - SMALL_NUMBERS
             if stated:
-                weights = {x: rarity(x, self.language) if kind == "names" else 1.0 for x in stated}
+                weights = {x: rarity(x, self.language) if kind == "names" else 1.0 for x in sorted(stated)}
                 total = sum(weights.values())
                 shares.append(sum(w for x, w in weights.items() if x in getattr(whole, kind)) / total if total else 0.5)
         return min(shares) if shares else 0.5
@@ -198,6 +257,13 @@ class Reports:
 
 def _value(count: str) -> float:
     return float(count.replace(",", "")) if count.replace(",", "").replace(".", "", 1).isdigit() else 0.0
+
+
+def _with_idf(transformer: TfidfTransformer, counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """`transformer` applied to `counts` with this IDF in place of the one it would fit on `counts`."""
+    transformer.fit(counts)
+    transformer.idf_ = idf
+    return transformer.transform(counts)
 
 
 def _row_cosines(matrix: sparse.csr_matrix, firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:

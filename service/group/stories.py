@@ -22,14 +22,16 @@ import numpy as np
 
 from ..runtime.embed import StaticEmbedder
 from ..types import Article
-from .events import Reports, SameEventModel, time_prior
+from .events import Frequencies, Reports, SameEventModel, time_prior
 
 CANDIDATE_COSINE = 0.3  # document-vector cosine below which no pair of one event was seen (ECB+ dev: 0.2 %)
 
 
 class PairScorer(Protocol):
-    def __call__(self, articles: list[Article], firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
-        """Same-event scores in [0, 1] of the pairs `(articles[firsts[k]], articles[seconds[k]])`."""
+    def __call__(self, articles: list[Article], firsts: np.ndarray, seconds: np.ndarray,
+                 frequencies: Frequencies | None = None) -> np.ndarray:
+        """Same-event scores in [0, 1] of the pairs `(articles[firsts[k]], articles[seconds[k]])`, words and
+        facts weighted by `frequencies` (by default, their counts among `articles`)."""
         ...
 
 
@@ -40,8 +42,9 @@ class SameEventScorer:
         self.model = model
         self.static = static
 
-    def __call__(self, articles: list[Article], firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
-        scores = self.model.probability(Reports(articles, self.static).features(firsts, seconds))
+    def __call__(self, articles: list[Article], firsts: np.ndarray, seconds: np.ndarray,
+                 frequencies: Frequencies | None = None) -> np.ndarray:
+        scores = self.model.probability(Reports(articles, self.static, frequencies).features(firsts, seconds))
         priors = [time_prior(articles[i], articles[j]) for i, j in zip(firsts.tolist(), seconds.tolist())]
         return scores * np.array(priors)
 
