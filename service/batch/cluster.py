@@ -30,4 +30,4 @@ def connect(cpus: int | None = None) -> None:
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # the batch reports its own progress
     context.print_on_execution_start = False
-    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    logging.getLogger("ray.data").setLevel(logging.ERROR)

@@ -36,6 +36,11 @@ class Partition:
     offset: int  # JSONL: the byte offset of that line
 
 
+    def place(self, key: int) -> str:
+        """Where a document of this partition is in the input, for a reason to name it."""
+        return f"{self.file}: {'line' if self.format == 'jsonl' else 'row'} {self.start + key - self.first_key + 1}"
+
+
 @dataclass(frozen=True)
 class Entry:
     """One input document: what was sent, or why it cannot be read as a document."""
@@ -44,6 +49,7 @@ class Entry:
     id: str
     document: DocumentIn | None
     reason: str | None
+    place: str
 
 
 def input_files(paths: tuple[str, ...]) -> list[Path]:
@@ -106,20 +112,20 @@ def read(partition: Partition) -> Iterator[Entry]:
     records = _jsonl_records(partition) if partition.format == "jsonl" else _parquet_records(partition)
     for n, (record, problem) in enumerate(records):
         key = partition.first_key + n
-        place = f"{partition.file}: {'line' if partition.format == 'jsonl' else 'row'} {partition.start + n + 1}"
-        yield _entry(key, record, problem, place)
+        yield _entry(key, record, problem, partition.place(key))
 
 
 def _entry(key: int, record: dict[str, Any] | None, problem: str | None, place: str) -> Entry:
     given_id = record.get("id") if record is not None else None
     doc_id = given_id if isinstance(given_id, str) and given_id else f"doc-{key + 1}"
     if record is None:
-        return Entry(key, doc_id, None, f"{place}: {problem}")
+        return Entry(key, doc_id, None, f"{place}: {problem}", place)
     try:
-        return Entry(key, doc_id, DocumentIn.model_validate({k: v for k, v in record.items() if k in FIELDS}), None)
+        return Entry(key, doc_id, DocumentIn.model_validate({k: v for k, v in record.items() if k in FIELDS}), None,
+                     place)
     except ValidationError as exc:
         error = exc.errors()[0]
-        return Entry(key, doc_id, None, f"{place}: {field_path(tuple(error['loc']))}: {error['msg']}")
+        return Entry(key, doc_id, None, f"{place}: {field_path(tuple(error['loc']))}: {error['msg']}", place)
 
 
 def _jsonl_records(partition: Partition) -> Iterator[tuple[dict[str, Any] | None, str | None]]:

@@ -124,7 +124,7 @@ def _read_and_check_copies(corpus: Corpus, parts: list[inputs.Partition], settin
     progress.start("copies checked", corpus.starts[-1])
     chain: Any = ray.remote(CopyChain).options(num_cpus=0, max_restarts=3, max_task_retries=3).remote(
         corpus, work / "copies", thresholds.copy)
-    checker = _Checker(corpus, chain, progress)
+    checker = _Checker(corpus, parts, chain, progress)
     if todo:
         cores = max(1, int(ray.cluster_resources().get("CPU", 1)))
         described = ray.data.from_items([{"partition": json.dumps(asdict(p))} for p in todo],
@@ -144,8 +144,9 @@ def _read_and_check_copies(corpus: Corpus, parts: list[inputs.Partition], settin
 class _Checker:
     """Feeds the copy chain each partition once read, in key order, without the documents whose id came before."""
 
-    def __init__(self, corpus: Corpus, chain: Any, progress: Progress) -> None:
+    def __init__(self, corpus: Corpus, parts: list[inputs.Partition], chain: Any, progress: Progress) -> None:
         self.corpus = corpus
+        self.parts = parts
         self.chain = chain
         self.progress = progress
         self.next = 0
@@ -171,7 +172,8 @@ class _Checker:
             for key, doc_id in zip(table["key"].to_pylist(), table["id"].to_pylist()):
                 first = self.seen.setdefault(doc_id, key)
                 if first != key:
-                    self.duplicates[key] = f"id: duplicate id {doc_id!r}, first given to document {first + 1} of the input"
+                    self.duplicates[key] = (f"{self.parts[self.next].place(key)}: id: duplicate id {doc_id!r}, the id "
+                                            f"of document {first + 1} of the input")
                     repeated.append(key)
             self.pending = self.chain.add.remote(self.next, repeated)
 

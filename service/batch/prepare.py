@@ -59,9 +59,9 @@ def _read(entry: inputs.Entry, settings: Settings) -> tuple[Document | None, Art
         document, fingerprint = prepare((entry.key, entry.id, given.text, settings.language_set))
         check_text_read([document], settings)
     except BriefError as exc:
-        return None, None, exc.message.replace("documents[0].", "", 1)
+        return None, None, f"{entry.place}: {exc.message.replace('documents[0].', '', 1)}"
     except Exception as exc:  # one document's failure is its own: it is reported, the batch goes on
-        return None, None, f"failed in stage 1: {type(exc).__name__}: {exc}"
+        return None, None, f"{entry.place}: failed in stage 1: {type(exc).__name__}: {exc}"
     if document.left_out is not None:
         return document, None, document.left_out
     return document, article_of(document, fingerprint, given), None

@@ -12,7 +12,7 @@ from ..settings import load_settings
 
 
 @click.command()
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs_named", metavar="INPUT...", nargs=-1, required=True)
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder: stories/ and documents/, and the job's state in .work/ (a rerun goes on from it).")
 @click.option("--format", "output_format", type=click.Choice(["jsonl", "parquet"]), default="jsonl",
@@ -29,16 +29,17 @@ from ..settings import load_settings
 @click.option("--cpus", type=click.IntRange(min=1), default=None,
               help="Cores of the Ray started here (default: all); ignored with RAY_ADDRESS.")
 @click.option("--restart", is_flag=True, help="Start over, discarding what an earlier run left in --out.")
-def batch(inputs: tuple[str, ...], out: Path, output_format: str, briefs: bool, mode: str | None,
+def batch(inputs_named: tuple[str, ...], out: Path, output_format: str, briefs: bool, mode: str | None,
           max_words: int | None, brief_actors: int, partition_size: int, cpus: int | None, restart: bool) -> None:
     """Brief the documents of INPUT (JSONL or Parquet files, or folders of them) on Ray: local, or the
     cluster at RAY_ADDRESS. One document a line or row: id, text, and optionally title, url, source,
     published_at."""
-    from ..batch import cluster, job
+    from ..batch import cluster, inputs, job
     from ..batch.progress import Progress
 
     settings = load_settings()
-    options = job.Options(inputs, out, output_format, briefs, mode, max_words, partition_size,  # type: ignore[arg-type]
+    inputs.input_files(inputs_named)  # a wrong path fails at once, before Ray starts
+    options = job.Options(inputs_named, out, output_format, briefs, mode, max_words, partition_size,  # type: ignore[arg-type]
                           brief_actors, restart)
     bars = sys.stderr.isatty()
     if not bars:
