@@ -166,15 +166,16 @@ def members_of(labels: np.ndarray, items: np.ndarray) -> Iterator[np.ndarray]:
 
 
 def vector_blocks(corpus: Corpus, keys: np.ndarray, ids: np.ndarray) -> list[ray.ObjectRef]:
-    """The vectors of these documents (sorted keys), under these ids, as blocks in Ray's object store."""
+    """The vectors of these documents under these ids, as blocks in Ray's object store, in this order: the
+    order the engine searches them in, which decides between neighbours at the same distance."""
     blocks = []
     for start in range(0, len(keys), BLOCK):
         chunk, names = keys[start:start + BLOCK], ids[start:start + BLOCK]
-        vectors = []
+        vectors: dict[int, np.ndarray] = {}
         for partition in np.unique(corpus.partition_of(chunk)).tolist():
             table = corpus.read(partition, ["key", "vector"], keys=chunk.tolist())
-            vectors += lists(table.sort_by("key")["vector"], np.dtype(np.float32))
-        blocks.append(ray.put((names, np.stack(vectors))))
+            vectors.update(zip(table["key"].to_pylist(), lists(table["vector"], np.dtype(np.float32))))
+        blocks.append(ray.put((names, np.stack([vectors[key] for key in chunk.tolist()]))))
     return blocks
 
 
@@ -240,7 +241,8 @@ def duplicate_groups(corpus: Corpus, keys: np.ndarray, sizes: np.ndarray, earlie
     copies = components(len(keys), at(earlier), at(later)) if len(earlier) else np.arange(len(keys))
     order = np.lexsort((keys, -sizes, copies))  # each copy set's most complete member first, the earliest on a tie
     first = np.r_[True, copies[order][1:] != copies[order][:-1]]
-    fresh = np.sort(order[first])
+    fresh = order[first]
+    fresh = fresh[np.argsort(np.minimum.reduceat(order, np.flatnonzero(first)))]  # sets in order of their first member
     blocks = vector_blocks(corpus, keys[fresh], fresh)
     rows, found, _ = nearest_pairs(blocks, REWRITE_DOC_COSINE, NEIGHBOURS)
     del blocks
@@ -311,7 +313,7 @@ class Scored:
 
 def score_pairs(corpus: Corpus, reps: np.ndarray, settings: Settings) -> Scored:
     """The candidate pairs of groups (whose representatives are `reps`, in group order), scored."""
-    blocks = vector_blocks(corpus, np.sort(reps), np.argsort(reps))
+    blocks = vector_blocks(corpus, reps, np.arange(len(reps)))
     rows, found, _ = nearest_pairs(blocks, CANDIDATE_COSINE, NEIGHBOURS + 1)
     del blocks
     pairs = np.unique(np.stack([np.minimum(rows, found), np.maximum(rows, found)], axis=1)[rows != found], axis=0)

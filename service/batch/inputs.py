@@ -51,6 +51,15 @@ class Entry:
     reason: str | None
     place: str
 
+    @property
+    def given(self) -> DocumentIn:
+        assert self.document is not None
+        return self.document
+
+    @property
+    def text(self) -> str:
+        return self.given.text
+
 
 def input_files(paths: tuple[str, ...]) -> list[Path]:
     """The files named, and the JSONL and Parquet files in the folders named (subfolders too, hidden ones

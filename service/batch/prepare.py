@@ -19,7 +19,7 @@ from ..errors import BriefError
 from ..group.dedup import minhash_signatures
 from ..group.events import LEAD_SENTENCES
 from ..pipeline import article_of
-from ..read.batch import prepare
+from ..read.batch import Item, prepare, prepare_all
 from ..read.validation import check_text_read, validate_documents
 from ..runtime.embed import StaticEmbedder
 from ..settings import Settings
@@ -31,17 +31,28 @@ from .corpus import Corpus, row
 def read_partition(partition: inputs.Partition, settings: Settings, static: StaticEmbedder) -> list[dict[str, Any]]:
     """Every document of the partition as stored, in key order."""
     rows: dict[int, dict[str, Any]] = {}
-    read: list[tuple[inputs.Entry, Document, Article]] = []
+    valid: list[inputs.Entry] = []
     for entry in inputs.read(partition):
-        if entry.document is None:
-            rows[entry.key] = row(entry.key, entry.id, "", entry.reason)
-            continue
-        document, article, reason = _read(entry, settings)
-        if article is None:
-            rows[entry.key] = row(entry.key, entry.id, entry.document.text, reason, document)
+        reason = entry.reason if entry.document is None else _refused(entry, settings)
+        if reason is None:
+            valid.append(entry)
         else:
-            assert document is not None
-            read.append((entry, document, article))
+            rows[entry.key] = row(entry.key, entry.id, "", reason)
+    read: list[tuple[inputs.Entry, Document, Article]] = []
+    for entry, prepared in zip(valid, _prepare([(e.key, e.id, e.text, settings.language_set) for e in valid])):
+        if isinstance(prepared, str):
+            rows[entry.key] = row(entry.key, entry.id, "", f"{entry.place}: {prepared}")
+            continue
+        document, fingerprint = prepared
+        try:
+            check_text_read([document], settings)
+        except BriefError as exc:
+            rows[entry.key] = row(entry.key, entry.id, "", f"{entry.place}: {_named(exc)}")
+            continue
+        if document.left_out is not None:
+            rows[entry.key] = row(entry.key, entry.id, document.text, document.left_out, document)
+        else:
+            read.append((entry, document, article_of(document, fingerprint, entry.given)))
     vectors = static.encode([" ".join(article.lead(LEAD_SENTENCES)) for _, _, article in read])
     signatures = minhash_signatures([article.fingerprint for _, _, article in read])
     for (entry, document, article), vector, signature in zip(read, vectors, signatures):
@@ -50,21 +61,34 @@ def read_partition(partition: inputs.Partition, settings: Settings, static: Stat
     return [rows[key] for key in sorted(rows)]
 
 
-def _read(entry: inputs.Entry, settings: Settings) -> tuple[Document | None, Article | None, str | None]:
-    """The document and its article, or why it has none: refused by the API's limits, failed, or left out."""
-    given = entry.document
-    assert given is not None
+def _refused(entry: inputs.Entry, settings: Settings) -> str | None:
+    """Why the API would refuse this document on its own (empty, over a size limit), or None."""
     try:
-        validate_documents([given], settings)
-        document, fingerprint = prepare((entry.key, entry.id, given.text, settings.language_set))
-        check_text_read([document], settings)
+        validate_documents([entry.given], settings)
     except BriefError as exc:
-        return None, None, f"{entry.place}: {exc.message.replace('documents[0].', '', 1)}"
+        return f"{entry.place}: {_named(exc)}"
+    return None
+
+
+def _named(error: BriefError) -> str:
+    """The error named for one document: `text: ...` rather than `documents[0].text: ...`."""
+    return error.message.replace("documents[0].", "", 1)
+
+
+def _prepare(items: list[Item]) -> list[tuple[Document, np.ndarray] | str]:
+    """`read.batch.prepare_all` in this worker (a text sent several times is read once); if it fails,
+    each document on its own, so that only the documents that fail are reported, with the error."""
+    try:
+        return list(prepare_all(items, spawn=False))
+    except Exception:
+        return [_prepare_one(item) for item in items]
+
+
+def _prepare_one(item: Item) -> tuple[Document, np.ndarray] | str:
+    try:
+        return prepare(item)
     except Exception as exc:  # one document's failure is its own: it is reported, the batch goes on
-        return None, None, f"{entry.place}: failed in stage 1: {type(exc).__name__}: {exc}"
-    if document.left_out is not None:
-        return document, None, document.left_out
-    return document, article_of(document, fingerprint, given), None
+        return f"failed in stage 1: {type(exc).__name__}: {exc}"
 
 
 class Reader:
