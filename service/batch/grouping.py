@@ -51,8 +51,15 @@ from ..settings import Settings
 from .corpus import Corpus
 
 BLOCK = 10_000  # vectors per block of the nearest-neighbour search: block against block stays exact
-CHUNK_PAIRS = 20_000  # candidate story pairs scored per task
-CHUNK_KEYS = 5_000  # documents placed per task
+CHUNK_PAIRS = 20_000  # candidate story pairs scored per task, at most
+CHUNK_KEYS = 5_000  # documents placed, or representatives counted, per task, at most
+TASKS_PER_CORE = 2  # and at least this many tasks per core of the cluster, so that every core has work
+
+
+def parts(count: int, most: int) -> int:
+    """How many tasks share `count` items: at most `most` items each, at least `TASKS_PER_CORE` per core."""
+    cores = max(1, int(ray.cluster_resources().get("CPU", 1)))
+    return max(1, min(count, max(-(-count // most), TASKS_PER_CORE * cores)))
 
 
 @dataclass(frozen=True)
@@ -248,18 +255,13 @@ def duplicate_groups(corpus: Corpus, keys: np.ndarray, sizes: np.ndarray, earlie
     del blocks
     linked = components(len(keys), np.concatenate([at(earlier), rows]), np.concatenate([at(later), found]))
     groups: list[tuple[int, list[int], float]] = []
-    batch: list[list[int]] = []
-    pending = []
+    linked_sets: list[list[int]] = []
     for members in members_of(linked, np.arange(len(keys))):
         if len(members) == 1:
             groups.append((int(keys[members[0]]), [int(keys[members[0]])], 1.0))
-            continue
-        batch.append(keys[members].tolist())
-        if sum(map(len, batch)) >= CHUNK_KEYS:
-            pending.append(_place.remote(corpus, batch, settings, thresholds))
-            batch = []
-    if batch:
-        pending.append(_place.remote(corpus, batch, settings, thresholds))
+        else:
+            linked_sets.append(keys[members].tolist())
+    pending = [_place.remote(corpus, batch, settings, thresholds) for batch in _batches(linked_sets, CHUNK_KEYS)]
     progress(len(groups))
     while pending:
         done, pending = ray.wait(pending, num_returns=1)
@@ -267,6 +269,21 @@ def duplicate_groups(corpus: Corpus, keys: np.ndarray, sizes: np.ndarray, earlie
         groups += placed
         progress(sum(len(members) for _, members, _ in placed))
     return sorted(groups, key=lambda group: min(group[1]))
+
+
+def _batches(sets: list[list[int]], most: int) -> list[list[list[int]]]:
+    """The sets shared among `parts` tasks, each task's sets adding up to about the same count."""
+    count = sum(map(len, sets))
+    size = -(-count // parts(count, most)) if count else 1
+    batches: list[list[list[int]]] = [[]]
+    held = 0
+    for found in sets:
+        if held >= size:
+            batches.append([])
+            held = 0
+        batches[-1].append(found)
+        held += len(found)
+    return [batch for batch in batches if batch]
 
 
 # Stories
@@ -320,11 +337,10 @@ def score_pairs(corpus: Corpus, reps: np.ndarray, settings: Settings) -> Scored:
     if not len(pairs):
         empty = np.zeros(0, dtype=np.int64)
         return Scored(empty, empty, np.zeros(0))
-    parts = np.array_split(reps, max(1, -(-len(reps) // CHUNK_KEYS)))
-    frequencies = functools.reduce(lambda a, b: a + b,
-                                   ray.get([_count.remote(corpus, part.tolist(), settings) for part in parts]))
+    frequencies = functools.reduce(lambda a, b: a + b, ray.get([
+        _count.remote(corpus, part.tolist(), settings) for part in np.array_split(reps, parts(len(reps), CHUNK_KEYS))]))
     shared = ray.put(frequencies)
-    chunks = [pairs[start:start + CHUNK_PAIRS] for start in range(0, len(pairs), CHUNK_PAIRS)]
+    chunks = np.array_split(pairs, parts(len(pairs), CHUNK_PAIRS))
     scores = ray.get([_score.remote(corpus, reps, chunk[:, 0], chunk[:, 1], shared, settings) for chunk in chunks])
     return Scored(pairs[:, 0], pairs[:, 1], np.concatenate(scores))
 
