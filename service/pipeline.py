@@ -161,7 +161,7 @@ class Pipeline:
             docs = [doc for doc, _ in prepared]
             check_text_read(docs, self.settings)
         with timer.stage("embed"):
-            articles = [_article(doc, fingerprint, request.documents[doc.index]) for doc, fingerprint in prepared
+            articles = [article_of(doc, fingerprint, request.documents[doc.index]) for doc, fingerprint in prepared
                         if doc.left_out is None]
             vectors = self.static.encode([" ".join(a.lead(LEAD_SENTENCES)) for a in articles])
             articles = [replace(article, vector=vector) for article, vector in zip(articles, vectors)]
@@ -193,7 +193,7 @@ class Pipeline:
         return story_out(number, story, verified, writer, draft.tokens, claims)
 
 
-def _article(document: Document, fingerprint: np.ndarray, given: DocumentIn) -> Article:
+def article_of(document: Document, fingerprint: np.ndarray, given: DocumentIn) -> Article:
     """The record stages 2-3 share; what the request says of the document comes before what the page says."""
     return Article(document, one_line(given.title or "") or document.headline, _source(given, document),
                    given.url or document.meta.url, given.published_at or document.meta.published_at, fingerprint,

@@ -26,14 +26,8 @@ def story_out(number: int, story: Story, verified: Verified, writer: Writer, tok
               claims: Claims) -> StoryOut:
     articles = {a.index: a for a in story.articles}
     ids = {index: article.id for index, article in articles.items()}
-    dates = sorted(a.published_at for a in articles.values() if a.published_at is not None)
     return StoryOut(
-        id=f"story-{number}", title=_title(story), document_ids=[a.id for a in articles.values()],
-        sources=len(story.groups), outlets=sorted({a.source for a in articles.values() if a.source}),
-        published_from=dates[0] if dates else None, published_to=dates[-1] if dates else None,
-        cohesion=story.cohesion,
-        duplicate_groups=[DuplicateGroupOut(representative=g.representative.id, members=[m.id for m in g.members],
-                                            similarity=g.similarity) for g in story.groups],
+        **story_fields(number, story),
         brief=BriefOut(text=" ".join(s.text for s in verified.sentences), writer=writer.name, model=writer.model,
                        prompt=writer.prompt, generated_tokens=tokens, fallback=verified.fallback,
                        sentences=[_sentence_out(s, articles) for s in verified.sentences],
@@ -43,6 +37,19 @@ def story_out(number: int, story: Story, verified: Verified, writer: Writer, tok
         disagreements=[DisagreementOut(kind=slot.kind, slot=slot.label, status=slot.status,
                                        values=[StatedOut(**_stated(v, ids)) for v in slot.values])
                        for slot in claims.disagreements])
+
+
+def story_fields(number: int, story: Story) -> dict[str, Any]:
+    """What a story is before its brief is written: its documents, sources, dates and copy groups."""
+    articles = story.articles
+    dates = sorted(a.published_at for a in articles if a.published_at is not None)
+    return dict(
+        id=f"story-{number}", title=_title(story), document_ids=[a.id for a in articles],
+        sources=len(story.groups), outlets=sorted({a.source for a in articles if a.source}),
+        published_from=dates[0] if dates else None, published_to=dates[-1] if dates else None,
+        cohesion=story.cohesion,
+        duplicate_groups=[DuplicateGroupOut(representative=g.representative.id, members=[m.id for m in g.members],
+                                            similarity=g.similarity) for g in story.groups])
 
 
 def _stated(stated: Stated, ids: dict[int, str]) -> dict[str, Any]:

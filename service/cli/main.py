@@ -1,5 +1,6 @@
 """Command line: `brief summarize PATH...`, `brief extract PATH...`, `brief serve`, and the desk's commands
-(`brief add COLLECTION PATH...`, `brief stories COLLECTION`, `service/cli/desk.py`), over the same core as the API.
+(`brief add COLLECTION PATH...`, `brief stories COLLECTION`, `service/cli/desk.py`) and `brief batch INPUT... --out DIR`
+(`service/cli/batch.py`), over the same core as the API.
 
 Errors from the service's tree are turned into a message and an exit code here, and only here:
 2 for bad input, 1 for anything else.
@@ -15,6 +16,7 @@ import click
 from ..errors import BriefError
 from ..schemas import ExtractRequest
 from ..settings import load_settings
+from .batch import batch
 from .desk import COMMANDS as DESK_COMMANDS
 from .files import build_request
 from .render import render, render_reading
@@ -82,7 +84,7 @@ def serve(host: str | None, port: int | None) -> None:
                 access_log=False, timeout_graceful_shutdown=int(settings.shutdown_grace))
 
 
-for _command in DESK_COMMANDS:
+for _command in (*DESK_COMMANDS, batch):
     cli.add_command(_command)
 
 

@@ -9,7 +9,7 @@ lands in exactly one group; corroboration later counts groups, not copies.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from typing import TypeVar
 
 import numpy as np
@@ -123,21 +123,24 @@ class CopyIndex:
         self.signatures.append(signature)
         self.fingerprints.append(fingerprint)
 
-    def add(self, fingerprints: list[np.ndarray], keys: list[int]) -> tuple[dict[tuple[int, int], float],
-                                                                          list[np.ndarray | None]]:
+    def add(self, fingerprints: list[np.ndarray], keys: list[int], signatures: Iterable[np.ndarray] | None = None
+            ) -> tuple[dict[tuple[int, int], float], list[np.ndarray | None]]:
         """Copy pairs `(earlier key, later key)` with their containment, and the MinHash signature of
-        each document that was indexed (None for a copy or an empty text)."""
-        hashes = MinHash.generator(((f & _LOW_32).tolist() for f in fingerprints), num_perm=NUM_PERM, hashfunc=int)
+        each document that was indexed (None for a copy or an empty text). `signatures` are the
+        documents' `minhash_signatures` when they were made beforehand (a batch makes them on every core)."""
+        hashes: Iterator[MinHash | None] = (
+            (LeanMinHash(seed=_EMPTY.seed, hashvalues=s, scheme=SCHEME) if s.size else None for s in signatures)
+            if signatures is not None else _minhashes(fingerprints))
         pairs: dict[tuple[int, int], float] = {}
         indexed: list[np.ndarray | None] = []
         for key, fingerprint, minhash in zip(keys, fingerprints, hashes):
-            if not fingerprint.size:
+            if minhash is None or not fingerprint.size:
                 indexed.append(None)
                 continue
             found = self.lsh.query(minhash)
-            signatures = np.array([self.signatures[j] for j in found], dtype=SIGNATURE_DTYPE).reshape(-1, NUM_PERM)
+            stored = np.array([self.signatures[j] for j in found], dtype=SIGNATURE_DTYPE).reshape(-1, NUM_PERM)
             sizes = np.array([self.fingerprints[j].size for j in found])
-            estimates = _estimated_containment(minhash.hashvalues, fingerprint.size, signatures, sizes)
+            estimates = _estimated_containment(minhash.hashvalues, fingerprint.size, stored, sizes)
             checked = [j for j, estimate in zip(found, estimates) if estimate >= self.threshold - ESTIMATE_MARGIN]
             scores = containments(fingerprint, [self.fingerprints[j] for j in checked])
             copies = [(self.keys[j], float(score)) for j, score in zip(checked, scores) if score >= self.threshold]
@@ -146,6 +149,15 @@ class CopyIndex:
             if not copies:
                 self.insert(key, minhash.hashvalues, fingerprint, minhash.scheme)
         return pairs, indexed
+
+
+def _minhashes(fingerprints: Iterable[np.ndarray]) -> Iterator[MinHash]:
+    return MinHash.generator(((f & _LOW_32).tolist() for f in fingerprints), num_perm=NUM_PERM, hashfunc=int)
+
+
+def minhash_signatures(fingerprints: list[np.ndarray]) -> list[np.ndarray]:
+    """The MinHash signature `CopyIndex.add` checks each fingerprint by (an empty one has none: an empty array)."""
+    return [m.hashvalues if f.size else np.zeros(0, SIGNATURE_DTYPE) for f, m in zip(fingerprints, _minhashes(fingerprints))]
 
 
 def confirm_rewrites(close: list[tuple[Key, Key, float]], articles: Mapping[Key, Article], static: StaticEmbedder,

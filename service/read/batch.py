@@ -39,8 +39,9 @@ def _prepare_packed(item: Item) -> tuple[Packed, np.ndarray]:
             (meta.title, meta.site, meta.published_at, meta.url)), fingerprint
 
 
-def prepare_all(items: list[Item]) -> list[tuple[Document, np.ndarray]]:
-    """`prepare` for every item, in order; a large batch is shared among one worker process per core.
+def prepare_all(items: list[Item], spawn: bool = True) -> list[tuple[Document, np.ndarray]]:
+    """`prepare` for every item, in order; a large batch is shared among one worker process per core
+    (unless `spawn` is false: a batch's worker already has its core).
 
     A text sent several times (syndicated copies) is read once and its result given to each copy
     under the copy's own index and id, so a thousand copies cost about what one costs.
@@ -51,13 +52,13 @@ def prepare_all(items: list[Item]) -> list[tuple[Document, np.ndarray]]:
     for position, (_, _, raw, languages) in enumerate(items):
         first.setdefault((raw, languages), position)
     distinct = sorted(set(first.values()))
-    read = dict(zip(distinct, _prepare_distinct([items[p] for p in distinct])))
+    read = dict(zip(distinct, _prepare_distinct([items[p] for p in distinct], spawn)))
     return [_as(items[position], *read[first[(item[2], item[3])]]) for position, item in enumerate(items)]
 
 
-def _prepare_distinct(items: list[Item]) -> list[tuple[Document, np.ndarray]]:
+def _prepare_distinct(items: list[Item], spawn: bool) -> list[tuple[Document, np.ndarray]]:
     cores = len(os.sched_getaffinity(0))
-    if len(items) < PARALLEL_DOCUMENTS or cores < 2:
+    if not spawn or len(items) < PARALLEL_DOCUMENTS or cores < 2:
         return [prepare(item) for item in items]
     with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
         packed = pool.map(_prepare_packed, items, chunksize=250)

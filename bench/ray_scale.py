@@ -1,0 +1,201 @@
+"""Near-duplicates + stories on Ray (`brief batch --no-briefs`) beside the in-process engine, same corpus, same run.
+
+    .venv/bin/python bench/ray_scale.py --sizes 10000,100000 [--cpus 2] [--partition-size 2000]
+
+Corpus: `bench/scale.py`'s synthetic news corpus, written as JSONL. Each system runs in its own
+process tree:
+
+- engine: `Pipeline.group` on one request of every document (normalize on every core, embed,
+  near-duplicates, stories), as `bench/scale.py` runs it.
+- batch: `brief batch --no-briefs` with a local Ray of `--cpus` cores: the same stages, then every
+  document's fate and the stories written out.
+
+Reported: wall seconds and documents per second; for the batch, the seconds of each stage (from its
+progress log: read, copies checked after reading, grouped, stories, written); peak RSS of each
+process (sampled every 0.2 s over the process tree: the driver, Ray's own processes, each worker);
+and whether both give the same copy groups and stories (every document's story and group).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def write_corpus(size: int, shared: Path, path: Path) -> None:
+    from bench.scale import build_corpus
+
+    with path.open("w", encoding="utf-8") as handle:
+        for n, text in enumerate(build_corpus(size, shared)):
+            handle.write(json.dumps({"id": f"d{n}", "text": text}) + "\n")
+
+
+def engine_child(source: Path, fates: Path) -> None:
+    """The in-process engine on one request of the whole corpus; each document's story and group to `fates`."""
+    import threading as threads
+
+    from service.pipeline import Pipeline, Timer, validate
+    from service.schemas import BriefRequest
+    from service.settings import load_settings
+
+    documents = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()]
+    settings = load_settings(model="none", max_documents=len(documents), max_total_chars=10**11)
+    pipeline = Pipeline(settings)
+    request = BriefRequest.model_validate({"documents": documents})
+    start = time.perf_counter()
+    timer = Timer(threads.Event())
+    grouped = pipeline.group(request, validate(request, settings), pipeline.effective(request), timer)
+    seconds = time.perf_counter() - start
+    with fates.open("w", encoding="utf-8") as handle:
+        for n, story in enumerate(grouped.stories, start=1):
+            for group in story.groups:
+                for member in group.members:
+                    handle.write(json.dumps([member.id, n, group.representative.id]) + "\n")
+    print(json.dumps({"seconds": seconds, "groups": sum(len(s.groups) for s in grouped.stories),
+                      "stories": len(grouped.stories), "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+                     | {f"{k}_s": round(v / 1000, 2) for k, v in timer.items()}))
+
+
+class Peaks:
+    """Peak resident memory of every process under `root`, sampled until stopped."""
+
+    def __init__(self, root: int) -> None:
+        self.root = psutil.Process(root)
+        self.peaks: dict[str, float] = {}
+        self.total = 0.0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+
+    def sample(self) -> None:
+        while not self.done.wait(0.2):
+            try:
+                tree = [self.root, *self.root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                return
+            total = 0.0
+            for process in tree:
+                try:
+                    name = " ".join(process.cmdline()[:1]) or process.name()
+                    rss = process.memory_info().rss / 2**20
+                except psutil.Error:
+                    continue
+                total += rss
+                key = f"{_role(name)} {process.pid}"
+                self.peaks[key] = max(self.peaks.get(key, 0.0), rss)
+            self.total = max(self.total, total)
+
+    def stop(self) -> dict[str, float]:
+        self.done.set()
+        self.thread.join()
+        roles: dict[str, float] = {}
+        for key, peak in self.peaks.items():
+            role = key.rsplit(" ", 1)[0]
+            roles[role] = max(roles.get(role, 0.0), peak)
+        return roles
+
+
+def _role(command: str) -> str:
+    if command.startswith("ray::"):
+        return command.split(".")[0].split("(")[0]  # ray::CopyChain.add -> ray::CopyChain
+    return Path(command.split()[0]).name
+
+
+def run_batch(source: Path, out: Path, cpus: int, partition_size: int) -> dict[str, object]:
+    command = [sys.executable, "-m", "service", "batch", str(source), "--out", str(out), "--no-briefs", "--cpus",
+               str(cpus), "--partition-size", str(partition_size)]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={"BRIEF_MODEL": "none", **_env()})
+    peaks = Peaks(process.pid)
+    output, _ = process.communicate()
+    seconds = time.perf_counter() - start
+    roles = peaks.stop()
+    if process.returncode:
+        raise SystemExit(f"batch failed:\n{output}")
+    return {"seconds": seconds, "stages": _stages(output), "peak_rss_mib": roles, "peak_total_mib": peaks.total,
+            "summary": output.strip().splitlines()[-1]}
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
+
+
+def _stages(log: str) -> dict[str, float]:
+    """When each count of the progress log started and reached its total, as seconds from the first line."""
+    first: dict[str, datetime] = {}
+    last: dict[str, datetime] = {}
+    for stamp, name in re.findall(r"^(\S+ \S+) batch (.+?): \d+ of \d+", log, re.M):
+        at = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f")
+        first.setdefault(name, at)
+        last[name] = at
+    origin = min(first.values())
+    return {name: round((last[name] - origin).total_seconds(), 1) for name in first}
+
+
+def same_answer(out: Path, fates: Path) -> tuple[bool, int]:
+    """Whether every document is in the same story and group in both; the documents that differ."""
+    batch = {}
+    for part in sorted((out / "documents").glob("part-*.jsonl")):
+        for line in part.read_text(encoding="utf-8").splitlines():
+            d = json.loads(line)
+            batch[d["id"]] = [d["id"], int(d["story_id"].removeprefix("story-")), d["duplicate_group"]]
+    engine = {row[0]: row for row in map(json.loads, fates.read_text(encoding="utf-8").splitlines())}
+    differing = sum(batch.get(key) != row for key, row in engine.items()) + len(set(batch) - set(engine))
+    return differing == 0, differing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--cpus", type=int, default=2)
+    parser.add_argument("--partition-size", type=int, default=2000)
+    parser.add_argument("--engine-child", nargs=2, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.engine_child:
+        engine_child(*args.engine_child)
+        return
+    for size in (int(s) for s in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory(prefix="ray-scale-") as folder:
+            source, fates = Path(folder) / "corpus.jsonl", Path(folder) / "fates.jsonl"
+            write_corpus(size, args.shared, source)
+            start = time.perf_counter()
+            engine = subprocess.run([sys.executable, __file__, "--engine-child", str(source), str(fates)],
+                                    capture_output=True, text=True, check=True, cwd=ROOT)
+            engine_wall = time.perf_counter() - start
+            result = json.loads(engine.stdout.strip().splitlines()[-1])
+            batch = run_batch(source, Path(folder) / "out", args.cpus, args.partition_size)
+            same, differing = same_answer(Path(folder) / "out", fates)
+            print(f"## {size:,} documents")
+            print(f"engine: {result['seconds']:.1f} s in group() ({engine_wall:.1f} s with start-up), "
+                  f"{size / result['seconds']:.0f} docs/s, peak RSS {result['peak_rss_mib']:.0f} MiB, "
+                  f"{result['groups']} groups, {result['stories']} stories, stages "
+                  f"{ {k: v for k, v in result.items() if k.endswith('_s')} }")
+            print(f"batch: {batch['seconds']:.1f} s wall (Ray start included), {size / batch['seconds']:.0f} docs/s, "
+                  f"stage ends {batch['stages']}")
+            print(f"batch peak RSS MiB per process: "
+                  f"{ {k: round(v) for k, v in sorted(batch['peak_rss_mib'].items(), key=lambda kv: -kv[1])} }, "  # type: ignore[attr-defined]
+                  f"all together {batch['peak_total_mib']:.0f}")
+            print(f"batch: {batch['summary']}")
+            print(f"same copy groups and stories as the engine: {same} ({differing} documents differ)", flush=True)
+
+
+if __name__ == "__main__":
+    main()

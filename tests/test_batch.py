@@ -1,0 +1,149 @@
+"""`brief batch` on a real Ray started in this process: the same copy groups, stories and briefs as a request.
+
+One local Ray (2 cores) serves the module. The corpus is real text: ECB+ dev (when the shared
+evaluation data is here), the seeds, and the seeds retold two thousand times with their numbers
+and dates shifted, plus lines the API would refuse.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from pydantic_core import to_jsonable_python
+
+from service.batch import cluster, job
+from service.batch.progress import Progress
+from service.batch.results import Output
+from service.errors import InvalidRequest
+from service.pipeline import Pipeline, Timer, validate
+from service.response import document_statuses, story_fields
+from service.schemas import BriefRequest
+from service.settings import load_settings
+from tests.conftest import many_documents, seed_documents, with_settings
+
+ECBPLUS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "ecbplus_dev" / "ecbplus_dev.jsonl"
+Document = dict[str, Any]
+
+
+def corpus() -> list[Document]:
+    """A few thousand real-derived documents in a shuffled order, some dated, titled and sourced."""
+    documents = [{"id": f"ecb-{d['id']}", "text": d["text"]} for d in map(json.loads, ECBPLUS.read_text().splitlines())] \
+        if ECBPLUS.exists() else []
+    start = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    for n, document in enumerate(many_documents(2000)):
+        if n % 3 == 0:
+            document |= {"published_at": (start + timedelta(days=n // 40, hours=n % 24)).isoformat(),
+                         "source": f"Outlet {n % 7}", "title": f"Report {n} of the day"}
+        documents.append(document)
+    documents += seed_documents()
+    random.Random(7).shuffle(documents)
+    return documents
+
+
+REFUSED = [  # (line as written, what its reason says)
+    ("{not json", "not a JSON line"),
+    (json.dumps({"id": "no-text"}), "text: Field required"),
+    (json.dumps({"id": "blank", "text": "   "}), "text: empty or whitespace only"),
+    (json.dumps({"id": "article-3", "text": "A later document under an id given before."}), "duplicate id 'article-3'"),
+]
+
+
+def write_jsonl(path: Path, documents: list[Document], extra: list[str] = []) -> Path:
+    path.write_text("".join(json.dumps(d) + "\n" for d in documents) + "".join(line + "\n" for line in extra),
+                    encoding="utf-8")
+    return path
+
+
+def request_answer(pipeline: Pipeline, documents: list[Document]) -> tuple[list[Any], dict[str, Any]]:
+    """What a request finds on these documents: its stories (without briefs) and every document's fate."""
+    request = BriefRequest.model_validate({"documents": documents})
+    unlimited = with_settings(pipeline, max_documents=10**6, max_total_chars=10**10)
+    ids = validate(request, unlimited.settings)
+    grouped = unlimited.group(request, ids, unlimited.effective(request), Timer(threading.Event()))
+    stories = [to_jsonable_python(story_fields(n, story)) for n, story in enumerate(grouped.stories, start=1)]
+    entries = [SimpleNamespace(id=f"story-{n}") for n in range(1, len(stories) + 1)]
+    fates = {d.id: d.model_dump(mode="json") for d in document_statuses(grouped.documents, grouped.stories, entries)}  # type: ignore[arg-type]
+    return stories, fates
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[None]:
+    import ray
+
+    cluster.connect(cpus=2)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def batch_run(local_ray: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Document], Path, job.Summary]:
+    """One batch without briefs over the corpus and the refused lines, in partitions of 400 documents."""
+    folder = tmp_path_factory.mktemp("batch")
+    documents = corpus()
+    source = write_jsonl(folder / "in.jsonl", documents, [line for line, _ in REFUSED])
+    options = job.Options((str(source),), folder / "out", briefs=False, partition_size=400)
+    return documents, folder, job.run(options, load_settings(model="none"), Progress(bars=False))
+
+
+def test_batch_gives_the_request_s_copy_groups_and_stories(batch_run: tuple[list[Document], Path, job.Summary],
+                                                           pipeline: Pipeline) -> None:
+    documents, folder, summary = batch_run
+    stories, fates = request_answer(pipeline, documents)
+    output = Output(folder / "out", "jsonl")
+    assert list(output.rows("stories")) == stories
+    assert summary.stories == len(stories) > 50 and summary.groups < summary.articles
+    written = list(output.rows("documents"))
+    assert written[:len(documents)] == [fates[d["id"]] for d in documents]
+
+
+def test_every_document_is_accounted_for_with_a_reason(batch_run: tuple[list[Document], Path, job.Summary]) -> None:
+    documents, folder, summary = batch_run
+    written = list(Output(folder / "out", "jsonl").rows("documents"))
+    assert len(written) == summary.documents == len(documents) + len(REFUSED)
+    assert [d["id"] for d in written[:len(documents)]] == [d["id"] for d in documents]  # input order
+    for line, (document, (_, reason)) in enumerate(zip(written[len(documents):], REFUSED), start=len(documents) + 1):
+        assert document["status"] == "left_out" and document["story_id"] is None, document
+        assert reason in document["reason"] and f"in.jsonl: line {line}: " in document["reason"], document
+
+
+def test_a_rerun_goes_on_from_what_is_done(batch_run: tuple[list[Document], Path, job.Summary]) -> None:
+    """A job stopped after reading some partitions: the rerun reads only the others and gives the same output."""
+    documents, folder, _ = batch_run
+    out = folder / "out"
+    work = out / ".work"
+    before = list(Output(out, "jsonl").rows("stories")), list(Output(out, "jsonl").rows("documents"))
+    (work / "prepared" / "part-00002.parquet").unlink()
+    for path in [*(work / "copies").glob("part-0000[2-9].npz"), work / "groups.parquet", work / "stories.json",
+                 *(out / "stories").glob("*"), *(out / "documents").glob("*")]:
+        path.unlink()
+    kept = {p.name: p.stat().st_mtime_ns for p in (work / "prepared").glob("*.parquet")}
+    options = job.Options((str(folder / "in.jsonl"),), out, briefs=False, partition_size=400)
+    job.run(options, load_settings(model="none"), Progress(bars=False))
+    assert {p.name: p.stat().st_mtime_ns for p in (work / "prepared").glob("*.parquet") if p.name in kept} == kept
+    assert (work / "prepared" / "part-00002.parquet").exists()
+    assert (list(Output(out, "jsonl").rows("stories")), list(Output(out, "jsonl").rows("documents"))) == before
+    with pytest.raises(InvalidRequest, match="partition_size differ"):
+        job.run(job.Options(options.inputs, out, briefs=False, partition_size=500), load_settings(model="none"),
+                Progress(bars=False))
+
+
+def test_briefs_are_the_request_s(local_ray: None, pipeline: Pipeline, tmp_path: Path) -> None:
+    """Stories with their briefs, written by the actor pool, are the API's stories; the Parquet output holds the same."""
+    documents = seed_documents() + many_documents(12)
+    source = write_jsonl(tmp_path / "in.jsonl", documents)
+    options = job.Options((str(source),), tmp_path / "out", format="parquet", mode="extractive", brief_actors=1,
+                          partition_size=5)
+    summary = job.run(options, load_settings(model="none"), Progress(bars=False))
+    request = BriefRequest.model_validate({"documents": documents, "options": {"mode": "extractive"}})
+    response = pipeline.run(request).model_dump(mode="json")
+    assert summary.briefs == len(response["stories"]) >= 2
+    assert list(Output(tmp_path / "out", "parquet").rows("stories")) == response["stories"]
+    assert list(Output(tmp_path / "out", "parquet").rows("documents")) == response["documents"]
