@@ -163,11 +163,7 @@ class Pipeline:
         """Stages 4-6 for one story. Evidence comes from each group's representative: copies add no
         information, and counting groups (not copies) is what corroboration means."""
         with timer.stage("evidence"):
-            candidates = []
-            for group in story.groups:
-                body = group.representative.body
-                candidates += [evidence.Candidate(sentence, n / max(len(body), 1))
-                               for n, sentence in enumerate(body[:SENTENCES_PER_DOCUMENT])]
+            candidates = evidence.candidates(story, SENTENCES_PER_DOCUMENT)
             vectors = self.embedder.encode([c.sentence.text for c in candidates], timer.check)
             ranked = evidence.rank_evidence(candidates, vectors, EVIDENCE_POOL * max_words)
         with timer.stage("disagreements"):

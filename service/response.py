@@ -17,6 +17,7 @@ def story_out(number: int, story: Story, verified: Verified, writer: Writer, tok
     articles = {a.index: a for a in story.articles}
     ids = {index: article.id for index, article in articles.items()}
     dates = sorted(a.published_at for a in articles.values() if a.published_at is not None)
+    written = sum(s.origin != "copied" for s in verified.sentences)
     return StoryOut(
         id=f"story-{number}", title=_title(story), document_ids=[a.id for a in articles.values()],
         sources=len(story.groups), outlets=sorted({a.source for a in articles.values() if a.source}),
@@ -24,7 +25,8 @@ def story_out(number: int, story: Story, verified: Verified, writer: Writer, tok
         cohesion=story.cohesion,
         duplicate_groups=[DuplicateGroupOut(representative=g.representative.id, members=[m.id for m in g.members],
                                             similarity=g.similarity) for g in story.groups],
-        brief=BriefOut(text=" ".join(s.text for s in verified.sentences), writer=writer.name, model=writer.model,
+        brief=BriefOut(text=" ".join(s.text for s in verified.sentences),
+                       writer=writer.name if written else "extractive", written=written, model=writer.model,
                        prompt=writer.prompt, generated_tokens=tokens, fallback=verified.fallback,
                        sentences=[_sentence_out(s, articles) for s in verified.sentences],
                        rejected=[RejectedOut(text=r.text, reason=r.reason, replaced_by=r.replaced_by)

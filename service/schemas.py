@@ -79,8 +79,11 @@ class RejectedOut(BaseModel):
 class BriefOut(BaseModel):
     text: str
     sentences: list[SentenceOut]
-    writer: str
-    model: str | None = Field(None, description="Generative model that wrote the draft (model writer only).")
+    writer: str = Field(description="The writer of what the brief says: `model` when the model wrote at least one of "
+                        "its sentences, else `extractive` (every sentence copied from the articles).")
+    written: int = Field(0, description="Sentences of the brief the model wrote (fused or generated) and verify kept.")
+    model: str | None = Field(None, description="Generative model asked to write the draft (model mode only), whether "
+                              "or not any of its sentences were kept: see `written`.")
     prompt: str | None = Field(None, description="Prompt template name and version.")
     generated_tokens: int = Field(0, description="Tokens the model generated for this brief.")
     fallback: bool = Field(False, description="True when evidence sentences filled a brief that verify left short.")

@@ -155,6 +155,7 @@ class Evidence:
     score: float
     citations: tuple[Citation, ...]
     position: float
+    before: tuple[Sentence, ...] = ()  # the body sentences before it in its article, nearest last (for references)
 
     def group_of(self, k: int) -> int:
         """Independent source (the representative document) of the k-th sentence of (`sentence`, *`support`)."""

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embed import Embedder
+from .evidence import points_outside
 from .facts import claimed_names, extract_facts, facts_of
 from .prompts import leaks_prompt
 from .types import BriefSentence, Citation, Evidence, Sentence
@@ -168,7 +169,8 @@ class Verifier:
         words = sum(len(s.text.split()) for s in kept)
         filler: list[BriefSentence] = []
         if words < FILL_BELOW * max_words and evidence:
-            unused = [item for i, item in enumerate(evidence) if i not in used and one_sided(item.sentence.text) is None]
+            unused = [item for i, item in enumerate(evidence) if i not in used and one_sided(item.sentence.text) is None
+                      and not points_outside(item.sentence.text)]
             filler = [_from_evidence([unused[i]], unused[i].sentence.text, 1.0)
                       for i in within_budget(unused, max_words - words)]
             kept = _within_budget(kept + filler, max_words)
