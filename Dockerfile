@@ -44,7 +44,7 @@ sys.exit(0 if cuda == ('$VARIANT' == 'gpu') else f'$VARIANT image got torch {tor
          .venv/bin/python -c "import sys; from huggingface_hub import snapshot_download; snapshot_download(sys.argv[1])" "$MODEL"; \
        fi \
     && HF_HUB_OFFLINE=1 BRIEF_THREADS=0 .venv/bin/brief prepare \
-    && .venv/bin/python -c "import service.api, service.cli, uvicorn.main, uvicorn.protocols.http.h11_impl" \
+    && .venv/bin/python -c "import service.http.app, service.cli.main, uvicorn.main, uvicorn.protocols.http.h11_impl" \
     && chown -R brief /app/.cache
 USER brief
 

@@ -44,5 +44,7 @@ $(CHROMIUM):
 serve: install
 	$(BIN)/brief serve --host $(HOST) --port $(PORT)
 
+# The type gate first (mypy over service/, settings in pyproject.toml), then the tests.
 test: install-test $(CHROMIUM)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest

@@ -47,8 +47,8 @@ def main() -> None:
 
     from fastapi.testclient import TestClient
 
-    from service.api import create_app
     from service.desk import briefs, records, store, views
+    from service.http.app import create_app
     from service.pipeline import Pipeline, Timer, validate
     from service.schemas import BriefRequest
     from service.settings import load_settings
@@ -58,8 +58,7 @@ def main() -> None:
     settings = load_settings(model="none", database_url=f"sqlite:///{folder}/desk.db", max_documents=args.batch,
                              max_total_chars=10**9, desk_debounce=0)
     pipeline = Pipeline(settings)
-    app = create_app(pipeline=pipeline)  # no lifespan: the background worker stays off while adding
-    desk = app.state.brief.desk
+    desk = Desk(settings, pipeline)  # no worker: no brief is written while adding
     print(f"corpus: {len(corpus):,} articles, {len(set(corpus)):,} distinct texts; database {folder}/desk.db")
     print("| batch | stored | add s | fresh s | add / fresh | total add s | stories | RSS MiB | peak RSS MiB |")
     print("|---|---|---|---|---|---|---|---|---|")

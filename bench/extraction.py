@@ -27,8 +27,8 @@ import trafilatura
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.article import read_article  # noqa: E402
-from service.text import normalize  # noqa: E402
+from service.read.article import read_article  # noqa: E402
+from service.read.text import normalize  # noqa: E402
 
 EN = frozenset({"en"})
 MEGABYTE = 1_000_000

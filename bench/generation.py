@@ -33,12 +33,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from service.brief.writers.llamacpp import LlamaCppEngine, cpu_threads  # noqa: E402
+from service.brief.writers.loading import embedded_gguf, load_engine  # noqa: E402
+from service.brief.writers.model import ModelWriter  # noqa: E402
 from service.pipeline import Pipeline  # noqa: E402
 from service.schemas import BriefRequest  # noqa: E402
 from service.settings import load_settings  # noqa: E402
-from service.writers.llamacpp import LlamaCppEngine, cpu_threads  # noqa: E402
-from service.writers.loading import embedded_gguf, load_engine  # noqa: E402
-from service.writers.model import ModelWriter  # noqa: E402
 
 CLAIM = ["Mexico has extradited 37 cartel members to the United States at the request of the US Department of "
          "Justice, and Mexican President Claudia Sheinbaum said on Wednesday it was an independent decision.",

@@ -47,7 +47,7 @@ def bases(shared: Path) -> list[str]:
 
 def paragraphs(text: str, sentences_each: int = 3) -> list[str]:
     """The text's lines, a long single-line text (the tgcontest layout) cut into paragraphs of a few sentences."""
-    from service.text import split_sentences
+    from service.read.text import split_sentences
 
     out = []
     for line in (line for line in text.splitlines() if line.strip()):

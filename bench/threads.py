@@ -6,7 +6,7 @@
 Workloads: 200 one-sentence documents (the case that exposed the problem), the five seeds, and one
 ECB+ topic (real articles, two events). Conditions: as the machine is, and with twice as many
 busy processes as cores spinning beside the brief (other replicas, jobs or tenants on the host).
-Each brief runs in a worker thread of its own thread count, as `service/jobs.py` runs it, and the
+Each brief runs in a worker thread of its own thread count, as `service/http/lanes.py` runs it, and the
 counts alternate within each repeat so that drift on a shared machine hits them alike. Prints the
 median seconds of each and the ratio of one per core to one thread; the briefs must be identical
 whatever the thread count.
@@ -31,7 +31,6 @@ sys.path.insert(0, str(ROOT))
 from service.pipeline import Pipeline  # noqa: E402
 from service.schemas import BriefRequest  # noqa: E402
 from service.settings import load_settings  # noqa: E402
-
 
 
 def workloads(shared: Path, model: bool) -> dict[str, dict]:  # type: ignore[type-arg]

@@ -3,7 +3,7 @@
     .venv/bin/python eval/calibrate.py ../shared/eval/ecbplus_dev/ecbplus_dev.jsonl [--write]
 
 For each topic (one request, as a user would send it) the service reads the articles exactly as
-/v1/briefs does and computes the pairwise features of `service/events.py` for every pair; a pair
+/v1/briefs does and computes the pairwise features of `service/group/events.py` for every pair; a pair
 is positive when both articles report the same event. Seven folds of topics: a logistic model is
 fitted on the pairs of six (whole topics, single-event sets and two-article requests, including
 pairs across topics, each pair with the features its own request gives it), the threshold is chosen on those six by clustering
@@ -26,8 +26,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eval.stories import Clusterer, Item, Requests, best_setting, by_topic, cross_validated, load, memoized  # noqa: E402
-from service.events import FEATURES, Reports, SameEventModel  # noqa: E402
+from eval.stories import (  # noqa: E402
+    Clusterer,
+    Item,
+    Requests,
+    best_setting,
+    by_topic,
+    cross_validated,
+    load,
+    memoized,
+)
+from service.group.events import FEATURES, Reports, SameEventModel  # noqa: E402
 from service.pipeline import Pipeline, Timer, validate  # noqa: E402
 from service.schemas import BriefRequest  # noqa: E402
 from service.settings import load_settings  # noqa: E402

@@ -23,22 +23,22 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import random
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
-from itertools import combinations
 from datetime import datetime
+from itertools import combinations
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service.pipeline import Pipeline  # noqa: E402
-from service.quantities import FULL_DATE, values_in  # noqa: E402
+from service.read.text import split_sentences  # noqa: E402
 from service.schemas import BriefRequest, BriefResponse  # noqa: E402
 from service.settings import load_settings  # noqa: E402
-from service.text import split_sentences  # noqa: E402
+from service.values.quantities import FULL_DATE, values_in  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 CHECKED = DATA / "disagreements_checked.jsonl"

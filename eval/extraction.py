@@ -35,7 +35,7 @@ from resiliparse.parse.html import HTMLTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from service.text import read  # noqa: E402
+from service.read.text import read  # noqa: E402
 from service.types import Document  # noqa: E402
 
 EN = frozenset({"en"})

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from service.embed import Embedder
-from service.nlp import Parser
+from service.runtime.embed import Embedder
+from service.runtime.nlp import Parser
 
 SAME_CLAIM_COSINE = 0.85
 SAME_CLAIM_WORDS = 0.8

@@ -34,10 +34,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from service.group.stories import average_linkage  # noqa: E402
 from service.pipeline import Pipeline, Timer, validate  # noqa: E402
 from service.schemas import BriefRequest  # noqa: E402
 from service.settings import load_settings  # noqa: E402
-from service.stories import average_linkage  # noqa: E402
 
 Item = dict[str, str]
 FOLDS = 7

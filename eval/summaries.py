@@ -38,12 +38,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from eval.readability import Readability  # noqa: E402
-from service.embed import Embedder  # noqa: E402
-from service.nlp import Parser  # noqa: E402
 from service.pipeline import Pipeline  # noqa: E402
+from service.read.text import split_sentences  # noqa: E402
+from service.runtime.embed import Embedder  # noqa: E402
+from service.runtime.nlp import Parser  # noqa: E402
 from service.schemas import BriefRequest  # noqa: E402
 from service.settings import load_settings  # noqa: E402
-from service.text import split_sentences  # noqa: E402
 
 Topic = dict[str, list]  # "documents": texts or request documents, "references", "titles"
 

@@ -1,4 +1,4 @@
-"""Typed errors. Stages raise these; `service/handlers.py` and `service/cli.py` map them.
+"""Typed errors. Stages raise these; `service/http/handlers.py` and `service/cli/main.py` map them.
 
     BriefError (500, internal)                 root: carries an HTTP status and a stable code
     ├── StartupError (500, startup)            bad settings or a model that cannot load

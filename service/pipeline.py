@@ -14,21 +14,29 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from . import engine, evidence, stories
-from .disagreements import compare_claims, variants
-from .batch import prepare_all
-from .embed import Embedder, StaticEmbedder
+from .brief import evidence
+from .brief.disagreements import compare_claims, variants
+from .brief.verify import Verifier
+from .brief.writers import Writer, build_writers
 from .errors import Cancelled, InvalidRequest, LimitExceeded
-from .events import LEAD_SENTENCES, SameEventModel
+from .group import engine, stories
+from .group.events import LEAD_SENTENCES, SameEventModel
+from .read.batch import prepare_all
+from .read.text import one_line
+from .read.validation import check_text_read, validate_documents
 from .response import document_statuses, story_out
-from .schemas import BriefRequest, BriefResponse, DocumentIn, EffectiveSettings, ModelInfo, StoryOut
+from .runtime.embed import Embedder, StaticEmbedder
+from .runtime.threads import thread_count, use_threads
+from .schemas import (
+    BriefRequest,
+    BriefResponse,
+    DocumentIn,
+    EffectiveSettings,
+    ModelInfo,
+    StoryOut,
+)
 from .settings import Settings
-from .text import one_line
-from .threads import thread_count, use_threads
 from .types import Article, Document, Story
-from .validation import check_text_read, validate_documents
-from .verify import Verifier
-from .writers import Writer, build_writers
 
 EVIDENCE_POOL = 3  # evidence gathered per story, as a multiple of the word budget
 SENTENCES_PER_DOCUMENT = 40  # body sentences of one article considered as evidence

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from .disagreements import Claims, Stated
-from .schemas import (BriefOut, CitationOut, DisagreementOut, DocumentOut, DuplicateGroupOut, FactOut, RejectedOut,
-                      SentenceOut, StatedOut, StoryOut)
+from .brief.disagreements import Claims, Stated
+from .brief.verify import Verified
+from .brief.writers import Writer
+from .schemas import (
+    BriefOut,
+    CitationOut,
+    DisagreementOut,
+    DocumentOut,
+    DuplicateGroupOut,
+    FactOut,
+    RejectedOut,
+    SentenceOut,
+    StatedOut,
+    StoryOut,
+)
 from .types import Article, BriefSentence, Document, Story
-from .verify import Verified
-from .writers import Writer
 
 
 def story_out(number: int, story: Story, verified: Verified, writer: Writer, tokens: int,
@@ -72,8 +82,8 @@ def document_statuses(documents: list[Document], stories: list[Story], out: list
                 placed[member.index] = (entry.id, rep.id, via, score)
     statuses = []
     for d in documents:
-        story_id, group, via, score = placed.get(d.index, (None, None, None, None))
+        story_id, representative, via, score = placed.get(d.index, (None, None, None, None))
         statuses.append(DocumentOut(id=d.id, status="in_story" if story_id else "left_out", story_id=story_id,
-                                    duplicate_group=group, joined_via=via, join_score=score, reason=d.left_out,
+                                    duplicate_group=representative, joined_via=via, join_score=score, reason=d.left_out,
                                     language=d.language))
     return statuses

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -15,6 +15,11 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a pair decodes to one code po
 def _replace_lone_surrogates(value: str) -> str:
     """U+FFFD for each lone surrogate (a `\\ud800` JSON escape): one code point for one, so offsets hold."""
     return _LONE_SURROGATE.sub("\ufffd", value)
+
+
+def _utc_unless_zoned(value: datetime | None) -> datetime | None:
+    """A time without a zone is UTC, as a page's own date is: times of one story compare and sort together."""
+    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 # A request's string: JSON can escape lone surrogates, which are not text and which no UTF-8 encoder
@@ -34,7 +39,8 @@ class DocumentIn(_Strict):
     title: Text | None = Field(None, max_length=1000)
     url: Text | None = Field(None, max_length=4000)
     source: Text | None = Field(None, max_length=200)
-    published_at: datetime | None = None
+    published_at: Annotated[datetime | None, AfterValidator(_utc_unless_zoned)] = Field(
+        None, description="ISO 8601; a time without a zone is UTC.")
 
 
 class Options(_Strict):
@@ -112,12 +118,14 @@ class StatedOut(BaseModel):
 
 class FactOut(StatedOut):
     kind: ValueKind
-    slot: str = Field(description="What the value counts or dates, in the words of its first source.")
+    slot: str = Field(description="What the value counts or dates, for a reader: \"number of cartel members\" (the "
+                                   "words after the value in its first source), \"age of Robert Buckley\", \"date\"; "
+                                   "the kind alone (\"number\") when the source names nothing after the value.")
 
 
 class DisagreementOut(BaseModel):
     kind: ValueKind
-    slot: str = Field(description="What the values count or date, in the words of the first source.")
+    slot: str = Field(description="What the values count or date, for a reader, as in `FactOut.slot`.")
     status: Literal["conflict", "update"] = Field(
         description="conflict: sources state values that cannot all be true; update: publication dates order the "
                     "values in time (a toll rising in later reports), oldest first.")
@@ -125,7 +133,7 @@ class DisagreementOut(BaseModel):
                                                 "widely stated first, for an update the oldest first.")
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
-        "kind": "count", "slot": "cartel members to", "status": "conflict", "values": [
+        "kind": "count", "slot": "number of cartel members", "status": "conflict", "values": [
             {"value": "37", "written": "37", "sources": 2, "document_ids": ["wire", "daily"], "published_at": None,
              "citations": [{"document_id": "wire", "start": 0, "end": 84},
                            {"document_id": "daily", "start": 120, "end": 201}]},

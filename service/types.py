@@ -9,6 +9,7 @@ from typing import Literal
 import numpy as np
 
 SentenceKind = Literal["title", "heading", "body"]
+Origin = Literal["copied", "fused", "generated"]  # how a brief sentence was written
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,5 +171,5 @@ class BriefSentence:
     citations: tuple[Citation, ...]
     sources: int
     support: float
-    origin: Literal["copied", "fused", "generated"] = "copied"
+    origin: Origin = "copied"
     merged: int = 1  # sentences of different sources a fused sentence was written from

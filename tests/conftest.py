@@ -36,6 +36,17 @@ def eventually(condition: Callable[[], bool], within: float = 30) -> None:
         time.sleep(0.01)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def temporary_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """No test writes in the real home directory: HOME is a temporary folder for the whole run (and for
+    the processes tests start). The model cache keeps the folder `Settings` read at import, under the
+    real home: the distilled static model is the service's own cache, shared with `make serve`."""
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(home))
+        yield home
+
+
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No BRIEF_* variable (in any case: settings are read case-insensitively) from the caller's shell leaks

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.server import start_server
-from service import cli
+from service.cli import main as cli
 from service.pipeline import Pipeline
 
 released = threading.Event()

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api import create_app
-from service.observability import JsonFormatter
+from service.http.app import create_app
+from service.http.observability import JsonFormatter
 from service.pipeline import Pipeline
 from service.settings import load_settings
 from tests.conftest import eventually, seed_documents, with_settings
@@ -116,6 +116,31 @@ def test_html_document_citations_point_into_the_page(client: TestClient) -> None
     for c in cited:
         fragment = page[c["start"]:c["end"]]
         assert "<nav>" not in fragment and len(fragment.split()) >= 3
+
+
+LONG_SENTENCE = ("The council approved a plan on Monday to build 37 new parks, three libraries and a swimming pool "
+                 "across the northern districts of the city by 2030.")
+
+
+@pytest.mark.parametrize("text", ["word " * 38000, LONG_SENTENCE], ids=["unpunctuated line", "one long sentence"])
+def test_max_words_holds_when_one_sentence_is_longer_than_the_budget(client: TestClient, text: str) -> None:
+    """The brief is the sentence's first `max_words` words, cut on a word boundary, cited exactly where they stand."""
+    body = client.post("/v1/briefs", json={"documents": [{"id": "a", "text": text}], "options": {"max_words": 10}}).json()
+    [story] = body["stories"]
+    assert len(story["brief"]["text"].split()) == 10
+    for sentence in story["brief"]["sentences"]:
+        assert [text[c["start"]:c["end"]] for c in sentence["citations"]] == [sentence["text"]]
+
+
+def test_max_words_holds_on_a_page_and_the_cut_sentence_cites_its_markup(client: TestClient) -> None:
+    """On a page, a sentence's span is the markup that holds it (here with an entity), and holds the words kept."""
+    page = f"<html><body><article><p>{LONG_SENTENCE.replace(' and ', ' &amp; ')}</p></article></body></html>"
+    body = client.post("/v1/briefs", json={"documents": [{"id": "page", "text": page}],
+                                           "options": {"max_words": 12}}).json()
+    [sentence] = body["stories"][0]["brief"]["sentences"]
+    assert sentence["text"] == "The council approved a plan on Monday to build 37 new parks,"
+    [citation] = sentence["citations"]
+    assert page[citation["start"]:citation["end"]] == LONG_SENTENCE.replace(" and ", " &amp; ")
 
 
 @pytest.mark.parametrize(("payload", "status", "field"), [

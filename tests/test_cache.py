@@ -6,7 +6,7 @@ import multiprocessing
 from pathlib import Path
 from typing import Any
 
-from service.cache import cached, content_key
+from service.runtime.cache import cached, content_key
 
 
 def _prepare(cache: Path, source: Path, barrier: Any, results: Any) -> None:

@@ -4,8 +4,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from service import cli as cli_module
-from service.cli import build_request, cli
+from bench.server import free_port
+from service.cli import main as cli_module
+from service.cli.files import build_request
+from service.cli.main import cli
+from service.desk.store import COLLECTION_NAME_RULE
 from service.pipeline import Pipeline
 from service.settings import load_settings
 from tests.conftest import SEEDS
@@ -110,3 +113,28 @@ def test_desk_progress_without_a_terminal_is_one_line_per_stage(tmp_path: Path) 
     shown = CliRunner().invoke(cli, ["stories", "news"])
     assert shown.exit_code == 0, shown.output
     assert ": 2 documents, " in shown.stdout and "\nwritten by the extractive writer\n" in shown.stdout
+
+
+@pytest.mark.parametrize("name", ["bad name", "", "../../etc"])
+def test_desk_add_refuses_a_collection_name_the_api_refuses(monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str], name: str) -> None:
+    assert run_main(monkeypatch, "add", name, str(SEEDS)) == 2
+    assert capsys.readouterr().err == f"error: collection: {name!r} is not a collection name: {COLLECTION_NAME_RULE}\n"
+    assert json.loads(CliRunner().invoke(cli, ["collections"]).stdout) == {"collections": []}
+
+
+def test_desk_stories_show_a_failed_brief_with_its_reason_and_the_others(monkeypatch: pytest.MonkeyPatch,
+                                                                       pipeline: Pipeline) -> None:
+    """The generation endpoint is down: the story of four sources needs it and fails; the story of one is
+    copied verbatim and written. Neither the job nor `brief stories` stops at the failure."""
+    settings = load_settings(engine="openai", endpoint_url=f"http://127.0.0.1:{free_port()}/v1", endpoint_model="m",
+                             endpoint_retries=0, endpoint_timeout=2, mode="model")
+    unreachable = Pipeline(settings, embedder=pipeline.embedder)
+    monkeypatch.setattr("service.pipeline.Pipeline", lambda settings: unreachable)
+    added = CliRunner().invoke(cli, ["add", "news", str(SEEDS)])
+    assert (added.exit_code, added.stdout) == (0, "news: 5 added, 0 already stored; 2 stories\n"), added.output
+    listed = CliRunner().invoke(cli, ["stories", "news"])
+    assert listed.exit_code == 0, listed.output
+    failed, written = sorted(listed.stdout.split("## ")[1:], key=lambda story: "brief failed" not in story)
+    assert "4 documents" in failed and "\nbrief failed: GeneratorUnavailable: generation endpoint" in failed
+    assert "1 document," in written and "brief failed" not in written and written.strip().count("\n") >= 3

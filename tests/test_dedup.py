@@ -1,7 +1,8 @@
 import random
 
-from service.dedup import containment, fingerprint
+from service.group.dedup import containment
 from service.pipeline import Pipeline
+from service.read.shingles import fingerprint
 from service.schemas import BriefRequest
 from tests.conftest import seed_documents
 

@@ -10,15 +10,20 @@ story until 000, 001 and 002 arrive (004's mean falls to about 0.25: it splits o
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api import create_app
+from service.desk import store
+from service.errors import InvalidRequest
+from service.http.app import create_app
 from service.pipeline import Pipeline
+from service.values.facts import facts_of, names_as_written
 from tests.conftest import eventually, seed_documents, with_settings
 
 BRIDGING = {"story_threshold": 0.4}
@@ -61,11 +66,62 @@ def test_adding_is_idempotent_by_id_and_by_content(client: TestClient, seeds_by_
     assert [(d["status"], d["stored_as"]) for d in again["documents"][:2]] == [
         ("already_stored", seeds_by_number["000"]["id"]), ("already_stored", seeds_by_number["001"]["id"])]
     assert again["documents"][2]["status"] == "added" and again["documents"][2]["id"].startswith("doc-")
+    # a trailing space, as copies compare texts, is the same text
+    assert (again["documents"][3]["status"], again["documents"][3]["stored_as"]) == ("already_stored",
+                                                                                  again["documents"][2]["id"])
     unnamed = add(client, "news", [{"text": seeds_by_number["002"]["text"]}])["documents"][0]
     assert unnamed["status"] == "already_stored" and unnamed["stored_as"] == again["documents"][2]["id"]
     collections = client.get("/v1/collections").json()["collections"]
-    assert [(c["name"], c["documents"]) for c in collections] == [("news", 4)]
+    assert [(c["name"], c["documents"]) for c in collections] == [("news", 3)]
     assert all(d["story_id"] for d in first["documents"] + again["documents"])
+
+
+def test_a_stored_id_with_other_text_is_a_conflict_that_keeps_the_stored_text(
+        client: TestClient, seeds_by_number: dict[str, dict[str, str]]) -> None:
+    stored = seeds_by_number["000"]
+    add(client, "news", [stored])
+    other = {"id": stored["id"], "text": seeds_by_number["004"]["text"]}
+    answer = add(client, "news", [other, seeds_by_number["001"]])
+    conflict, added = answer["documents"]
+    assert (conflict["status"], conflict["stored_as"]) == ("conflict", stored["id"])
+    assert repr(stored["id"]) in conflict["reason"] and "not stored" in conflict["reason"]
+    assert added["status"] == "added"  # the rest of the batch is stored
+    assert client.get(f"/v1/collections/news/documents/{stored['id']}").json()["text"] == stored["text"]
+    assert client.get("/v1/collections").json()["collections"][0]["documents"] == 2
+
+
+@pytest.mark.parametrize("bad_id", [".", "..", "a/b", "/"])
+def test_ids_a_url_cannot_reach_are_refused_before_anything_is_stored(client: TestClient, bad_id: str) -> None:
+    response = client.post("/v1/collections/desk/documents",
+                           json={"documents": [{"id": "fine", "text": "A first report."}, {"id": bad_id, "text": "A report."}]})
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["field"] == "documents[1].id" and "not '.' or '..', and no '/'" in error["message"]
+    assert client.get("/v1/collections").json()["collections"] == []
+
+
+def test_any_other_id_is_reached_by_its_encoded_path_segment(client: TestClient,
+                                                             seeds_by_number: dict[str, dict[str, str]]) -> None:
+    odd = "wire 1?x=2#part \\ é...."  # no '%': Starlette's TestClient decodes a path twice, a server once
+    add(client, "desk", [{"id": odd, "text": seeds_by_number["000"]["text"]}])
+    path = f"/v1/collections/desk/documents/{quote(odd, safe='')}"
+    found = client.get(path)
+    assert found.status_code == 200 and found.json()["id"] == odd
+    assert client.delete(path).status_code == 204
+    assert client.get(path).status_code == 404
+    assert client.get("/v1/collections/desk/stories").status_code == 200  # the collection is still there
+
+
+@pytest.mark.parametrize("name", ["bad name", "../../etc", ".hidden", "a" * 201])
+def test_a_collection_name_breaking_the_rule_is_refused_naming_it(client: TestClient, name: str) -> None:
+    response = client.post(f"/v1/collections/{quote(name, safe='')}/documents",
+                           json={"documents": [{"text": "A report."}]})
+    assert response.status_code in (404, 422), response.text  # a '/' in a name is another path: no route
+    if response.status_code == 422:
+        assert response.json()["error"]["field"] == "path.name"  # by the pattern check_name applies
+    with pytest.raises(InvalidRequest, match=re.escape(store.COLLECTION_NAME_RULE)):
+        store.check_name(name)
+    assert client.get("/v1/collections").json()["collections"] == []
 
 
 def test_story_ids_stay_and_a_merge_is_recorded(client: TestClient, seeds_by_number: dict[str, dict[str, str]]) -> None:
@@ -122,11 +178,23 @@ def test_changes_since_a_version_list_exactly_what_is_new(client: TestClient,
         assert {c["document_id"] for c in contradiction["contradicted_by"]} <= {seeds_by_number[n]["id"]
                                                                                 for n in ("003", "004")}
     assert any("37" in c["sentence"]["text"] for c in changed["contradicted"])
+    from_start = client.get(f"/v1/collections/desk/stories/{story}", params={"since": 0}).json()["changes"]
+    brief_text = " ".join(s["text"] for s in from_start["new_sentences"])
+    names = from_start["new_facts"]["names"]
+    assert names and all(name in brief_text for name in names), names  # as the brief writes them
     since_time = client.get(f"/v1/collections/desk/stories/{story}",
                             params={"since": changed["since"]}).json()["changes"]
     assert since_time == changed
     nothing = client.get(f"/v1/collections/desk/stories/{story}", params={"since": 2}).json()["changes"]
     assert nothing["new_sources"] == [] and nothing["new_sentences"] == [] and nothing["contradicted"] == []
+
+
+def test_new_names_are_shown_as_written() -> None:
+    old = ["Rescuers searched the hills above the town on Monday."]
+    new = ["Climbers from New Zealand reached Mt Cook on Tuesday, and Perth’s team followed.",
+           "The Bank of England said nothing."]
+    added = facts_of(new).names - facts_of(old).names
+    assert names_as_written(new, added) == ["New Zealand", "Mt Cook", "Perth", "Bank of England"]
 
 
 def test_a_burst_of_copies_rewrites_no_brief(client: TestClient, seeds_by_number: dict[str, dict[str, str]]) -> None:

@@ -7,16 +7,19 @@ from datetime import datetime, timezone
 
 import pytest
 
-from service.disagreements import Claims, compare_claims, variants
-from service.cli import render
-from service.evidence import Candidate
+from bench.disagreements import similar_reports
+from service.brief import disagreements
+from service.brief.disagreements import Claims, compare_claims, variants
+from service.brief.evidence import Candidate
+from service.brief.verify import Verifier
+from service.brief.writers import Draft, DraftSentence
+from service.cli.render import render
 from service.pipeline import Pipeline, Timer
-from service.quantities import values_in
-from service.slots import comparable, compatible, context
+from service.read.sentences import split_sentences
 from service.schemas import BriefRequest, BriefResponse
 from service.types import Citation, Evidence, Sentence
-from service.verify import Verifier
-from service.writers import Draft, DraftSentence
+from service.values.quantities import values_in
+from service.values.slots import comparable, compatible, context
 
 # Sentences of seeds 001 and 002 (two outlets), as written there.
 LEAD_001 = ("Mexico has extradited 37 cartel members to the United States at the request of the US Department of "
@@ -105,12 +108,12 @@ def test_seeds_story_has_no_disagreement_and_the_brief_reads_sources_differ(pipe
     assert story.disagreements == [] and any(f.value == "37" for f in story.facts)
     assert "Sources differ" not in render(response)
     shown = BriefResponse.model_validate(response.model_dump() | {"stories": [story.model_dump() | {"disagreements": [
-        {"kind": "count", "slot": "cartel members to", "status": "conflict", "values": [
+        {"kind": "count", "slot": "number of cartel members", "status": "conflict", "values": [
             {"value": "37", "written": "37", "sources": 1, "document_ids": ["a"],
              "citations": [{"document_id": "a", "start": 0, "end": 20}]},
             {"value": "36", "written": "thirty-six", "sources": 1, "document_ids": ["b"],
              "citations": [{"document_id": "b", "start": 5, "end": 40}]}]}]}]})
-    assert "Sources differ:\n  cartel members to: 37 (a 0-20) vs thirty-six (b 5-40)" in render(shown)
+    assert "Sources differ:\n  number of cartel members: 37 (a 0-20) vs thirty-six (b 5-40)" in render(shown)
 
 
 def test_openapi_documents_disagreements_with_an_example() -> None:
@@ -330,3 +333,42 @@ def test_a_time_word_that_completes_a_date_scopes_no_count(pipeline: Pipeline) -
     last = "The vote of December 15 of last year drew 30 parties."
     day = next(v for v in values_in(last) if v.kind == "date")
     assert "other time" in context(day, last, values_in(last)).markers  # the date itself is last year's
+
+
+def test_comparisons_grow_linearly_with_similar_documents(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four times as many similar reports cost about four times the slot comparisons, not sixteen as when every
+    pair of values was compared; what they agree on stays one fact, and one report giving another day is flagged."""
+    compared = 0
+
+    def counted(*args: object) -> bool:
+        nonlocal compared
+        compared += 1
+        return comparable(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(disagreements, "comparable", counted)
+    comparisons = {}
+    for count in (200, 800):
+        reports = similar_reports(count)
+        reports[7]["text"] = reports[7]["text"].replace("Monday", "Sunday")
+        compared = 0
+        claims, _ = claims_of(pipeline, [(n, report["text"][start:end]) for n, report in enumerate(reports)
+                                         for start, end in split_sentences(report["text"])])
+        comparisons[count] = compared
+        assert [len(f.values[0].groups) for f in claims.facts if f.values[0].value == "412"] == [count - 1]  # not 7's
+        assert [{v.value: len(v.groups) for v in s.values}["sunday"] for s in claims.disagreements] == [1]
+    assert comparisons[800] < 6 * comparisons[200]
+
+
+def test_slots_are_labelled_for_a_reader(pipeline: Pipeline) -> None:
+    """What a fact counts or dates reads as words, not as the raw words before the value ("date: mayor of Lyon
+    said on"): the noun after a count up to a preposition, the person an age belongs to, a date as a date."""
+    claims, _ = claims_of(pipeline, [
+        (1, "The mayor of Lyon said on Tuesday that 12 bridges over the Rhône would close for repairs."),
+        (2, "On Tuesday, the mayor of Lyon said 12 bridges over the Rhône would close for repairs."),
+        (1, "Robert Buckley, 32, fell about 600 metres while climbing to a hut."),
+        (2, "The 32-year-old Robert Buckley fell about 600 metres while climbing to a hut.")])
+    assert {f.label: f.values[0].written for f in claims.facts} == {
+        "date": "Tuesday", "number of bridges": "12", "age of Robert Buckley": "32", "number of metres": "600"}
+    unnamed, _ = claims_of(pipeline, [(1, "Temperatures were minus 20 as firefighters battled the blaze."),
+                                      (2, "Temperatures stood at minus 20 as firefighters battled the blaze.")])
+    assert [f.label for f in unnamed.facts] == ["number"]  # nothing named after the value: the kind alone

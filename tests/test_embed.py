@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from service.embed import Embedder
 from service.pipeline import Pipeline
+from service.runtime.embed import Embedder
 from tests.conftest import fixture_document, seed_documents
 
 

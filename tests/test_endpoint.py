@@ -17,10 +17,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bench.server import free_port, wait_until_ready
-from service.api import create_app
+from service.brief.writers.loading import embedded_gguf
+from service.http.app import create_app
 from service.pipeline import Pipeline
 from service.settings import load_settings
-from service.writers.loading import embedded_gguf
 from tests.conftest import seed_documents
 
 

@@ -1,6 +1,6 @@
 """One engine: the same documents as one request, as one desk batch and as several give the same answers.
 
-A request is the desk's incremental path on an empty collection in memory (`service.engine`), so
+A request is the desk's incremental path on an empty collection in memory (`service.group.engine`), so
 one request and one desk batch must agree exactly: stories, copy groups, facts and disagreements.
 Several batches agree on the same data too; where they legitimately could differ is said in
 `engine.py`: a later batch weighs words and facts among its own groups and their neighbours.
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api import create_app
+from service.http.app import create_app
 from service.pipeline import Pipeline
 from service.schemas import BriefRequest
 from tests.conftest import eventually, seed_documents, with_settings

@@ -10,11 +10,13 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from service.cli import cli
+from service.cli.main import cli
 from service.pipeline import Pipeline
 from tests.conftest import seed_documents
 from tests.test_html import PARAGRAPHS, article_markup, furniture_around, page, visible
-from tests.test_production import client_for  # the session's models behind an app with other settings
+from tests.test_production import (
+    client_for,  # the session's models behind an app with other settings
+)
 
 HEAD = ('<title>Sheinbaum defends transfer | Daily Example</title>'
         '<meta property="og:title" content="Sheinbaum defends cartel transfer | Daily Example">'

@@ -13,7 +13,7 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 
-from service.api import create_app
+from service.http.app import create_app
 from service.pipeline import Pipeline
 from service.settings import load_settings
 from tests.conftest import with_settings

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api import create_app
+from service.http.app import create_app
 from service.pipeline import Pipeline
 from tests.conftest import seed_documents
 

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from lxml.html import fragment_fromstring
 
-from service.align import align
-from service.html import looks_like_html, page_text
-from service.text import normalize, split_sentences
+from service.read.align import align
+from service.read.html import looks_like_html, page_text
+from service.read.text import normalize, split_sentences
 from service.types import Document
 from tests.conftest import seed_documents
 

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api import create_app
+from service.brief.writers import Draft, ExtractiveWriter
+from service.http.app import create_app
 from service.pipeline import Pipeline
 from service.settings import load_settings
 from service.types import Evidence
-from service.writers import Draft, ExtractiveWriter
 from tests.conftest import seed_documents
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.nlp import Parser
+from service.runtime.nlp import Parser
 
 
 def test_the_parser_reads_subjects_objects_and_entities() -> None:

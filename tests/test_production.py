@@ -12,10 +12,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api import create_app
 from service.errors import Overloaded
-from service.jobs import Jobs
-from service.observability import JsonFormatter
+from service.http.app import create_app
+from service.http.lanes import Jobs
+from service.http.observability import JsonFormatter
 from service.pipeline import Pipeline
 from tests.conftest import seed_documents, with_settings
 from tests.held_server import hold

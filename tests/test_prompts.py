@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from service.prompts import Template, TemplateError, leaks_prompt, load_template, names
+from service.brief.prompts import (
+    Template,
+    TemplateError,
+    leaks_prompt,
+    load_template,
+    names,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +54,7 @@ def test_an_installed_wheel_carries_its_prompts(tmp_path: Path) -> None:
     [wheel] = (tmp_path / "dist").glob("brief_service-*.whl")
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target",
                     str(tmp_path / "site"), str(wheel)], check=True, cwd=tmp_path)
-    script = ("import service, service.prompts as p; print(service.__file__); "
+    script = ("import service, service.brief.prompts as p; print(service.__file__); "
               "print(sorted(p.names())); print(p.load_template('instruct-fuse').name)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path,
                             env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"})

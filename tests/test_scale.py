@@ -7,8 +7,9 @@ import random
 import numpy as np
 import pytest
 
-from service import batch, engine, neighbors, stories
+from service.group import engine, neighbors, stories
 from service.pipeline import Pipeline
+from service.read import batch
 from service.schemas import BriefRequest
 from service.types import Article, Document
 from tests.conftest import fixture_document, seed_documents

@@ -9,11 +9,11 @@ import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from service.events import FEATURES, SameEventModel
-from service.facts import counts, extract_facts
+from service.group.events import FEATURES, SameEventModel
+from service.group.stories import average_linkage
 from service.pipeline import Pipeline
 from service.schemas import BriefRequest, BriefResponse
-from service.stories import average_linkage
+from service.values.facts import counts, extract_facts
 from tests.conftest import ROOT, fixture_document, seed_documents
 
 SAME_EVENT = {"000_b857a9c903a3f681", "001_e6a579a5342c807f", "002_4d574c085c21eb7c", "003_46c0593dd5059234"}

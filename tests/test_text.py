@@ -1,9 +1,9 @@
 import pytest
 
 from service.pipeline import Pipeline
+from service.read.sentences import LONGEST_WORD, MAX_SENTENCE_WORDS
+from service.read.text import is_boilerplate, normalize, split_sentences
 from service.schemas import BriefRequest
-from service.sentences import LONGEST_WORD, MAX_SENTENCE_WORDS
-from service.text import is_boilerplate, normalize, split_sentences
 from tests.conftest import seed_documents
 
 EN = frozenset({"en"})

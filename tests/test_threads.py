@@ -9,13 +9,13 @@ import torch
 from threadpoolctl import threadpool_info
 
 from service.pipeline import Pipeline
+from service.runtime.threads import thread_count
 from service.schemas import BriefRequest
-from service.threads import thread_count
 from tests.conftest import seed_documents
 
 
 def test_a_brief_in_a_fresh_worker_thread_uses_one_thread_everywhere(pipeline: Pipeline) -> None:
-    """As `service/jobs.py` runs briefs; OpenMP keeps its count per thread, so a new thread is the test."""
+    """As `service/http/lanes.py` runs briefs; OpenMP keeps its count per thread, so a new thread is the test."""
     assert pipeline.threads == 1
 
     def brief_then_look() -> dict[str, object]:

@@ -2,10 +2,10 @@
 
 import pytest
 
+from service.brief.verify import Verifier
+from service.brief.writers import Draft, DraftSentence
 from service.pipeline import Pipeline
 from service.types import Citation, Evidence, Sentence
-from service.verify import Verifier
-from service.writers import Draft, DraftSentence
 
 EVIDENCE_TEXT = [
     "Mexico has extradited 37 cartel members to the United States at the request of the US Department of Justice.",

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from bench.server import start_server
-from service.page import WEB
+from service.http.page import WEB
 from tests.conftest import ROOT, seed_documents
 from tests.test_desk import add, briefs_written
 
@@ -294,20 +294,23 @@ def test_api_key_is_asked_for_and_kept_only_for_the_session(keyed_base: str, pag
 
 
 def test_facts_and_disagreements_are_shown_and_cite_like_sentences(base: str, page: Page, shoot: Shoot) -> None:
-    # The API does not return facts[] and disagreements[] yet (issue #13 adds them). The real response
-    # is extended in the browser's network layer, citing real spans, to check how the page shows them.
+    """A fact reads as what it counts and its value as written ("number of suspected cartel members: 37"), a
+    disagreement as what its values count, each value as its source writes it. The seeds agree, so a disagreement
+    in the API's shape, citing real spans, is added to the real response in the browser's network layer."""
     documents = seed_documents()
     texts = {d["id"]: d["text"] for d in documents}
     expected = brief(base, documents)
     first = expected["stories"][0]["brief"]["sentences"]
-    fact = {"text": "Mexico sent 37 people to the United States", "sources": 3, "citations": first[1]["citations"]}
-    values = [{"value": "37", "sources": 2, "citations": first[0]["citations"][:2]},
-              {"value": "36", "sources": 1, "citations": first[0]["citations"][2:]}]
+    [fact] = expected["stories"][0]["facts"]
+    values = [{"value": "37", "written": "37", "sources": 2, "document_ids": [], "citations": first[0]["citations"][:2]},
+              {"value": "36", "written": "thirty-six", "sources": 1, "document_ids": [],
+               "citations": first[0]["citations"][2:]}]
+    disagreement = {"kind": "count", "slot": "number of cartel members", "status": "conflict", "values": values}
 
     def extend(route: Any) -> None:
         response = route.fetch()
         data = response.json()
-        data["stories"][0] |= {"facts": [fact], "disagreements": [{"slot": "people transferred", "values": values}]}
+        data["stories"][0] |= {"disagreements": [disagreement]}
         route.fulfill(response=response, json=data)
 
     page.route("**/v1/briefs", extend)
@@ -315,9 +318,9 @@ def test_facts_and_disagreements_are_shown_and_cite_like_sentences(base: str, pa
     paste(page, documents)
     write(page)
     story = page.locator(".story").nth(0)
-    expect(story.locator(".facts li")).to_have_text(["Mexico sent 37 people to the United States3 sources"])
-    expect(story.locator(".disagreement .slot")).to_have_text("people transferred")
-    expect(story.locator(".disagreement li")).to_have_text(["372 sources", "361 source"])
+    expect(story.locator(".facts li")).to_have_text(["number of suspected cartel members: 373 sources"])
+    expect(story.locator(".disagreement .slot")).to_have_text("number of cartel members")
+    expect(story.locator(".disagreement li")).to_have_text(["372 sources", "thirty-six1 source"])
     expect(page.locator(".story").nth(1).locator(".facts, .disagreements")).to_have_count(0)
     story.locator(".fact").click()
     assert sorted(marked(story)) == cited(fact, texts)

@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api import create_app
+from service.brief.writers.claims import by_priority, told_in_order
+from service.brief.writers.loading import EMBEDDED_NAME, embedded_gguf, engine_name
+from service.brief.writers.model import ModelWriter, fair_order
 from service.errors import Cancelled, StartupError
+from service.http.app import create_app
 from service.pipeline import Pipeline
 from service.schemas import BriefRequest, BriefResponse
 from service.settings import load_settings
 from service.types import Citation, Evidence, Sentence
-from service.writers.claims import by_priority, told_in_order
-from service.writers.loading import EMBEDDED_NAME, embedded_gguf, engine_name
-from service.writers.model import ModelWriter, fair_order
 from tests.conftest import seed_documents
 from tests.tiny_models import build_llama, build_t5
 

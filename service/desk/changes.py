@@ -17,11 +17,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only
 
-from ..embed import Embedder
+from ..brief.evidence import contradicts
 from ..errors import InvalidRequest, NotFound
-from ..evidence import contradicts
-from ..facts import facts_of
+from ..runtime.embed import Embedder
 from ..schemas import BriefOut, CitationOut, DuplicateGroupOut
+from ..values.facts import facts_of, names_as_written
 from . import models, records
 from .index import ARTICLE_COLUMNS
 from .lineage import public_id
@@ -65,9 +65,10 @@ def changes(session: Session, embedder: Embedder, story: models.Story, earlier: 
     old_brief = BriefOut.model_validate(earlier.brief) if earlier else None
     old_texts = [s.text for s in old_brief.sentences] if old_brief else []
     new_sentences = [s for s in now_brief.sentences if s.text not in set(old_texts)] if now_brief else []
-    old_facts, added = facts_of(old_texts), facts_of([s.text for s in new_sentences])
+    new_texts = [s.text for s in new_sentences]
+    old_facts, added = facts_of(old_texts), facts_of(new_texts)
     facts = FactsOut(numbers=sorted(added.numbers - old_facts.numbers), dates=sorted(added.dates - old_facts.dates),
-                     names=sorted(added.names - old_facts.names))
+                     names=sorted(names_as_written(new_texts, added.names - old_facts.names)))
     contradicted = _contradicted(session, embedder, story, old_brief, new_sources) if old_brief else []
     return ChangesOut(since_version=earlier.version if earlier else 0,
                       since=records.shown_time(earlier.created_at) if earlier else None, new_sources=new_sources,

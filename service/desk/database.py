@@ -41,6 +41,12 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
+def sqlite_file(engine: Engine) -> Path | None:
+    """The SQLite file the engine writes; None for PostgreSQL or an in-memory database."""
+    name = engine.url.database
+    return Path(name).resolve() if engine.dialect.name == "sqlite" and name and name != ":memory:" else None
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer

@@ -10,6 +10,8 @@ to resume. Briefs are written afterwards (`briefs.py`), in the background or at 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import os
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,14 +21,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..errors import NotReady
+from ..group import engine
 from ..pipeline import Pipeline, Timer, validate
 from ..schemas import BriefRequest, DocumentIn
 from ..settings import Settings
 from ..types import Article, Document
-from .. import engine
 from . import lineage, models, records, store
-from .database import lock_collection, open_engine, sessions
+from .database import lock_collection, open_engine, sessions, sqlite_file
 from .index import CollectionIndex, SqlStore
+
+log = logging.getLogger("service")
 
 
 @dataclass
@@ -45,6 +49,9 @@ class Desk:
         self.loaded = pipeline  # set once the models have loaded: listing and deleting need none
         self.engine = open_engine(settings.database)
         self.sessions = sessions(self.engine)
+        self.database_file = sqlite_file(self.engine)
+        self.file_identity = _identity(self.database_file) if self.database_file else None
+        self.reported: str | None = None  # the database problem last logged
         self.indexes: dict[int, CollectionIndex] = {}
         self.locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)  # one writer per collection here
 
@@ -53,6 +60,26 @@ class Desk:
         if self.loaded is None:
             raise NotReady("models are still loading")
         return self.loaded
+
+    def database_problem(self) -> str | None:
+        """Why the database cannot be used: its SQLite file was deleted or replaced while this process ran, which
+        goes on writing to the file it opened, one nothing else reads. Logged once when found."""
+        if self.database_file is None:
+            return None
+        problem: str | None
+        try:
+            identity = _identity(self.database_file)
+        except FileNotFoundError:
+            problem = (f"the database file {self.database_file} was deleted while the service ran, so what the desk "
+                       "writes now would be lost: restart the service to open a database there")
+        else:
+            problem = None if identity == self.file_identity else (
+                f"the database file {self.database_file} was replaced while the service ran: restart the service to "
+                "open the new one")
+        if problem and problem != self.reported:
+            log.error(problem)
+        self.reported = problem
+        return problem
 
     def check(self, request: BriefRequest) -> tuple[list[str], dict[str, Any], set[str]]:
         """Validate as `/v1/briefs` does; return the ids, the collection settings asked for and the options given."""
@@ -79,7 +106,7 @@ class Desk:
                 rows = {row.id: row for row in session.scalars(select(models.Document).where(models.Document.id.in_(pks)))}
                 batch = [(rows[s.pk], read[s.id]) for s in stored if s.pk is not None]
                 added = Added(name, stored)
-                added.stories, index = self.place(session, collection, revision, batch, added)  # type: ignore[arg-type]
+                added.stories, index = self.place(session, collection, revision, batch, added)
             self.keep(index)
         return added
 
@@ -118,7 +145,7 @@ class Desk:
         for key, signature in placed.signatures.items():
             store.rows[key].signature = signature.tobytes()
         changed = lineage.assign(session, collection, index, clusters, now, self.settings.desk_debounce)
-        grown = {index.group_story[g] for g in placed.joined_groups} - changed
+        grown = {story for g in placed.joined_groups if (story := index.group_story.get(g)) is not None} - changed
         session.execute(update(models.Story).where(models.Story.id.in_(grown)).values(updated_at=now))
         index.revision = revision
         return changed | grown, index
@@ -136,3 +163,9 @@ class Desk:
     def delete_collection(self, name: str) -> None:
         with self.locks[name], self.sessions.begin() as session:
             store.delete_collection(session, name)
+
+
+def _identity(path: os.PathLike[str]) -> tuple[int, int]:
+    """Which file a path names now (device and inode): another file after a delete and a new file."""
+    found = os.stat(path)
+    return found.st_dev, found.st_ino

@@ -15,8 +15,8 @@ import numpy as np
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, load_only
 
-from ..dedup import NUM_PERM, SIGNATURE_DTYPE
-from ..engine import Collection
+from ..group.dedup import NUM_PERM, SIGNATURE_DTYPE
+from ..group.engine import Collection
 from ..types import Article
 from . import models, records
 
@@ -38,19 +38,19 @@ class CollectionIndex(Collection):
                                   .where(models.Document.collection_id == collection.id,
                                          models.Document.signature.is_not(None)).order_by(models.Document.seq))
         for pk, signature, fingerprint in indexed:
+            assert signature is not None and fingerprint is not None  # selected where set
             index.copies.insert(pk, np.frombuffer(signature, SIGNATURE_DTYPE).reshape(NUM_PERM),
                                 np.frombuffer(fingerprint, np.uint64))
         members = session.execute(select(models.Document.id, models.Document.group_id)
                                   .where(models.Document.collection_id == collection.id,
                                          models.Document.group_id.is_not(None)))
-        index.doc_group = {pk: group for pk, group in members}
+        index.doc_group = {pk: group for pk, group in members if group is not None}
         groups = session.execute(select(models.Group.id, models.Group.representative_id, models.Group.story_id,
                                         models.Document.vector)
                                  .join(models.Document, models.Document.id == models.Group.representative_id)
                                  .where(models.Group.collection_id == collection.id).order_by(models.Group.id)).all()
         index.add_stored_groups([g for g, _, _, _ in groups], [rep for _, rep, _, _ in groups],
-                                [story for _, _, story, _ in groups],
-                                [np.frombuffer(vector, np.float32) for _, _, _, vector in groups])
+                                [story for _, _, story, _ in groups], [records.vector(row) for row in groups])
         return index
 
 

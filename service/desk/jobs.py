@@ -53,7 +53,7 @@ def submit(desk: Desk, name: str, request: BriefRequest, owner: str | None = Non
         job = session.get(models.Job, job_id)
         assert job is not None
         job.progress = {"stored": _stage(added, added), "read": _stage(0, added), "grouped": _stage(0, added)}
-        job.result = {"documents": [[s.id, s.existing] for s in stored]}
+        job.result = {"documents": [[s.id, s.existing, s.status] for s in stored]}
     return job_id
 
 

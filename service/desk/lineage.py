@@ -27,13 +27,14 @@ def assign(session: Session, collection: models.Collection, index: CollectionInd
            now: datetime, debounce: float) -> set[int]:
     """Give each cluster of groups its story, record merges and splits; return the stories that changed."""
     before = {g: index.group_story.get(g) for cluster in clusters for g in cluster}
-    overlap = Counter((n, before[g]) for n, cluster in enumerate(clusters) for g in cluster if before[g] is not None)
+    overlap = Counter((n, earlier) for n, cluster in enumerate(clusters) for g in cluster
+                      if (earlier := before[g]) is not None)
     stories = {s.id: s for s in session.scalars(select(models.Story).where(models.Story.id.in_(
         {s for s in before.values() if s is not None})))}
     target: dict[int, models.Story] = {}
-    for (n, story), _ in sorted(overlap.items(), key=lambda item: (-item[1], stories[item[0][1]].number)):
-        if n not in target and stories[story] not in target.values():
-            target[n] = stories[story]
+    for (n, before_id), _ in sorted(overlap.items(), key=lambda item: (-item[1], stories[item[0][1]].number)):
+        if n not in target and stories[before_id] not in target.values():
+            target[n] = stories[before_id]
     for n in range(len(clusters)):
         if n not in target:
             target[n] = models.Story(collection_id=collection.id, number=collection.next_story, state="active",
@@ -47,8 +48,8 @@ def assign(session: Session, collection: models.Collection, index: CollectionInd
         story = target[n]
         arrived = [group for group in cluster if before[group] != story.id]
         for group in arrived:
-            if before[group] is not None:
-                moved[(before[group], story.id)].append(group)
+            if (source := before[group]) is not None:
+                moved[(source, story.id)].append(group)
             changed.add(story.id)
             index.group_story[group] = story.id
         if arrived:
@@ -58,14 +59,15 @@ def assign(session: Session, collection: models.Collection, index: CollectionInd
         changed.add(source)
     _record(session, moved, kept, {**stories, **{s.id: s for s in target.values()}}, now)
     for story_id in changed:
-        story = session.get(models.Story, story_id)
-        assert story is not None
-        story.updated_at = now
-        if story.id in kept:
-            story.changes += 1
-            story.rewrite_due = now + timedelta(seconds=debounce)
+        row = session.get(models.Story, story_id)
+        assert row is not None
+        row.updated_at = now
+        if row.id in kept:
+            row.changes += 1
+            row.rewrite_due = now + timedelta(seconds=debounce)
+            row.brief_failures, row.brief_error = 0, None  # new sources: a brief of them gets its own tries
         else:
-            story.rewrite_due = None
+            row.rewrite_due = None
     return changed
 
 

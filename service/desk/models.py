@@ -12,8 +12,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -117,6 +128,8 @@ class Story(Base):
     changes: Mapped[int] = mapped_column(Integer, default=0)  # bumped when its sources change: a brief of older ones is stale
     title: Mapped[str | None] = mapped_column(Text)
     brief: Mapped[dict[str, Any] | None]  # the latest version's brief, for listing without a join
+    brief_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # failed tries in a row, for these sources
+    brief_error: Mapped[str | None] = mapped_column(Text)  # why the last of them failed
 
 
 class StoryEvent(Base):

@@ -9,8 +9,17 @@ from ..errors import NotFound
 from . import models, records, store, views
 from .changes import changes, version_since
 from .desk import Added, Desk
-from .schemas import (AddOut, CollectionOut, CollectionsOut, DeskDocumentOut, JobOut, StageOut, StoredDocumentOut,
-                      StoriesOut, StoryDetailOut)
+from .schemas import (
+    AddOut,
+    CollectionOut,
+    CollectionsOut,
+    DeskDocumentOut,
+    JobOut,
+    StageOut,
+    StoredDocumentOut,
+    StoriesOut,
+    StoryDetailOut,
+)
 from .views import collection_out, placements, stories_out
 
 
@@ -48,7 +57,7 @@ def document(desk: Desk, name: str, doc_id: str) -> StoredDocumentOut:
         row = store.document(session, found.id, doc_id, name)
         story_id, reason = placements(session, found.id, [doc_id])[doc_id]
         return StoredDocumentOut(id=row.doc_id, text=row.text, title=row.title, url=row.url,
-                                 added_at=records.shown_time(row.added_at),  # type: ignore[arg-type]
+                                 added_at=records.shown_time(row.added_at),
                                  story_id=story_id, reason=reason)
 
 
@@ -58,7 +67,7 @@ def added(desk: Desk, result: Added) -> AddOut:
         rows = session.scalars(select(models.Story).where(models.Story.id.in_(result.stories))
                                .order_by(models.Story.number)).all()
         return AddOut(collection=result.collection,
-                      documents=_documents(session, found.id, [(s.id, s.existing) for s in result.documents]),
+                      documents=_documents(session, found.id, [(s.id, s.existing, s.status) for s in result.documents]),
                       stories=stories_out(session, list(rows)))
 
 
@@ -68,19 +77,23 @@ def job(desk: Desk, job_id: str) -> JobOut:
         if found is None:
             raise NotFound(f"job {job_id!r}: no such job (a job goes with its collection)", field="job")
         name = session.scalar(select(models.Collection.name).where(models.Collection.id == found.collection_id))
-        return JobOut(id=found.id, collection=name or "", state=found.state, stage=found.stage,  # type: ignore[arg-type]
+        return JobOut(id=found.id, collection=name or "", state=found.state, stage=found.stage,
                       progress={k: StageOut(**v) for k, v in found.progress.items()}, attempts=found.attempts,
-                      created_at=records.shown_time(found.created_at),  # type: ignore[arg-type]
+                      created_at=records.shown_time(found.created_at),
                       finished_at=records.shown_time(found.finished_at), error=found.error,
                       documents=_documents(session, found.collection_id,
                                            [tuple(d) for d in (found.result or {}).get("documents", [])]))
 
 
-def _documents(session: Session, collection_id: int, entries: list[tuple[str, str | None]]) -> list[DeskDocumentOut]:
-    where = placements(session, collection_id, [existing or doc_id for doc_id, existing in entries])
+def _documents(session: Session, collection_id: int, entries: list[tuple[str, str | None, str]]) -> list[DeskDocumentOut]:
+    """Each document sent: (its id, the id it is stored under when it was not added, `Stored.status`)."""
+    where = placements(session, collection_id, [existing or doc_id for doc_id, existing, _ in entries])
     out = []
-    for doc_id, existing in entries:
+    for doc_id, existing, status in entries:
         story_id, reason = where.get(existing or doc_id, (None, None))
-        out.append(DeskDocumentOut(id=doc_id, status="already_stored" if existing else "added", stored_as=existing,
+        if status == "conflict":
+            reason = (f"id {doc_id!r} is stored with other text, which is kept; the text sent was not stored "
+                      f"(delete the stored document first to replace it)")
+        out.append(DeskDocumentOut(id=doc_id, status=status, stored_as=existing,
                                    story_id=story_id, reason=reason))
     return out

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..read.shingles import words
 from ..schemas import DocumentIn
 from ..types import Article, Document, PageMeta, Sentence
 from . import models
@@ -24,10 +25,14 @@ def utcnow() -> datetime:
 
 
 def stored_time(value: datetime | None) -> datetime | None:
-    """A time as stored: in UTC, without its zone (a time without a zone is taken as UTC)."""
+    """A time as stored: in UTC, without its zone (a time without a zone is taken as UTC). A zoned time of
+    year 1 or 9999 whose UTC falls outside the calendar is kept at the calendar's edge."""
     if value is None or value.tzinfo is None:
         return value
-    return value.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        return datetime.min if value.year == datetime.min.year else datetime.max
 
 
 def shown_time(value: datetime | None) -> datetime | None:
@@ -35,7 +40,10 @@ def shown_time(value: datetime | None) -> datetime | None:
 
 
 def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    """SHA-256 of the text as copies compare it (its words, lower-cased): a trailing space or other line breaks
+    do not make another document. A text without words is hashed as it is."""
+    normalised = " ".join(words(text)) or text
+    return hashlib.sha256(normalised.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def document_in(row: models.Document) -> DocumentIn:

@@ -7,8 +7,15 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..schemas import (BriefOut, CitationOut, DisagreementOut, DuplicateGroupOut, EffectiveSettings, FactOut,
-                       SentenceOut)
+from ..schemas import (
+    BriefOut,
+    CitationOut,
+    DisagreementOut,
+    DuplicateGroupOut,
+    EffectiveSettings,
+    FactOut,
+    SentenceOut,
+)
 
 StoryState = Literal["active", "merged", "split", "deleted"]
 
@@ -37,6 +44,9 @@ class DeskStoryOut(BaseModel):
     facts: list[FactOut] = Field(description="Key values the story's sources agree on, as of `brief`.")
     disagreements: list[DisagreementOut] = Field(description="Where the sources disagree, as of `brief`.")
     brief_pending: bool = Field(description="True while a new brief is due: the story's sources changed since `brief`.")
+    brief_error: str | None = Field(description="Why the last try to write its brief failed; null once one succeeds. "
+                                                "After 3 failed tries the brief has failed: `brief_pending` turns false "
+                                                "until the story's sources change.")
     moved_to: list[str] = Field(description="For a merged or split story: the stories its documents went to.")
     history: list[StoryEventOut] = Field(description="Merges and splits this story took part in, oldest first.")
 
@@ -75,11 +85,13 @@ class StoriesOut(BaseModel):
 
 class DeskDocumentOut(BaseModel):
     id: str
-    status: Literal["added", "already_stored"]
-    stored_as: str | None = Field(None, description="For a document already stored (same id or same text): the id "
-                                                    "it is stored under.")
+    status: Literal["added", "already_stored", "conflict"] = Field(
+        description="added; already_stored: its text (words, lower-cased) is stored, under its id or `stored_as`; "
+                    "conflict: its id is stored with other text, which is kept, and nothing was stored.")
+    stored_as: str | None = Field(None, description="For a document not added: the id of the stored document.")
     story_id: str | None = None
-    reason: str | None = Field(None, description="Why an added document takes no part in any story.")
+    reason: str | None = Field(None, description="Why an added document takes no part in any story; for a conflict, "
+                                                 "why nothing was stored.")
 
 
 class StoredDocumentOut(BaseModel):

@@ -1,13 +1,18 @@
 """The desk's repository: collections, idempotent storing of documents, and deletion.
 
-A document is stored once per collection: a second document with the same id, or with the same
-text, is reported as already stored (with the id it is stored under) and adds nothing. A document
-sent without an id gets one from its text (`doc-` and 12 hex digits of its SHA-256), so sending it
-again finds it.
+A document is stored once per collection: a second document with the same text (as copies compare
+texts: words, lower-cased), under its id or another, is reported as already stored (with the id it
+is stored under) and adds nothing. One with a stored id and other text is a conflict: nothing is
+stored, and the answer names the stored document. A document sent without an id gets one from its
+text (`doc-` and 12 hex digits of its content hash), so sending it again finds it.
+
+Collection names and document ids are URL path segments (`/v1/collections/{name}/documents/{id}`),
+so each is checked here, for the API and the command line alike, before anything is stored.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,15 +28,32 @@ from .database import lock_collection
 from .lineage import public_id
 
 FIXED = ("duplicate_threshold", "rewrite_threshold", "story_threshold", "max_words", "mode")  # set at creation
+COLLECTION_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$"
+COLLECTION_NAME_RULE = "letters, digits, '.', '_' and '-', starting with a letter or a digit; up to 200 characters"
+DOCUMENT_ID_RULE = "one URL path segment: not '.' or '..', and no '/'"
 
 
 @dataclass(frozen=True)
 class Stored:
-    """One document of a request: stored now (`pk`), or already stored as `existing`."""
+    """One document of a request: stored now (`pk`), already stored as `existing`, or in conflict with the
+    stored document of its id (`existing` too), whose text differs: then nothing was stored."""
 
     id: str
     pk: int | None
     existing: str | None = None
+    conflict: bool = False
+
+    @property
+    def status(self) -> str:
+        return "added" if self.existing is None else "conflict" if self.conflict else "already_stored"
+
+
+def check_name(name: str) -> str:
+    """A collection name by the one rule the API's routes and the command line share."""
+    if not re.fullmatch(COLLECTION_NAME, name):
+        raise InvalidRequest(f"collection: {name!r} is not a collection name: {COLLECTION_NAME_RULE}",
+                             field="collection")
+    return name
 
 
 def collection(session: Session, name: str) -> models.Collection:
@@ -45,8 +67,8 @@ def open_collection(session: Session, name: str, settings: dict[str, Any], given
     """The named collection, created with `settings` on first use; options given that differ from its own are refused."""
     found = session.scalar(select(models.Collection).where(models.Collection.name == name))
     if found is None:
-        created = models.Collection(name=name, created_at=now, updated_at=now, revision=0, next_seq=1, next_story=1,
-                                    settings=settings)
+        created = models.Collection(name=check_name(name), created_at=now, updated_at=now, revision=0, next_seq=1,
+                                    next_story=1, settings=settings)
         try:
             with session.begin_nested():
                 session.add(created)
@@ -62,24 +84,30 @@ def open_collection(session: Session, name: str, settings: dict[str, Any], given
 
 
 def document_ids(documents: list[DocumentIn]) -> list[str]:
-    """The given ids, and an id from its text for each document sent without one."""
+    """The given ids, each checked to be reachable by URL, and an id from its text for each document sent without one."""
+    for n, doc in enumerate(documents):
+        if doc.id is not None and (doc.id in (".", "..") or "/" in doc.id):
+            raise InvalidRequest(f"documents[{n}].id: {doc.id!r}: a desk document id is {DOCUMENT_ID_RULE}",
+                                 field=f"documents[{n}].id")
     return [doc.id if doc.id is not None else f"doc-{records.content_hash(doc.text)[:12]}" for doc in documents]
 
 
 def new_documents(session: Session, collection_id: int, documents: list[DocumentIn], ids: list[str]) -> list[Stored]:
     """Which documents are new, by id and by content; an earlier one of the request counts as stored."""
     hashes = [records.content_hash(doc.text) for doc in documents]
-    by_id: dict[str, str] = dict(session.execute(select(models.Document.doc_id, models.Document.doc_id).where(
+    by_id: dict[str, str] = dict(session.execute(select(models.Document.doc_id, models.Document.content_hash).where(
         models.Document.collection_id == collection_id, models.Document.doc_id.in_(ids))).all())
     by_hash: dict[str, str] = dict(session.execute(select(models.Document.content_hash, models.Document.doc_id).where(
         models.Document.collection_id == collection_id, models.Document.content_hash.in_(hashes))).all())
     out = []
     for doc_id, digest in zip(ids, hashes):
-        existing = by_id.get(doc_id) or by_hash.get(digest)
-        out.append(Stored(doc_id, None, existing))
-        if existing is None:
-            by_id[doc_id] = by_hash[digest] = doc_id
-            out[-1] = Stored(doc_id, 0)
+        if doc_id in by_id:
+            out.append(Stored(doc_id, None, doc_id, conflict=by_id[doc_id] != digest))
+        elif digest in by_hash:
+            out.append(Stored(doc_id, None, by_hash[digest]))
+        else:
+            by_id[doc_id], by_hash[digest] = digest, doc_id
+            out.append(Stored(doc_id, 0))
     return out
 
 
@@ -166,5 +194,7 @@ def story(session: Session, collection_id: int, story_id: str, name: str) -> mod
 
 
 def mark_due(session: Session, story_id: int, now: datetime) -> None:
+    """The story's sources changed: its brief is due now, with tries of its own."""
     session.execute(update(models.Story).where(models.Story.id == story_id)
-                    .values(changes=models.Story.changes + 1, rewrite_due=now, updated_at=now))
+                    .values(changes=models.Story.changes + 1, rewrite_due=now, updated_at=now, brief_failures=0,
+                            brief_error=None))

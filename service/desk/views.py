@@ -27,20 +27,21 @@ def stories_out(session: Session, stories: list[models.Story]) -> list[DeskStory
     for pk, seq, doc_id, group in session.execute(select(models.Document.id, models.Document.seq, models.Document.doc_id,
                                                          models.Document.group_id)
                                                   .where(models.Document.group_id.in_([g.id for g in groups]))):
+        assert group is not None  # selected by group
         members[group].append((seq, pk, doc_id))
     by_story: defaultdict[int, list[DuplicateGroupOut]] = defaultdict(list)
+    documents: defaultdict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for group, story, similarity, rep in groups:
+        assert story is not None  # selected by story
+        documents[story] += members[group]
         names = [doc_id for _, _, doc_id in sorted(members[group])]
         representative = next((doc_id for _, pk, doc_id in members[group] if pk == rep), names[0] if names else "")
         by_story[story].append(DuplicateGroupOut(representative=representative, members=names, similarity=similarity))
     events: defaultdict[int, list[StoryEventOut]] = defaultdict(list)
     for event in session.scalars(select(models.StoryEvent).where(models.StoryEvent.story_id.in_(ids))
                                  .order_by(models.StoryEvent.id)):
-        events[event.story_id].append(StoryEventOut(kind=event.kind, story_id=event.other,  # type: ignore[arg-type]
+        events[event.story_id].append(StoryEventOut(kind=event.kind, story_id=event.other,
                                                     at=records.shown_time(event.at), document_ids=event.document_ids))
-    documents: defaultdict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    for group, story, _, _ in groups:
-        documents[story] += members[group]
     return [_story_out(s, by_story[s.id], [doc_id for _, _, doc_id in sorted(documents[s.id])], events[s.id])
             for s in stories]
 
@@ -48,12 +49,13 @@ def stories_out(session: Session, stories: list[models.Story]) -> list[DeskStory
 def _story_out(story: models.Story, groups: list[DuplicateGroupOut], documents: list[str],
                history: list[StoryEventOut]) -> DeskStoryOut:
     moved = [] if story.state == "active" else list(dict.fromkeys(e.story_id for e in history if e.kind in MOVED))
-    return DeskStoryOut(id=public_id(story.number), state=story.state, version=story.version,  # type: ignore[arg-type]
+    return DeskStoryOut(id=public_id(story.number), state=story.state, version=story.version,
                         created_at=records.shown_time(story.created_at), updated_at=records.shown_time(story.updated_at),
                         title=story.title, document_ids=documents, sources=len(groups), duplicate_groups=groups,
                         brief=BriefOut.model_validate(story.brief) if story.brief else None,
                         facts=(story.brief or {}).get("facts", []), disagreements=(story.brief or {}).get("disagreements", []),
-                        brief_pending=story.rewrite_due is not None, moved_to=moved, history=history)
+                        brief_pending=story.rewrite_due is not None, brief_error=story.brief_error, moved_to=moved,
+                        history=history)
 
 
 def page(session: Session, collection_id: int, limit: int, cursor: str | None) -> tuple[list[models.Story], str | None]:

@@ -40,14 +40,15 @@ class Worker:
             self.thread.join(within)
 
     def _loop(self) -> None:
-        from ..threads import use_threads
+        from ..runtime.threads import use_threads
 
         use_threads(self.desk.pipeline.threads)
         while not self.stop.is_set():
             try:
-                busy = self._job() or self._brief()
+                busy = self.desk.database_problem() is None and (self._job() or self._brief())
             except Exception:
-                log.exception("desk worker step failed")
+                if not self.stop.is_set():  # stopping cancels the step under way: no fault
+                    log.exception("desk worker step failed")
                 busy = False
             if not busy:
                 self.wake.wait(POLL)

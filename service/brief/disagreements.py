@@ -1,0 +1,385 @@
+"""Stage 4b, disagreements: what the sources of a story agree on, and where they disagree.
+
+Every typed value of the story's sentences (counts, dates, ages, money, percentages) is placed in
+a slot with the values of other documents that fill the same slot (`slots.same_slot`). A slot all
+sources fill with one value is a fact; a slot filled with values that cannot both be true is a
+disagreement, or an update when publication dates order the values in time. Sources are
+duplicate groups, never copies: ten copies of a wire story count once. A copy that changed a
+value is still a document that says something else than its representative, so the sentences a
+copy does not share with its representative (`variants`) are compared too, as that document's.
+A document that itself gives two values for a slot shows that the slot mixes two quantities, so
+that slot is not reported as a disagreement. Values are compared only with those of their nearest sentences
+that may fill the same slot (`candidate_pairs`), so the stage grows linearly with the story, not with its
+pairs of values. Briefs must not state one side of a disagreement as settled:
+`Claims.one_sided` says why a sentence does, and `Claims.settled` keeps evidence that does not.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Literal
+
+import numpy as np
+from scipy.cluster.hierarchy import DisjointSet
+
+from ..group.neighbors import similar_pairs
+from ..types import Citation, DuplicateGroup, Evidence, Sentence
+from ..values.quantities import Value, values_in
+from ..values.slots import (
+    OTHER_WORDS_WINDOW,
+    SAME_CLAIM_COSINE,
+    SAME_WORDS_WINDOW,
+    Context,
+    comparable,
+    comparable_dates,
+    compatible,
+    context,
+    counted,
+    person,
+    same_slot,
+)
+
+MAX_FACTS = 12
+WINDOW_WORDS = 6  # words on each side of a value whose embedding says what the value counts
+MAX_RATIO = 3.0  # two reports of one quantity rarely differ threefold; 20 points in a game and 2,282 in a career do
+_KINDS = {"count": "number", "money": "amount", "percent": "percentage", "ordinal": "rank", "age": "age", "date": "date"}
+_NOUNS = {"count": "number of", "money": "amount of", "ordinal": "which"}  # before what the value counts
+RETOLD_COSINE = 0.9  # sentences this close retell one claim (names and small words apart)
+_ROUNDING = 1e-5  # faiss and numpy sum a cosine in different orders: the index never cuts what the exact test keeps
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    value: Value
+    context: Context
+    sentence: Sentence
+    row: int  # row of the sentence's vector
+    group: int  # the independent source: the duplicate group's representative
+
+    @property
+    def written(self) -> str:
+        return self.sentence.text[self.value.start:self.value.end]
+
+    @property
+    def window(self) -> str:
+        """The words around the value, the value masked: what two mentions of one slot share."""
+        text = self.sentence.text
+        return " ".join([*text[:self.value.start].split()[-WINDOW_WORDS:], "#", *text[self.value.end:].split()[:WINDOW_WORDS]])
+
+
+@dataclass(frozen=True, slots=True)
+class Stated:
+    """One value of a slot and everything that states it."""
+
+    value: str
+    written: str  # as the first source writes it
+    mentions: tuple[Mention, ...]
+    published: datetime | None = None  # the earliest publication among its sources, when known
+
+    @property
+    def groups(self) -> frozenset[int]:
+        return frozenset(m.group for m in self.mentions)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """What one slot holds: one value (a fact) or several (a disagreement or an update)."""
+
+    kind: str
+    label: str
+    values: tuple[Stated, ...]
+    status: Literal["agreed", "conflict", "update"] = "agreed"
+
+
+@dataclass(frozen=True)
+class Claims:
+    facts: tuple[Slot, ...] = ()
+    disagreements: tuple[Slot, ...] = ()
+
+    def one_sided(self, text: str) -> str | None:
+        """Why `text` states one side of a disagreement as settled, or None when it does not."""
+        values = values_in(text)
+        stated = [(value, context(value, text, values)) for value in values]
+        for slot in self.disagreements:
+            sides = [s for s in slot.values if any(_states(v, ctx, text, s) for v, ctx in stated)]
+            if not sides or len(sides) == len(slot.values):
+                continue
+            if slot.status == "update":
+                if sides[-1] is not slot.values[-1]:
+                    return (f"states {slot.label} as {sides[0].written}, updated to {slot.values[-1].written} "
+                            "by later reports")
+                continue
+            others = ", ".join(s.written for s in slot.values if s not in sides)
+            return f"states {slot.label} as {sides[0].written} where other sources give {others}"
+        return None
+
+    def settled(self, evidence: Sequence[Evidence]) -> list[Evidence]:
+        """The evidence without sentences that state one side of a disagreement."""
+        if not self.disagreements:
+            return list(evidence)
+        kept = []
+        for item in evidence:
+            if self.one_sided(item.sentence.text) is not None:
+                continue
+            keep = [0] + [k for k, s in enumerate(item.support, start=1) if self.one_sided(s.text) is None]
+            if len(keep) == 1 + len(item.support):
+                kept.append(item)
+                continue
+            sentences = [(item.sentence, *item.support)[k] for k in keep]
+            kept.append(replace(item, support=tuple(sentences[1:]), sources=len({item.group_of(k) for k in keep}),
+                                citations=tuple(Citation(s.doc, s.start, s.end) for s in sentences)))
+        return kept
+
+
+def _states(value: Value, ctx: Context, text: str, side: Stated) -> bool:
+    """Whether `value`, as `text` states it (`ctx` around it), is this side's value in this slot."""
+    return any((m.sentence.text == text and m.value.start == value.start) or (
+        value.kind == m.value.kind and compatible(value.kind, value.value, side.value, ctx.bound, m.context.bound)
+        and comparable(value, ctx, m.value, m.context, 1.0)  # a window neither close nor far: the word rules decide
+        and same_slot(value, ctx, m.value, m.context, 1.0,  # a line of statistics: the same unit is enough here
+                      SAME_WORDS_WINDOW if ctx.crowded or m.context.crowded else OTHER_WORDS_WINDOW))
+        for m in side.mentions)
+
+
+def variants(groups: Sequence[DuplicateGroup], per_document: int) -> tuple[list[Sentence], dict[int, int]]:
+    """The sentences of copies that their representative does not have, and each such copy's group.
+
+    Only these can state a value differently from the representative, so a thousand identical copies
+    cost a thousand string comparisons and add nothing to compare.
+    """
+    found: list[Sentence] = []
+    group_of: dict[int, int] = {}
+    for group in groups:
+        representative = group.representative
+        known = {s.text for s in representative.body[:per_document]}
+        for member in group.members:
+            if member is representative or member.document.text == representative.document.text:
+                continue
+            differing = [s for s in member.body[:per_document] if s.text not in known]
+            found += differing
+            if differing:
+                group_of[member.index] = representative.index
+    return found, group_of
+
+
+def _mentions(sentences: Sequence[Sentence], published: dict[int, datetime],
+              group_of: dict[int, int]) -> tuple[list[Mention], dict[int, set[tuple[str, str]]]]:
+    """Every comparable value of the sentences, and every value (kind, value) each document states anywhere."""
+    found = []
+    stated: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for row, sentence in enumerate(sentences):
+        day = published.get(sentence.doc)
+        values = values_in(sentence.text, day.date() if day else None)
+        stated[sentence.doc].update((v.kind, v.value) for v in values)
+        for value in values:
+            ctx = context(value, sentence.text, values)
+            if not ctx.excluded:
+                found.append(Mention(value, ctx, sentence, row, group_of.get(sentence.doc, sentence.doc)))
+    return found, stated
+
+
+def compare_claims(sentences: Sequence[Sentence], vectors: np.ndarray, encode: Callable[[list[str]], np.ndarray],
+                   published: dict[int, datetime] | None = None, group_of: dict[int, int] | None = None) -> Claims:
+    """Facts and disagreements of one story from its sentences and their vectors.
+
+    `encode` embeds the words around values (`Mention.window`) like `vectors` embeds sentences.
+    `published` maps a document index to its publication time, when the request gave one; `group_of` maps a
+    copy that differs from its representative to the representative (every other document is its own group).
+    """
+    published = published or {}
+    mentions, stated = _mentions(sentences, published, group_of or {})
+    agreeing, conflicting = _links(mentions, vectors, encode)
+    by_sentence: dict[Sentence, list[Mention]] = defaultdict(list)
+    for mention in mentions:
+        by_sentence[mention.sentence].append(mention)
+    sides = _components(len(mentions), agreeing)
+    side_of = {i: n for n, members in enumerate(sides) for i in members}
+    facts = [slot for members in sides if len((slot := _slot([mentions[i] for i in members], published)).values) == 1
+             and len(slot.values[0].groups) > 1 and not mentions[members[0]].context.crowded]  # no box scores
+    disputes = [(side_of[i], side_of[j]) for i, j in conflicting if _disputed(mentions[i], mentions[j], stated)]
+    disagreements = []
+    for joined in _components(len(sides), disputes):
+        slot = _slot([mentions[i] for n in joined for i in sides[n]], published)
+        if len(joined) > 1 and len(slot.values) > 1 and _consistent(slot, by_sentence):
+            disagreements.append(slot)
+    facts.sort(key=lambda s: (-len(s.values[0].groups), s.values[0].mentions[0].row))
+    disagreements.sort(key=lambda s: -sum(len(v.groups) for v in s.values))
+    return Claims(tuple(facts[:MAX_FACTS]), tuple(disagreements))
+
+
+def _links(mentions: list[Mention], vectors: np.ndarray,
+           encode: Callable[[list[str]], np.ndarray]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Pairs of mentions of two documents that fill one slot with compatible values, and pairs that conflict.
+
+    Two sentences that differ on two counts of the same kind ("25 points and 16 rebounds", "22 points and nine
+    rebounds") describe two occasions, not one occasion twice: such pairs are not conflicts. A value that has its
+    match of the same unit in the other sentence is no such difference: "convicted Nov. 12 of first-degree murder
+    and second-degree murder" against "Nov. 19 of first-degree ... second-degree" differs on the day alone.
+    """
+    candidates = candidate_pairs(mentions, vectors)
+    rows = np.array([(mentions[i].row, mentions[j].row) for i, j in candidates], dtype=int).reshape(-1, 2)
+    similarity = dict(zip(candidates, np.einsum("ij,ij->i", vectors[rows[:, 0]], vectors[rows[:, 1]]).tolist()))
+    pairs = [(i, j) for (i, j), cosine in similarity.items()
+             if comparable(mentions[i].value, mentions[i].context, mentions[j].value, mentions[j].context, cosine)]
+    compared = sorted({k for i, j in pairs if mentions[i].sentence.text != mentions[j].sentence.text for k in (i, j)})
+    windows = dict(zip(compared, encode([mentions[k].window for k in compared]))) if compared else {}
+    agreeing: list[tuple[int, int]] = []
+    matched: dict[tuple[Sentence, Sentence], set[int]] = defaultdict(set)
+    differing: dict[tuple[Sentence, Sentence], list[tuple[int, int]]] = defaultdict(list)
+    for i, j in pairs:
+        a, b = mentions[i], mentions[j]
+        if a.sentence.text == b.sentence.text:  # one sentence in two documents: only the value at one place matches
+            if a.value.start != b.value.start:
+                continue
+        elif not same_slot(a.value, a.context, b.value, b.context, similarity[i, j], float(windows[i] @ windows[j])):
+            continue
+        if compatible(a.value.kind, a.value.value, b.value.value, a.context.bound, b.context.bound):
+            agreeing.append((i, j))
+            if a.context.head == b.context.head:
+                matched[a.sentence, b.sentence] |= {i, j}
+        else:
+            differing[a.sentence, b.sentence].append((i, j))
+    # a value with its match in the other sentence makes no second difference ("37 people in 13 countries")
+    unmatched = [[(i, j) for i, j in found if not matched.get(pair, set()) & {i, j}]
+                 for pair, found in differing.items()]
+    return agreeing, [found[0] for found in unmatched if len(found) == 1]
+
+
+def candidate_pairs(mentions: Sequence[Mention], vectors: np.ndarray) -> list[tuple[int, int]]:
+    """Pairs of mentions `i < j` of two documents that the slot test compares: every value of two sentences that
+    `_neighbour_sentences` pairs among those stating a value of one kind with the same markers (but for an age).
+
+    `comparable` asks the same of kind and markers, so this grouping loses nothing; the neighbour bound keeps the
+    cost linear: each value meets a bounded number of others however many similar documents a story has.
+    """
+    by_row: dict[int, list[int]] = defaultdict(list)
+    groups: dict[tuple[str, frozenset[str]], set[int]] = defaultdict(set)
+    for k, mention in enumerate(mentions):
+        by_row[mention.row].append(k)
+        kind = mention.value.kind
+        groups[kind, frozenset() if kind == "age" else mention.context.markers].add(mention.row)
+    rows = {pair for members in groups.values() for pair in _neighbour_sentences(sorted(members), vectors)}
+    return sorted({(min(i, j), max(i, j)) for a, b in rows for i in by_row[a] for j in by_row[b]
+                   if mentions[i].sentence.doc != mentions[j].sentence.doc
+                   and mentions[i].value.kind == mentions[j].value.kind})
+
+
+def _neighbour_sentences(rows: list[int], vectors: np.ndarray) -> set[tuple[int, int]]:
+    """Pairs of these sentences (rows of `vectors`) to compare: each with its `neighbors.NEIGHBOURS` nearest,
+    `SAME_CLAIM_COSINE` or closer; each retelling (`RETOLD_COSINE` or closer) with the first of its group; and the
+    retellings of two groups whose first sentences are neighbours, each with one of the other group in turn.
+
+    A claim retold by more documents than a neighbour list holds fills every list with its own retellings, which
+    then never meet the claim's other wordings; pairing the groups one to one lets them, at a linear cost.
+    """
+    first, second, cosines = similar_pairs(vectors[rows], SAME_CLAIM_COSINE - _ROUNDING)
+    pairs = set(zip(first.tolist(), second.tolist()))
+    retold = _components(len(rows), [(a, b) for a, b, cosine in zip(first.tolist(), second.tolist(), cosines.tolist())
+                                     if cosine >= RETOLD_COSINE])
+    pairs |= {(group[0], k) for group in retold for k in group[1:]}
+    leads, more, _ = similar_pairs(vectors[[rows[group[0]] for group in retold]], SAME_CLAIM_COSINE - _ROUNDING)
+    for one, other in ((retold[a], retold[b]) for a, b in zip(leads.tolist(), more.tolist())):
+        pairs |= {(one[k % len(one)], other[k % len(other)]) for k in range(max(len(one), len(other)))}
+    return {(rows[a], rows[b]) for a, b in pairs}
+
+
+def _disputed(a: Mention, b: Mention, stated: dict[int, set[tuple[str, str]]]) -> bool:
+    """Whether two linked mentions with different values can be two reports of one quantity.
+
+    Not when their values lie far apart (reports of one quantity differ by less than `MAX_RATIO`: 20 points
+    in a game and 2,282 in a career do not), nor when either document also states the other's value
+    anywhere: it then knows both numbers, so they count different things ("the old record of 2,116").
+    """
+    kind = a.value.kind
+    if kind != "date":
+        low, high = sorted((float(a.value.value), float(b.value.value)))
+        if high > MAX_RATIO * max(low, 1e-9):
+            return False
+    return (kind, b.value.value) not in stated[a.sentence.doc] and (kind, a.value.value) not in stated[b.sentence.doc]
+
+
+def _components(count: int, links: list[tuple[int, int]]) -> list[list[int]]:
+    """The connected components of `count` items under `links`, each in order, by their first item."""
+    sets = DisjointSet(range(count))
+    for i, j in links:
+        sets.merge(i, j)
+    return sorted((sorted(members) for members in sets.subsets()), key=lambda members: members[0])
+
+
+def _slot(mentions: list[Mention], published: dict[int, datetime]) -> Slot:
+    by_value: dict[str, list[Mention]] = defaultdict(list)
+    for mention in sorted(mentions, key=lambda m: m.row):
+        by_value[mention.value.value].append(mention)
+    values = _merge_compatible([Stated(v, ms[0].written, tuple(ms)) for v, ms in by_value.items()])
+    kind, label = mentions[0].value.kind, _label(mentions[0])
+    times = [[_utc(published[m.sentence.doc]) for m in v.mentions if m.sentence.doc in published] for v in values]
+    if all(len(t) == len(v.mentions) for t, v in zip(times, values)):
+        values = [replace(v, published=min(t)) for v, t in zip(values, times)]
+    if len(values) == 1:
+        return Slot(kind, label, tuple(values))
+    if all(v.published is not None for v in values) and not any(m.context.anchors for m in mentions):
+        order = sorted(range(len(values)), key=lambda k: min(times[k]))
+        in_order = all(max(times[a]) < min(times[b]) for a, b in zip(order, order[1:]))
+        if in_order:  # each value stated only after every source of the one before, of an undated claim: an update
+            return Slot(kind, label, tuple(values[k] for k in order), "update")
+    values.sort(key=lambda v: -len(v.groups))
+    return Slot(kind, label, tuple(values), "conflict")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _merge_compatible(values: list[Stated]) -> list[Stated]:
+    """Fold a date into a more precise compatible one ("March 2005" into "March 11, 2005")."""
+    values = sorted(values, key=lambda v: -len(v.value))
+    merged: list[Stated] = []
+    for stated in values:
+        kind = stated.mentions[0].value.kind
+        host = next((m for m in merged if kind == "date" and compatible(kind, m.value, stated.value)), None)
+        if host is None:
+            merged.append(stated)
+        else:
+            merged[merged.index(host)] = replace(host, mentions=host.mentions + stated.mentions)
+    return merged
+
+
+def _consistent(slot: Slot, by_sentence: dict[Sentence, list[Mention]]) -> bool:
+    """A slot where a document gives two values mixes two quantities: not a disagreement.
+
+    So does one whose sentence counts the same thing twice ("four bombs ... two landed inside"): parts of a whole.
+    """
+    seen: set[int] = set()
+    for side in slot.values:
+        documents = {m.sentence.doc for m in side.mentions}
+        if seen & documents:
+            return False
+        seen |= documents
+        for mention in side.mentions:
+            if any(_two_of_one(mention, other) for other in by_sentence[mention.sentence]):
+                return False
+    return True
+
+
+def _two_of_one(mention: Mention, other: Mention) -> bool:
+    """Whether a sentence that states `mention` also states `other` as another value of the same thing."""
+    a, b = mention.value.value, other.value.value
+    if other.value.kind != mention.value.kind:
+        return False
+    if mention.value.kind == "date":  # only dates written alike: "Nov. 12 ... before Christmas 2002" is two events
+        return comparable_dates(a, b) and not compatible("date", a, b)
+    return a != b and other.context.head == mention.context.head
+
+
+def _label(mention: Mention) -> str:
+    """What the slot's values count or date, for a reader: "number of cartel members", "age of Robert Buckley",
+    "date"; the kind's own name when the sentence names nothing after the value."""
+    value, text = mention.value, mention.sentence.text
+    if value.kind == "age":
+        named = " ".join(w.removesuffix("’s").removesuffix("'s") for w in person(value, text))
+        return f"age of {named}" if named else "age"
+    noun = counted(value, text) if value.kind in _NOUNS else ""
+    return f"{_NOUNS[value.kind]} {noun}" if noun else _KINDS[value.kind]

@@ -1,0 +1,127 @@
+"""Stage 2, near-duplicates: syndicated copies and light rewrites collapse into one group.
+
+Copies are found with MinHash LSH over word shingles (datasketch) and confirmed on the exact
+shingle sets (containment, so a trimmed copy still counts). Rewrites, which share few shingles,
+are looked for only among each document's nearest neighbours by document vector, and confirmed
+when most sentences of the shorter text have a close paraphrase in the other. Every document
+lands in exactly one group; corroboration later counts groups, not copies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import TypeVar
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+from scipy.cluster.hierarchy import DisjointSet
+
+from ..runtime.embed import StaticEmbedder
+from ..types import Article
+
+NUM_PERM = 64
+CANDIDATE_JACCARD = 0.3
+ESTIMATE_MARGIN = 0.15  # how far below the threshold a MinHash estimate of containment may fall and be checked
+REWRITE_DOC_COSINE = 0.8
+PARAPHRASE_COSINE = 0.8
+Key = TypeVar("Key", bound=Hashable)
+_LOW_32 = np.uint64(0xFFFFFFFF)
+_EMPTY = MinHash(num_perm=NUM_PERM)
+SCHEME = _EMPTY.scheme  # datasketch's permutation scheme, which a stored signature was made with
+SIGNATURE_DTYPE = _EMPTY.hashvalues.dtype  # and the type of its values, to read a stored signature back
+
+
+def containment(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of the smaller shingle set found in the larger one."""
+    return float(_containments(a, [b])[0]) if a.size and b.size else 0.0
+
+
+def _containments(fingerprint: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
+    """`containment(fingerprint, other)` for each of `others`, in one pass over all their shingles.
+
+    `fingerprint` is sorted (as `fingerprint()` returns it), so membership is a binary search.
+    """
+    if not others:
+        return np.zeros(0)
+    sizes = np.array([o.size for o in others])
+    shingles = np.concatenate(others)
+    shared = fingerprint[np.minimum(np.searchsorted(fingerprint, shingles), fingerprint.size - 1)] == shingles
+    counts = np.bincount(np.repeat(np.arange(len(others)), sizes), weights=shared, minlength=len(others))
+    return counts / np.maximum(np.minimum(sizes, fingerprint.size), 1)
+
+
+def _estimated_containment(signature: np.ndarray, size: int, others: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Containment of one set with several, from MinHash Jaccard estimates and the set sizes."""
+    jaccard = (others == signature).mean(axis=1)
+    return jaccard * (size + sizes) / ((1 + jaccard) * np.minimum(size, sizes))
+
+
+class CopyIndex:
+    """Documents that copy no earlier one, indexed for the copy check of every later document.
+
+    Only such documents are indexed: a story syndicated a thousand times is then checked against
+    its first version, not against a thousand copies. LSH candidates whose estimated containment is
+    far below the threshold are not checked on the exact shingle sets. A collection keeps one index
+    and adds each batch to it, which finds the pairs that adding every document at once would.
+    """
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self.lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
+        self.keys: list[int] = []  # the indexed documents' keys; the lists below follow them
+        self.signatures: list[np.ndarray] = []
+        self.fingerprints: list[np.ndarray] = []
+
+    def insert(self, key: int, signature: np.ndarray, fingerprint: np.ndarray, scheme: str = SCHEME) -> None:
+        """Index a document whose signature is already known (a collection's, read back from storage).
+
+        LSH needs only the hash values: a LeanMinHash carries no permutations, five times cheaper to make."""
+        self.lsh.insert(len(self.keys), LeanMinHash(seed=_EMPTY.seed, hashvalues=signature, scheme=scheme))
+        self.keys.append(key)
+        self.signatures.append(signature)
+        self.fingerprints.append(fingerprint)
+
+    def add(self, fingerprints: list[np.ndarray], keys: list[int]) -> tuple[dict[tuple[int, int], float],
+                                                                          list[np.ndarray | None]]:
+        """Copy pairs `(earlier key, later key)` with their containment, and the MinHash signature of
+        each document that was indexed (None for a copy or an empty text)."""
+        hashes = MinHash.generator(((f & _LOW_32).tolist() for f in fingerprints), num_perm=NUM_PERM, hashfunc=int)
+        pairs: dict[tuple[int, int], float] = {}
+        indexed: list[np.ndarray | None] = []
+        for key, fingerprint, minhash in zip(keys, fingerprints, hashes):
+            if not fingerprint.size:
+                indexed.append(None)
+                continue
+            found = self.lsh.query(minhash)
+            signatures = np.array([self.signatures[j] for j in found], dtype=SIGNATURE_DTYPE).reshape(-1, NUM_PERM)
+            sizes = np.array([self.fingerprints[j].size for j in found])
+            estimates = _estimated_containment(minhash.hashvalues, fingerprint.size, signatures, sizes)
+            checked = [j for j, estimate in zip(found, estimates) if estimate >= self.threshold - ESTIMATE_MARGIN]
+            scores = _containments(fingerprint, [self.fingerprints[j] for j in checked])
+            copies = [(self.keys[j], float(score)) for j, score in zip(checked, scores) if score >= self.threshold]
+            pairs.update(((earlier, key), score) for earlier, score in copies)
+            indexed.append(None if copies else minhash.hashvalues)
+            if not copies:
+                self.insert(key, minhash.hashvalues, fingerprint, minhash.scheme)
+        return pairs, indexed
+
+
+def confirm_rewrites(close: list[tuple[Key, Key, float]], articles: Mapping[Key, Article], static: StaticEmbedder,
+                     threshold: float, sets: DisjointSet) -> dict[tuple[Key, Key], float]:
+    """The pairs `(i, j, cosine)` of `close` whose sentences mostly align, closest first: rewrites.
+
+    Each rewrite found is merged into `sets` at once, so pairs already joined are not aligned again.
+    """
+    pairs: dict[tuple[Key, Key], float] = {}
+    for i, j, _ in sorted(close, key=lambda pair: -pair[2]):
+        if sets.connected(i, j):
+            continue
+        x, y = static.body_vectors(articles[i]), static.body_vectors(articles[j])
+        if not len(x) or not len(y):
+            continue
+        shorter, longer = (x, y) if len(x) <= len(y) else (y, x)
+        coverage = float(((shorter @ longer.T).max(axis=1) >= PARAPHRASE_COSINE).mean())
+        if coverage >= threshold:
+            pairs[(i, j)] = coverage
+            sets.merge(i, j)
+    return pairs

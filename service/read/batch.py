@@ -1,0 +1,76 @@
+"""Stage 1 over a batch: every document normalized and fingerprinted, on every core when it pays.
+
+This module imports only what stage 1 needs, so that spawned worker processes start in well under
+a second instead of loading the models.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from datetime import datetime
+
+import numpy as np
+
+from ..types import Document, PageMeta, Sentence, SentenceKind
+from .shingles import body_fingerprint
+from .text import normalize
+
+PARALLEL_DOCUMENTS = 2000  # below this, starting workers costs more than it saves
+Item = tuple[int, str, str, frozenset[str]]  # index, id, raw text, languages briefed
+PackedMeta = tuple[str | None, str | None, datetime | None, str | None]  # PageMeta's fields in order
+Packed = tuple[tuple[tuple[int, int, str, int, int, SentenceKind], ...], str | None, bool, str | None, PackedMeta]
+
+
+def prepare(item: Item) -> tuple[Document, np.ndarray]:
+    """One document's sentences (or why it is left out) and its shingle fingerprint."""
+    document = normalize(*item)
+    return document, body_fingerprint(document)
+
+
+def _prepare_packed(item: Item) -> tuple[Packed, np.ndarray]:
+    """`prepare` in a worker: the document as plain tuples, which cross processes several times faster."""
+    document, fingerprint = prepare(item)
+    sentences = tuple((s.doc, s.index, s.text, s.start, s.end, s.kind) for s in document.sentences)
+    meta = document.meta
+    return (sentences, document.language, document.is_html, document.left_out,
+            (meta.title, meta.site, meta.published_at, meta.url)), fingerprint
+
+
+def prepare_all(items: list[Item]) -> list[tuple[Document, np.ndarray]]:
+    """`prepare` for every item, in order; a large batch is shared among one worker process per core.
+
+    A text sent several times (syndicated copies) is read once and its result given to each copy
+    under the copy's own index and id, so a thousand copies cost about what one costs.
+    Workers are spawned, not forked: the serving process has threads and loaded models. A script
+    that sends such a batch must guard its entry point with `if __name__ == "__main__":`.
+    """
+    first: dict[tuple[str, frozenset[str]], int] = {}
+    for position, (_, _, raw, languages) in enumerate(items):
+        first.setdefault((raw, languages), position)
+    distinct = sorted(set(first.values()))
+    read = dict(zip(distinct, _prepare_distinct([items[p] for p in distinct])))
+    return [_as(items[position], *read[first[(item[2], item[3])]]) for position, item in enumerate(items)]
+
+
+def _prepare_distinct(items: list[Item]) -> list[tuple[Document, np.ndarray]]:
+    cores = len(os.sched_getaffinity(0))
+    if len(items) < PARALLEL_DOCUMENTS or cores < 2:
+        return [prepare(item) for item in items]
+    with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
+        packed = pool.map(_prepare_packed, items, chunksize=250)
+        return [(Document(index, doc_id, raw, tuple(Sentence(*s) for s in sentences), language, is_html, left_out,
+                          PageMeta(*meta)), fingerprint)
+                for (index, doc_id, raw, _), ((sentences, language, is_html, left_out, meta), fingerprint)
+                in zip(items, packed)]
+
+
+def _as(item: Item, document: Document, fingerprint: np.ndarray) -> tuple[Document, np.ndarray]:
+    """`document`, read from the same text as `item`, under the item's index and id."""
+    index, doc_id = item[0], item[1]
+    if document.index == index:
+        return document, fingerprint
+    sentences = tuple(replace(s, doc=index) for s in document.sentences)
+    return replace(document, index=index, id=doc_id, sentences=sentences), fingerprint

@@ -1,0 +1,157 @@
+"""Typed values stated in a sentence: counts, ordinals, money, percentages, ages and dates.
+
+Each value keeps its `[start, end)` in the sentence and the words around it, because the same
+number means different things in different places ("37 transferred" and "92 in total"): the
+claims stage compares those words, never the bare numbers. Values are normalised so that
+"thirty-seven", "37" and "37.0" compare equal, "2,000" is 2000 and "$2.5 million" is 2500000.
+Weekdays and "yesterday"/"today" become calendar dates when the article's publication date is given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Literal
+
+from text_to_num import alpha2digit
+
+from .facts import MONTH_ORDER, WEEKDAY_ORDER
+
+Kind = Literal["count", "ordinal", "money", "percent", "age", "date"]
+
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+          "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand")
+_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+             "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth fortieth fiftieth")
+_ORDINAL_WORDS = frozenset(_ORDINALS.split())
+NUMBER_WORD = re.compile(rf"(?:{'|'.join(_UNITS.split() + _ORDINALS.split())})(?:-\w+)?")
+_WORD = rf"(?:{'|'.join(_UNITS.split())}|{'|'.join(_ORDINALS.split())})"
+_SCALES = {"thousand": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+_VALUE = re.compile(
+    rf"(?<![\w.,/:$£€-])(?P<currency>[$£€]\s?)?"
+    rf"(?:(?P<digits>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<suffix>st|nd|rd|th)?"
+    rf"|(?P<words>{_WORD}(?:(?:\s+and\s+|[\s-]+){_WORD})*))"
+    rf"(?:[\s-]?(?P<scale>{'|'.join(_SCALES)})\b)?(?P<percent>\s?%|\s(?:percent|per\s+cent)\b)?"
+    rf"(?![\w]|[.,:/-]\d|-(?:{_WORD})\b)", re.IGNORECASE)
+_AGE_AFTER = re.compile(r"^\s?-?\s?years?\s?-?\s?old\b", re.IGNORECASE)
+_AGE_BEFORE = re.compile(r"(?:\baged?\s|[A-Z][a-z]+,\s)$")
+_MONTH = {m: n for n, m in enumerate(MONTH_ORDER, start=1)} | {
+    m[:3]: n for n, m in enumerate(MONTH_ORDER, start=1)} | {"sept": 9}
+WEEKDAYS = frozenset(WEEKDAY_ORDER)
+FULL_DATE = re.compile(r"\d{4}-\d\d-\d\d")  # a date with year, month and day, as `values_in` writes it
+CALENDAR = WEEKDAYS | frozenset(MONTH_ORDER)
+_DATE = re.compile(
+    r"\b(?:(?P<month>" + "|".join(sorted(_MONTH, key=len, reverse=True)) + r")\.?"
+    r"(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?)?"
+    r"(?:,?\s+(?P<year>(?:19|20)\d\d))?|(?P<day2>\d{1,2})\s+(?P<month2>" + "|".join(MONTH_ORDER) + r")"
+    r"(?:\s+(?P<year2>(?:19|20)\d\d))?|(?P<weekday>" + "|".join(WEEKDAY_ORDER) + r")(?:['’]s)?"
+    r"|(?P<relative>yesterday)|(?<![$£€\d,.])(?P<alone>(?:19|20)\d\d)(?![\d%]|[.,]\d|s\b))\b", re.IGNORECASE)
+_TOKEN = re.compile(r"\d[\d,.]*\d|\w[\w’'-]*|[^\w\s]")
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One typed value in a sentence: `text[start:end]` is how the sentence writes it."""
+
+    kind: Kind
+    value: str  # normalised: "37", "2500000", "2005-03-11", "tuesday", "2005-03"
+    start: int
+    end: int
+    before: tuple[str, ...]  # lower-cased tokens before the value, nearest last
+    after: tuple[str, ...]  # lower-cased tokens after it, nearest first
+
+
+def _number(text: str) -> float | None:
+    converted = alpha2digit(text.lower().replace(" and ", " "), "en", threshold=0)
+    digits = re.fullmatch(r"(\d+(?:\.\d+)?)(?:st|nd|rd|th)?", converted.replace(",", "").replace(" ", ""))
+    return float(digits.group(1)) if digits else None
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if number == int(number) else f"{number:g}"
+
+
+def _numbers(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[Kind, str, int, int]]:
+    found: list[tuple[Kind, str, int, int]] = []
+    for match in _VALUE.finditer(sentence):
+        start, end = match.span()
+        if any(s < end and start < e for s, e in taken):
+            continue
+        raw = match.group("digits") or match.group("words")
+        number = _number(raw)
+        if number is None or (match.group("words") and raw.lower() == "one"):
+            continue  # "one" is mostly a pronoun ("one of the", "no one"), not a count
+        scale = (match.group("scale") or "").lower()
+        if scale in ("m", "mn", "bn") and not match.group("currency"):
+            continue
+        number *= _SCALES.get(scale, 1)
+        kind: Kind = "count"
+        if match.group("currency"):
+            kind = "money"
+        elif match.group("percent"):
+            kind = "percent"
+        elif match.group("suffix") or (match.group("words") and re.split(r"[\s-]", raw.lower())[-1] in _ORDINAL_WORDS):
+            kind = "ordinal"
+        elif _AGE_AFTER.match(sentence[end:]) or (_AGE_BEFORE.search(sentence[:start]) and
+                                                   sentence[end:end + 1] in (",", ")") and 10 <= number < 110):
+            kind = "age"
+        found.append((kind, _plain(number), start, end))
+    return found
+
+
+def _dates(sentence: str, published: date | None) -> list[tuple[Kind, str, int, int]]:
+    found: list[tuple[Kind, str, int, int]] = []
+    weekday_end = None  # where the weekday just found ends: a date right after it names that day again
+    for match in _DATE.finditer(sentence):
+        g = match.groupdict()
+        if g["weekday"] and not g["weekday"][0].isupper():
+            continue
+        if g["weekday"] or g["relative"]:
+            found.append(("date", _resolve(match.group("weekday") or match.group("relative"), published),
+                          *match.span()))
+            weekday_end = match.end() if g["weekday"] else None
+            continue
+        month_name, day, year = g["month"] or g["month2"], g["day"] or g["day2"], g["year"] or g["year2"] or g["alone"]
+        if month_name and (not month_name[0].isupper() or (len(month_name) <= 4 and not (day or year))):
+            continue  # "may", "mar" and "march" as verbs; "Jan" alone as a name
+        month = _MONTH[month_name.lower()] if month_name else None
+        if day and not 1 <= int(day) <= 31:
+            continue
+        value = "-".join([year or "????"] + ([f"{month:02d}"] if month else []) + ([f"{int(day):02d}"] if day else []))
+        value = value.removeprefix("????-") if not year else value
+        start = match.start()
+        if day and weekday_end is not None and re.fullmatch(r",?\s*", sentence[weekday_end:start]):
+            _, weekday, start, _ = found.pop()  # "Tuesday, January 20, 2026" names one day
+            value = weekday if not year and weekday.endswith(value) else value  # "Tuesday, Jan. 20" keeps its year
+        found.append(("date", value, start, match.end()))
+        weekday_end = None
+    return found
+
+
+def _resolve(word: str, published: date | None) -> str:
+    """A weekday or relative day as a date: the last such day on or before publication."""
+    word = word.lower().removesuffix("'s").removesuffix("’s")
+    if published is None:
+        return word
+    back = 1 if word == "yesterday" else (published.weekday() - WEEKDAY_ORDER.index(word)) % 7
+    try:
+        return (published - timedelta(days=back)).isoformat()
+    except OverflowError:  # a day before 1 January of year 1: no calendar date names it
+        return word
+
+
+def _context(sentence: str, start: int, end: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    before = tuple(t.lower() for t in _TOKEN.findall(sentence[:start]))
+    after = tuple(t.lower() for t in _TOKEN.findall(sentence[end:]))
+    return before, after
+
+
+@lru_cache(maxsize=65536)
+def values_in(sentence: str, published: date | None = None) -> tuple[Value, ...]:
+    """Every typed value the sentence states, in order of position."""
+    dates = _dates(sentence, published)
+    found = dates + _numbers(sentence, [(s, e) for _, _, s, e in dates])
+    return tuple(Value(kind, value, start, end, *_context(sentence, start, end))
+                 for kind, value, start, end in sorted(found, key=lambda f: f[2]))
