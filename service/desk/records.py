@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..read.shingles import words
+from ..read.words import words
 from ..schemas import DocumentIn
 from ..types import Article, Document, PageMeta, Sentence
 from . import models

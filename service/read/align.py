@@ -14,8 +14,9 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import accumulate
 
-_WORD = re.compile(r"\w+")
-_WORD_SPLIT = re.compile(r"(\w+)")
+from .words import WORD
+
+_WORD_SPLIT = re.compile(rf"({WORD.pattern})")
 _NON_WORD = re.compile(r"\W+")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
 
@@ -73,7 +74,7 @@ class _Page:
         """The text from word `first` to word `last`, widened by the punctuation that opens and
         closes `piece` when the text has it too (quotes, a final full stop)."""
         start, end = self.offsets[2 * first + 1], self.offsets[2 * last + 2]
-        words = list(_WORD.finditer(piece))
+        words = list(WORD.finditer(piece))
         for char in reversed(piece[:words[0].start()].strip()):
             if start == 0 or self.text[start - 1] != char:
                 break

@@ -5,15 +5,14 @@ Copies differ in case, spacing and punctuation, never in their words, so those a
 
 from __future__ import annotations
 
-import re
 import zlib
 
 import numpy as np
 
 from ..types import Document
+from .words import words
 
 SHINGLE_WORDS = 5
-_WORD = re.compile(r"\w+")
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
@@ -22,11 +21,6 @@ def _mix(values: np.ndarray) -> np.ndarray:
         values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return values ^ (values >> np.uint64(31))
-
-
-def words(text: str) -> list[str]:
-    """The words copies are compared by: case, spacing and punctuation do not tell two copies apart."""
-    return _WORD.findall(text.lower())
 
 
 def fingerprint(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:

@@ -66,6 +66,7 @@ function create({ askKey }) {
       el("p", { class: "meta" }, `${story.id} · version ${story.version} · updated `, time(story.updated_at),
          ` · ${count(story.sources, "source")} · ${count(story.document_ids.length, "document")}`,
          story.brief_pending && el("span", { class: "pending" }, "new brief due")),
+      story.brief_error && el("p", { class: "brief-error", role: "status" }, `Brief failed: ${story.brief_error}`),
       el("p", { class: "brief-text" }, story.brief?.text ?? "No brief yet."),
       historyView(story));
   }

@@ -1,0 +1,22 @@
+"""Words as the stages count them: runs of letters, digits and underscores (`\\w+`), case folded.
+
+Copies, alignment, evidence and verify compare words by this one pattern. The same-event features
+(`group/events.py`, words with their apostrophes), the slots of values (`values/slots.py`, letters
+only) and leaked prompt text (`brief/prompts.py`) tokenise for their own, different purposes.
+"""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> list[str]:
+    """The text's words, lower-cased: case, spacing and punctuation do not tell two copies apart."""
+    return WORD.findall(text.lower())
+
+
+def content_words(text: str, numbers: bool = True) -> set[str]:
+    """Words that carry content: four characters or more, and (unless `numbers` is False) numbers of any length."""
+    return {w for w in words(text) if len(w) >= 4 or (numbers and w.isdigit())}
