@@ -110,12 +110,15 @@ def same_claim(a: str, b: str, cosine: float) -> bool:
 
 
 def _says_the_same(a: Sentence, b: Sentence) -> bool:
-    """Close embeddings are not enough: the two must share content words and state no different numbers,
+    """Close embeddings are not enough: the two must share content words, one of them more than a name (what
+    happened, not only who and where), and state no different numbers,
     and where they state numbers, more than one fact (number, name, date) must coincide: one shared
     number alone ("item 39 ... town 5" and "item 5 ... town 5") is not corroboration."""
     if len(_content_words(a.text) & _content_words(b.text)) < MIN_SHARED_WORDS:
         return False
     x, y = extract_facts(a.text), extract_facts(b.text)
+    if not (_content_words(a.text) - x.names) & (_content_words(b.text) - y.names):
+        return False  # only the names in common: "Lohan admitted herself to the Betty Ford Center", "Lohan has left it"
     if not x.numbers and not y.numbers:
         return True
     if x.numbers and y.numbers and not (x.numbers <= y.numbers or y.numbers <= x.numbers):
