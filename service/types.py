@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 
 SentenceKind = Literal["title", "heading", "body"]
-Origin = Literal["copied", "fused", "generated"]  # how a brief sentence was written
+Origin = Literal["copied", "fused", "compressed", "resolved", "generated"]  # how a brief sentence was written
 
 
 @dataclass(frozen=True, slots=True)

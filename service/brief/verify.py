@@ -36,6 +36,7 @@ from ..types import BriefSentence, Citation, Evidence, Origin, Sentence
 from ..values.facts import claimed_names, extract_facts, facts_of
 from .evidence import points_outside, same_claim
 from .prompts import leaks_prompt
+from .rewrites import deletion_problem, resolution_problem
 from .roles import role_problem
 from .writers import Draft, DraftSentence
 from .writers.base import evidence_within_budget, within_budget
@@ -107,7 +108,7 @@ def unstated_facts(sentence: str, texts: Sequence[str]) -> str | None:
         return f"number {', '.join(missing)} not in the cited evidence"
     if missing := sorted(claimed.dates - known.dates):
         return f"date {', '.join(missing)} not in the cited evidence"
-    if missing := sorted(n for n in names if n not in words):
+    if missing := sorted(n for n in names if not all(part in words for part in _WORD.findall(n))):
         return f"name {', '.join(missing)} not in the cited evidence"
     for clause in _CLAUSE.split(sentence):
         if reason := _roles_apart(clause, texts):
@@ -199,10 +200,11 @@ class Verifier:
 
     def _fused(self, sentence: DraftSentence, vectors: dict[str, np.ndarray],
                parsed: dict[str, Doc]) -> tuple[str | None, BriefSentence | None, int | None]:
-        """Check a fused sentence against its own claim group; on failure the claim's sentence stands in."""
+        """Check a sentence rewritten from a few sentences (fused, compressed, resolved) against them alone; on
+        failure the claim's sentence stands in."""
         group: Sequence[Sentence] = sentence.merged
         claim = sentence.evidence[0]
-        if reason := surface_problem(sentence.text):
+        if reason := surface_problem(sentence.text) or self._rewrite_problem(sentence, parsed):
             return reason, None, claim
         support = self._support(vectors[sentence.text], _words(sentence.text),
                                 np.array([vectors[s.text] for s in group]), [_words(s.text) for s in group])
@@ -213,9 +215,20 @@ class Verifier:
             return reason, None, claim
         if reason := role_problem(parsed[sentence.text], [parsed[s.text] for s in group]):
             return reason, None, claim
-        citations = _merge_citations([Citation(s.doc, s.start, s.end) for s in group])
-        return None, BriefSentence(sentence.text, citations, sentence.sources, float(support.max()), "fused",
-                                   len(group)), None
+        cited = group if sentence.origin != "resolved" else [group[0], *_naming(sentence.text, group[1:])]
+        citations = _merge_citations([Citation(s.doc, s.start, s.end) for s in cited])
+        return None, BriefSentence(sentence.text, citations, sentence.sources, float(support.max()), sentence.origin,
+                                   len(group) if sentence.origin == "fused" else 1), None
+
+    @staticmethod
+    def _rewrite_problem(sentence: DraftSentence, parsed: dict[str, Doc]) -> str | None:
+        """Why a compression is no deletion, or a resolved reference more than its name, or None."""
+        source = sentence.merged[0].text
+        if sentence.origin == "compressed":
+            return deletion_problem(parsed[sentence.text], parsed[source])
+        if sentence.origin == "resolved":
+            return resolution_problem(sentence.text, source, [parsed[s.text] for s in sentence.merged[1:]])
+        return None
 
     def _aligned(self, sentence: DraftSentence, evidence: Sequence[Evidence], vectors: dict[str, np.ndarray],
                  evidence_vectors: np.ndarray | None, evidence_words: list[set[str]],
@@ -238,6 +251,12 @@ class Verifier:
                                                                             [parsed[t] for t in texts]):
             return reason, None, close
         return None, _from_evidence(aligned, sentence.text, float(support[best]), "generated"), None
+
+
+def _naming(text: str, before: Sequence[Sentence]) -> list[Sentence]:
+    """The sentence nearest before a resolved one that gives the name it now states (the name's citation)."""
+    words = {w.lower() for w in _WORD.findall(text)}
+    return [s for s in reversed(before) if words & {w.lower() for w in _WORD.findall(s.text) if w[:1].isupper()}][:1]
 
 
 def _one_claim_each(sentences: list[BriefSentence], vectors: dict[str, np.ndarray]) -> list[BriefSentence]:
