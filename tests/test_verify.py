@@ -171,3 +171,65 @@ def test_the_same_claims_told_faithfully_are_kept(pipeline: Pipeline, texts: lis
     result = check_fused(pipeline, faithful, texts)
     assert not result.rejected, result.rejected
     assert result.sentences[0].text == faithful and result.sentences[0].origin == "fused"
+
+
+def check_rewrite(pipeline: Pipeline, text: str, origin: str, source: str, before: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    """A compressed or resolved sentence checked against the one sentence (and those before it) it rewrites."""
+    sentences = tuple(Sentence(0, n, t, 0, len(t), "body") for n, t in enumerate((source, *before)))
+    item = Evidence(sentences[0], (), 1, 1.0, (Citation(0, 0, len(source)),), 0.0, sentences[1:])
+    draft = Draft((DraftSentence(text, (0,), verbatim=False, merged=sentences, sources=1, origin=origin),))  # type: ignore[arg-type]
+    return Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(draft, [item], max_words=200)
+
+
+FLORIDA = ("Florida on Sunday reported more than 15,000 new coronavirus cases, smashing the daily record reported by any "
+           "single state and once again putting an international spotlight on a place that does not have the virus "
+           "under control.")
+HICKENLOOPER = ("Colorado's former Gov. John Hickenlooper on Monday joined the growing field of Democratic candidates "
+                "hoping to unseat President Donald Trump in 2020.")
+INTERCEPT = ("Documents obtained by The Intercept contain new evidence that the Wuhan Institute of Virology has engaged "
+             "in gain-of-function research.")
+
+
+@pytest.mark.parametrize(("source", "compressed", "reason"), [
+    (FLORIDA, "Florida on Sunday reported more than 15,000 new coronavirus cases.", None),
+    (HICKENLOOPER, "Colorado's former Gov. John Hickenlooper joined the growing field of Democratic candidates.", None),
+    (FLORIDA, "Florida on Sunday reported 15,000 new coronavirus cases.", "compression: drops 'more, than'"),
+    (FLORIDA, "Florida reported 15,000 new cases on Sunday.", "compression: words or order"),
+    (HICKENLOOPER, "Colorado's Gov. John Hickenlooper joined the growing field of Democratic candidates.",
+     "compression: drops 'former'"),
+    (INTERCEPT, "The Wuhan Institute of Virology has engaged in gain-of-function research.",
+     "compression: drops the main action"),
+])
+def test_a_compression_is_a_deletion_that_keeps_the_meaning(pipeline: Pipeline, source: str, compressed: str,
+                                                            reason: str | None) -> None:
+    result = check_rewrite(pipeline, compressed, "compressed", source)
+    if reason is None:
+        assert not result.rejected, result.rejected
+        assert result.sentences[0].origin == "compressed" and result.sentences[0].citations == (Citation(0, 0, len(source)),)
+    else:
+        [rejection] = result.rejected
+        assert rejection.reason.startswith(reason), rejection.reason
+        assert rejection.replaced_by == source
+
+
+HICKENLOOPER_RUNS = ("Former Colorado Gov. John Hickenlooper announced Monday he is running for the Democratic "
+                     "nomination for president, hoping to unseat President Donald Trump.")
+HE_SAID = "He said he would bring the country together."
+
+
+@pytest.mark.parametrize(("resolved", "reason"), [
+    ("John Hickenlooper said he would bring the country together.", None),
+    ("Hickenlooper said he would bring the country together.", None),
+    ("Donald Trump said he would bring the country together.", "reference: 'He' is John Hickenlooper"),
+    ("John Hickenlooper said the country would come together.", "reference: more than the pronoun changed"),
+])
+def test_a_resolved_reference_names_who_the_article_means(pipeline: Pipeline, resolved: str, reason: str | None) -> None:
+    result = check_rewrite(pipeline, resolved, "resolved", HE_SAID, (HICKENLOOPER_RUNS,))
+    if reason is None:
+        assert not result.rejected, result.rejected
+        [sentence] = result.sentences
+        assert sentence.origin == "resolved" and len(sentence.citations) == 2  # the sentence and the one naming him
+    else:
+        [rejection] = result.rejected
+        assert rejection.reason.startswith(reason), rejection.reason
+        assert rejection.replaced_by is None and all(s.text != HE_SAID for s in result.sentences)

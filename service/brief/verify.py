@@ -173,7 +173,10 @@ class Verifier:
             reason, result, replacement = outcome
             if reason is None and result is not None:
                 kept.append(result)
+                used.update(sentence.evidence)  # told: its evidence is no filler
                 continue
+            if sentence.origin == "resolved":
+                replacement = None  # the sentence it resolved still points outside itself: it stays out
             replacement = replacement if replacement is not None and replacement not in used else None
             rejected.append(Rejection(sentence.text, str(reason),
                                       evidence[replacement].sentence.text if replacement is not None else None))
@@ -188,7 +191,7 @@ class Verifier:
                       and not points_outside(item.sentence.text)]
             filler = [_from_evidence([unused[i]], unused[i].sentence.text, 1.0)
                       for i in evidence_within_budget(unused, max_words - words)]
-            kept = _within_budget(kept + filler, max_words)
+            kept = _within_budget(_one_claim_each(kept + filler, vectors), max_words)
         return Verified(kept, _stand_ins_kept(rejected, kept), fallback=bool(filler))
 
     def _parse(self, generated: Sequence[DraftSentence], evidence: Sequence[Evidence]) -> dict[str, Doc]:
