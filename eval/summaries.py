@@ -1,17 +1,24 @@
 """Multi-document summary quality: the service's writers beside peers, on the same inputs and budget.
 
     .venv/bin/python eval/summaries.py multiling ../shared/eval/multiling2011
+    .venv/bin/python eval/summaries.py neus ../shared/eval/neus_val --words 80
+    .venv/bin/python eval/summaries.py allsides ../shared/eval/allsides_dev --words 80
     .venv/bin/python eval/summaries.py jsonl my-set.jsonl --words 250 --modes extractive
     .venv/bin/python eval/summaries.py convert-multinews test.csv multinews.jsonl
 
-Dataset format (JSONL, one topic a line): {"documents": ["text", ...], "references": ["summary", ...]}.
+Dataset format (JSONL, one topic a line): {"documents": ["text", ...], "references": ["summary", ...]}; a
+document may also be an object with the request's fields (`text`, `title`, `source`, `url`, `published_at`).
+NeuS sets are sent as a reader would paste them: each article's title on its first line, then its text.
+AllSides articles are sent with their title, outlet, address and date as a feed gives them.
+`--limit N --seed S` takes a fixed random subset of N topics (the same for every system).
 ROUGE-1, ROUGE-2 and ROUGE-Lsum F1 (rouge-score, stemming on; Lsum is the summary-level LCS over
 newline-separated sentences), averaged over a topic's references, then over topics. Every system's
 output is cut to the same word budget. The service's output for a topic is its stories' briefs,
 largest story first. Citations are valid when their span lies inside the cited document and holds
 text; "generated kept by verify" is the share of generated sentences that verify kept; "fused from ≥2
 sources" is the share of brief sentences, in stories with two or more independent sources, that the
-model fused from sentences of two or more of them.
+model fused from sentences of two or more of them; "written" the share of brief sentences the model wrote.
+The readability columns (`eval/readability.py`) are counted from each system's own sentences.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import argparse
 import ast
 import csv
 import json
+import random
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -29,13 +37,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from eval.readability import Readability  # noqa: E402
 from service.pipeline import Pipeline  # noqa: E402
 from service.read.text import split_sentences  # noqa: E402
 from service.runtime.embed import Embedder  # noqa: E402
+from service.runtime.nlp import Parser  # noqa: E402
 from service.schemas import BriefRequest  # noqa: E402
 from service.settings import load_settings  # noqa: E402
 
-Topic = dict[str, list[str]]
+Topic = dict[str, list]  # "documents": texts or request documents, "references", "titles"
 
 
 def load_multiling(folder: Path) -> list[Topic]:
@@ -51,6 +61,46 @@ def load_multiling(folder: Path) -> list[Topic]:
         topics.append({"documents": ["\n".join(d["text"]) for d in item["documents"]],
                        "references": references[item["instance_id"]]})
     return topics
+
+
+def load_neus(folder: Path) -> list[Topic]:
+    """NeuS: three articles a line (`TITLE=> ... ARTICLE=> ...` joined by ` [SEP] `), the neutral roundup's
+    article text as reference."""
+    def parts(item: str) -> tuple[str, str]:
+        title, _, article = item.partition("ARTICLE=>")
+        return title.replace("TITLE=>", "").strip(), article.strip()
+
+    sources = (folder / "val.source").read_text(encoding="utf-8").splitlines()
+    targets = (folder / "val.target").read_text(encoding="utf-8").splitlines()
+    topics = []
+    for source, target in zip(sources, targets):
+        articles = [parts(item) for item in source.split(" [SEP] ")]
+        topics.append({"documents": [f"{title}\n\n{text}" for title, text in articles],
+                       "references": [parts(target)[1]], "titles": [title for title, _ in articles]})
+    return topics
+
+
+def load_allsides(folder: Path) -> list[Topic]:
+    """AllSides events: each event's articles as a feed gives them, the editors' roundup as reference."""
+    articles = {a["id"]: a for a in map(json.loads, (folder / "articles.jsonl").read_text(encoding="utf-8").splitlines())}
+    topics = []
+    for event in map(json.loads, (folder / "events.jsonl").read_text(encoding="utf-8").splitlines()):
+        members = [articles[i] for i in event["articles"]]
+        topics.append({"documents": [{k: a[k] for k in ("id", "title", "text", "source", "url", "published_at")}
+                                     for a in members],
+                       "references": [event["reference"]], "titles": [a["title"] for a in members]})
+    return topics
+
+
+def text_of(document: str | dict[str, str]) -> str:
+    return document if isinstance(document, str) else document["text"]
+
+
+def subset(topics: list[Topic], limit: int | None, seed: int) -> list[Topic]:
+    """A fixed random subset of `limit` topics in their original order (all of them without a limit)."""
+    if limit is None or limit >= len(topics):
+        return topics
+    return [topics[i] for i in sorted(random.Random(seed).sample(range(len(topics)), limit))]
 
 
 def load_jsonl(path: Path) -> list[Topic]:
@@ -153,64 +203,91 @@ def centroid(embedder: Embedder) -> Callable[[list[str], int], list[str]]:
     return summarize
 
 
-def service_system(pipeline: Pipeline, mode: str, stats: dict[str, list[float]],
-                   story_threshold: float | None) -> Callable[[list[str], int], list[str]]:
-    def summarize(documents: list[str], words: int) -> list[str]:
+Summarize = Callable[[list, int], list[list[str]]]  # one brief a story (peers: one brief)
+
+
+def service_system(pipeline: Pipeline, mode: str, stats: dict[str, list[float]], story_threshold: float | None,
+                   dump: list[dict[str, object]] | None = None) -> Summarize:
+    def summarize(documents: list[str | dict[str, str]], words: int) -> list[list[str]]:
         options = {"mode": mode, "max_words": words, "story_threshold": story_threshold}
-        request = BriefRequest.model_validate({"documents": [{"text": d} for d in documents], "options": options})
-        response = pipeline.run(request)
-        texts = {d.id: documents[n] for n, d in enumerate(response.documents)}
+        given = [{"text": d} if isinstance(d, str) else d for d in documents]
+        response = pipeline.run(BriefRequest.model_validate({"documents": given, "options": options}))
+        texts = {d.id: text_of(documents[n]) for n, d in enumerate(response.documents)}
         out = []
         for story in response.stories:
             brief = story.brief
+            out.append([s.text for s in brief.sentences])
             for sentence in brief.sentences:
                 valid = any(0 <= c.start < c.end <= len(texts[c.document_id])
                             and texts[c.document_id][c.start:c.end].strip() for c in sentence.citations)
                 stats["valid"].append(float(valid))
-                out.append(sentence.text)
+                stats["written"].append(float(sentence.origin != "copied"))
                 if story.sources >= 2:
                     stats["fused"].append(float(sentence.origin == "fused" and sentence.sources >= 2))
             stats["kept"] += [1.0] * sum(s.origin != "copied" for s in brief.sentences) + [0.0] * len(brief.rejected)
+            if dump is not None:
+                dump.append({"mode": mode, "story": story.id, "writer": brief.writer, "written": brief.written,
+                             "sentences": [{"text": s.text, "origin": s.origin, "support": s.support,
+                                            "cited": [texts[c.document_id][c.start:c.end] for c in s.citations]}
+                                           for s in brief.sentences],
+                             "rejected": [{"text": r.text, "reason": r.reason} for r in brief.rejected]})
         return out
 
     return summarize
 
 
-def evaluate(topics: list[Topic], words: int, modes: list[str],
-             story_threshold: float | None) -> Iterator[tuple[str, dict[str, float]]]:
+def evaluate(topics: list[Topic], words: int, modes: list[str], story_threshold: float | None,
+             dump: list[dict[str, object]] | None = None, with_peers: bool = True) -> Iterator[tuple[str, dict[str, float]]]:
     from rouge_score import rouge_scorer
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
     pipeline = Pipeline(load_settings(model="embedded" if "model" in modes else "none"))
-    systems: dict[str, Callable[[list[str], int], list[str]]] = {}
+    parser = Parser()
+    systems: dict[str, Summarize] = {}
     stats: dict[str, dict[str, list[float]]] = {}
     for mode in modes:
-        stats[mode] = {"valid": [], "kept": [], "fused": []}
-        systems[f"service {mode}"] = service_system(pipeline, mode, stats[mode], story_threshold)
-    systems |= {"lead": lead, "sumy LexRank": sumy_system("lexrank"), "sumy TextRank": sumy_system("textrank"),
-                "embedding centroid": centroid(pipeline.embedder)}
+        stats[mode] = {"valid": [], "kept": [], "fused": [], "written": []}
+        systems[f"service {mode}"] = service_system(pipeline, mode, stats[mode], story_threshold, dump)
+    peers: dict[str, Callable[[list[str], int], list[str]]] = {
+        "lead": lead, "sumy LexRank": sumy_system("lexrank"), "sumy TextRank": sumy_system("textrank"),
+        "embedding centroid": centroid(pipeline.embedder)}
+    systems |= {name: (lambda documents, words, peer=peer: [peer([text_of(d) for d in documents], words)])
+                for name, peer in peers.items() if with_peers}
     for name, system in systems.items():
         scores: dict[str, list[float]] = {"R1": [], "R2": [], "RLsum": [], "words": [], "seconds": []}
+        readability = Readability(pipeline.embedder, parser)
         for topic in topics:
             start = time.perf_counter()
-            summary = cut(system(topic["documents"], words), words)
+            briefs = system(topic["documents"], words)
             scores["seconds"].append(time.perf_counter() - start)
+            for brief in briefs:
+                readability.add(brief, topic.get("titles", []), [text_of(d) for d in topic["documents"]])
+            summary = cut([sentence for brief in briefs for sentence in brief], words)
             text = "\n".join(summary)
             per_ref = [scorer.score(reference, text) for reference in topic["references"]]
             for key, metric in (("R1", "rouge1"), ("R2", "rouge2"), ("RLsum", "rougeLsum")):
                 scores[key].append(float(np.mean([s[metric].fmeasure for s in per_ref])))
             scores["words"].append(len(text.split()))
-        row = {k: float(np.mean(v)) for k, v in scores.items()}
+        row = {k: float(np.mean(v)) for k, v in scores.items()} | readability.figures()
         mode = name.removeprefix("service ")
         if mode in stats:
             row |= {key: float(np.mean(values)) if values else float("nan") for key, values in stats[mode].items()}
+        for what, examples in readability.examples.items():
+            for example in examples[:3]:
+                print(f"  {name} {what}: {example[:200]}", file=sys.stderr)
         yield name, row
+
+
+COLUMNS = (("valid", "valid citations"), ("kept", "generated kept by verify"), ("fused", "fused from ≥2 sources"),
+           ("written", "written by the model"), ("headline", "headlines"), ("furniture", "furniture"),
+           ("unresolved", "unresolved openers"))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("multiling", "jsonl"):
+    loaders = {"multiling": load_multiling, "neus": load_neus, "allsides": load_allsides, "jsonl": load_jsonl}
+    for name in loaders:
         command = sub.add_parser(name)
         command.add_argument("path", type=Path)
         command.add_argument("--words", type=int, default=250)
@@ -218,6 +295,10 @@ def main() -> None:
         command.add_argument("--story-threshold", type=float, default=None,
                              help="request option story_threshold; a low value such as 0.05 briefs each topic as one "
                                   "story, which is what topic-level references expect")
+        command.add_argument("--limit", type=int, default=None, help="a fixed random subset of this many topics")
+        command.add_argument("--seed", type=int, default=24)
+        command.add_argument("--dump", type=Path, default=None, help="write the service's briefs here (JSONL)")
+        command.add_argument("--no-peers", action="store_true", help="the service alone (while trying a change)")
     convert = sub.add_parser("convert-multinews")
     convert.add_argument("source", type=Path)
     convert.add_argument("target", type=Path)
@@ -225,16 +306,20 @@ def main() -> None:
     if args.command == "convert-multinews":
         print(f"wrote {convert_multinews(args.source, args.target)} topics to {args.target}")
         return
-    topics = load_multiling(args.path) if args.command == "multiling" else load_jsonl(args.path)
+    topics = subset(loaders[args.command](args.path), args.limit, args.seed)
     print(f"{len(topics)} topics, {args.words}-word budget, ROUGE F1 (stemmed), mean over references then topics, "
-          f"story_threshold {args.story_threshold or 'default'}")
-    print("| system | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | words | valid citations | generated kept by verify | "
-          "fused from ≥2 sources | s/topic |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name, row in evaluate(topics, args.words, args.modes.split(","), args.story_threshold):
-        shares = [f"{row[key]:.3f}" if key in row and row[key] == row[key] else "-" for key in ("valid", "kept", "fused")]
+          f"story_threshold {args.story_threshold or 'default'}" + (f", subset seed {args.seed}" if args.limit else ""))
+    print("| system | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | words | " + " | ".join(title for _, title in COLUMNS)
+          + " | same-claim pairs | s/topic |")
+    print("|---" * (len(COLUMNS) + 7) + "|")
+    dump: list[dict[str, object]] | None = [] if args.dump else None
+    for name, row in evaluate(topics, args.words, args.modes.split(","), args.story_threshold, dump,
+                              not args.no_peers):
+        shares = [f"{row[key]:.3f}" if key in row and row[key] == row[key] else "-" for key, _ in COLUMNS]
         print(f"| {name} | {row['R1']:.4f} | {row['R2']:.4f} | {row['RLsum']:.4f} | {row['words']:.0f} | "
-              f"{' | '.join(shares)} | {row['seconds']:.2f} |", flush=True)
+              f"{' | '.join(shares)} | {row['same-claim pairs']:.0f} | {row['seconds']:.2f} |", flush=True)
+    if args.dump and dump is not None:
+        args.dump.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in dump), encoding="utf-8")
 
 
 if __name__ == "__main__":

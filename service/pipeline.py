@@ -26,6 +26,7 @@ from .read.text import one_line
 from .read.validation import check_text_read, validate_documents
 from .response import document_statuses, story_out
 from .runtime.embed import Embedder, StaticEmbedder
+from .runtime.nlp import Parser
 from .runtime.threads import thread_count, use_threads
 from .schemas import (
     BriefRequest,
@@ -100,7 +101,8 @@ class Pipeline:
             self.static = StaticEmbedder(settings.embedding_model, settings.cache_dir)
             self.writers = build_writers(settings)
         self.same_event = stories.SameEventScorer(SameEventModel.load(), self.static)
-        self.verifier = Verifier(self.embedder, settings.verify_threshold)
+        self.parser = Parser()  # loaded on first use: an extractive brief never parses
+        self.verifier = Verifier(self.embedder, settings.verify_threshold, self.parser)
 
     def health(self) -> str | None:
         """Why the model writer cannot serve now (its generation endpoint is down), or None."""
@@ -171,11 +173,7 @@ class Pipeline:
         """Stages 4-6 for one story. Evidence comes from each group's representative: copies add no
         information, and counting groups (not copies) is what corroboration means."""
         with timer.stage("evidence"):
-            candidates = []
-            for group in story.groups:
-                body = group.representative.body
-                candidates += [evidence.Candidate(sentence, n / max(len(body), 1))
-                               for n, sentence in enumerate(body[:SENTENCES_PER_DOCUMENT])]
+            candidates = evidence.candidates(story, SENTENCES_PER_DOCUMENT)
             vectors = self.embedder.encode([c.sentence.text for c in candidates], timer.check)
             ranked = evidence.rank_evidence(candidates, vectors, EVIDENCE_POOL * max_words)
         with timer.stage("disagreements"):

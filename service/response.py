@@ -26,9 +26,11 @@ def story_out(number: int, story: Story, verified: Verified, writer: Writer, tok
               claims: Claims) -> StoryOut:
     articles = {a.index: a for a in story.articles}
     ids = {index: article.id for index, article in articles.items()}
+    written = sum(s.origin != "copied" for s in verified.sentences)
     return StoryOut(
         **story_fields(number, story),
-        brief=BriefOut(text=" ".join(s.text for s in verified.sentences), writer=writer.name, model=writer.model,
+        brief=BriefOut(text=" ".join(s.text for s in verified.sentences),
+                       writer=writer.name if written else "extractive", written=written, model=writer.model,
                        prompt=writer.prompt, generated_tokens=tokens, fallback=verified.fallback,
                        sentences=[_sentence_out(s, articles) for s in verified.sentences],
                        rejected=[RejectedOut(text=r.text, reason=r.reason, replaced_by=r.replaced_by)

@@ -69,9 +69,12 @@ class SentenceOut(BaseModel):
     text: str
     sources: int = Field(description="Independent sources (duplicate groups) that corroborate the sentence.")
     support: float = Field(description="How closely the cited evidence supports the sentence, 0 to 1.")
-    origin: Literal["copied", "fused", "generated"] = Field(
+    origin: Literal["copied", "fused", "compressed", "resolved", "generated"] = Field(
         "copied", description="copied: an evidence sentence as written; fused: the model merged `merged` sentences of "
-        "different sources that report one claim; generated: written by the model from all the evidence.")
+        "different sources that report one claim; compressed: the model shortened one evidence sentence to its main "
+        "fact by deleting words; resolved: an evidence sentence whose opening pronoun the model replaced by the name "
+        "it stands for, from the sentences before it in its article; generated: written by the model from all the "
+        "evidence.")
     merged: int = Field(1, description="Sentences the model merged into this one (1 for a copied sentence).")
     citations: list[CitationOut]
 
@@ -85,8 +88,11 @@ class RejectedOut(BaseModel):
 class BriefOut(BaseModel):
     text: str
     sentences: list[SentenceOut]
-    writer: str
-    model: str | None = Field(None, description="Generative model that wrote the draft (model writer only).")
+    writer: str = Field(description="The writer of what the brief says: `model` when the model wrote at least one of "
+                        "its sentences, else `extractive` (every sentence copied from the articles).")
+    written: int = Field(0, description="Sentences of the brief the model wrote (fused or generated) and verify kept.")
+    model: str | None = Field(None, description="Generative model asked to write the draft (model mode only), whether "
+                              "or not any of its sentences were kept: see `written`.")
     prompt: str | None = Field(None, description="Prompt template name and version.")
     generated_tokens: int = Field(0, description="Tokens the model generated for this brief.")
     fallback: bool = Field(False, description="True when evidence sentences filled a brief that verify left short.")

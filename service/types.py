@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 
 SentenceKind = Literal["title", "heading", "body"]
-Origin = Literal["copied", "fused", "generated"]  # how a brief sentence was written
+Origin = Literal["copied", "fused", "compressed", "resolved", "generated"]  # how a brief sentence was written
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +156,7 @@ class Evidence:
     score: float
     citations: tuple[Citation, ...]
     position: float
+    before: tuple[Sentence, ...] = ()  # the body sentences before it in its article, nearest last (for references)
 
     def group_of(self, k: int) -> int:
         """Independent source (the representative document) of the k-th sentence of (`sentence`, *`support`)."""

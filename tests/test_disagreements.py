@@ -97,7 +97,7 @@ def test_one_sided_sentences_leave_the_evidence_and_fail_verify(pipeline: Pipeli
              for c in candidates]
     assert claims.settled(items) == []
     draft = Draft((DraftSentence(LEAD_001, (0,), verbatim=True),))
-    result = Verifier(pipeline.embedder, 0.55).verify(draft, items, 120, claims.one_sided)
+    result = Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(draft, items, 120, claims.one_sided)
     assert not result.sentences and result.rejected[0].reason.startswith("disputed:")
 
 

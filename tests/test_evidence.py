@@ -92,3 +92,44 @@ def test_embedding_stops_between_chunks_when_the_request_is_cancelled(pipeline: 
     with pytest.raises(Cancelled):
         pipeline.embedder.encode(texts, check)
     assert len(checks) == 2 and pipeline.embedder.CHUNK == 128
+
+
+def test_support_counts_only_sentences_that_state_the_same_claim() -> None:
+    """Issue 24: "Lohan admitted herself to the Betty Ford Center" was backed by "Lindsay Lohan has left the Betty
+    Ford Center…": the names are shared, what happened is not."""
+    from service.brief.evidence import _says_the_same
+    from service.types import Sentence
+
+    def sentence(doc: int, text: str) -> Sentence:
+        return Sentence(doc, 0, text, 0, len(text), "body")
+
+    admitted = sentence(0, "Lindsay Lohan admitted herself to the Betty Ford Center, according to TMZ.")
+    left = sentence(1, "Lindsay Lohan has left the Betty Ford Center and is moving to a rehab facility in Malibu.")
+    checked = sentence(1, "Lindsay Lohan checked into the Betty Ford Center in Rancho Mirage on Thursday night.")
+    checked_in = sentence(2, "Lindsay Lohan has checked into the Betty Ford Center to begin a court-mandated stay.")
+    assert not _says_the_same(admitted, left)
+    assert _says_the_same(checked, checked_in)
+
+
+def test_a_brief_has_no_headline_furniture_repeat_or_dangling_reference(pipeline: Pipeline) -> None:
+    """Issue 24, on text as a reader pastes it: a title line with a full stop, a dateline and a byline, the same claim
+    told by two outlets, and a sentence that opens on "He" with nothing before it in the brief."""
+    first = ("Whistleblower says HHS sent workers to handle coronavirus patients without gear.\n\n"
+             "Posted: Thursday, April 21, 2022. 10:11 pm CST.\n"
+             "By Aaron Humes: The Department of Health and Human Services sent more than a dozen workers to two "
+             "California military bases without training or protective gear, according to a whistleblower complaint.\n"
+             "He said they were not told to wear masks.\n"
+             "The complaint was filed with the Office of Special Counsel on Wednesday by a senior HHS official.")
+    second = ("U.S. workers without protective gear assisted coronavirus evacuees, HHS whistleblower says.\n\n"
+              "The Department of Health and Human Services sent more than a dozen workers to two California military "
+              "bases without giving them training or protective gear, a whistleblower complaint says.\n"
+              "Lawmakers said on Thursday they would ask the agency for its records of the deployment.")
+    documents = [{"id": "a", "text": first}, {"id": "b", "text": second}]
+    [story] = run(pipeline, documents, max_words=80, mode="extractive").stories
+    texts = [s.text for s in story.brief.sentences]
+    assert story.title == "Whistleblower says HHS sent workers to handle coronavirus patients without gear."
+    assert not any("whistleblower says" in t.lower() or "Posted" in t or "By Aaron" in t or t.startswith("He ")
+                   for t in texts), texts
+    assert sum("dozen workers" in t for t in texts) == 1, texts
+    own = [c for s in story.brief.sentences for c in s.citations]
+    assert all(documents[0 if c.document_id == "a" else 1]["text"][c.start:c.end] for c in own)

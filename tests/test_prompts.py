@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_every_prompt_renders_with_sample_evidence(name: str) -> None:
     template = load_template(name)
     system, prompt = template.render(evidence="[1] Mexico sent 37 people.\n[2] It was the third transfer.",
-                                     max_words=120, count=2)
+                                     max_words=120, count=2, context="Mexico's government spoke.", reference="It")
     assert "Mexico sent 37 people." in prompt and "$" not in prompt
     assert system is None or "$" not in system
     assert template.name.endswith(("-v1", "-v2", "-v3"))
@@ -29,6 +29,7 @@ def test_every_prompt_renders_with_sample_evidence(name: str) -> None:
 
 def test_model_families_have_both_prompts() -> None:
     assert {"instruct", "t5", "seq2seq", "instruct-fuse", "t5-fuse", "seq2seq-fuse"} <= set(names())
+    assert {"instruct-compress", "instruct-resolve"} <= set(names())  # the rewrites a small instruct model is given
 
 
 def test_missing_variable_is_refused() -> None:

@@ -25,7 +25,7 @@ def evidence() -> list[Evidence]:
 
 def check(pipeline: Pipeline, text: str):  # type: ignore[no-untyped-def]
     draft = Draft((DraftSentence(text, (), verbatim=False),))
-    return Verifier(pipeline.embedder, 0.55).verify(draft, evidence(), max_words=200)
+    return Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(draft, evidence(), max_words=200)
 
 
 def test_faithful_paraphrase_is_kept_with_citations(pipeline: Pipeline) -> None:
@@ -72,17 +72,17 @@ SEED_GROUP = [
 ]
 
 
-def seed_claim() -> tuple[list[Evidence], tuple[Sentence, ...]]:
-    """The three seed sentences as one claim group of three documents (evidence item 0 and its support)."""
-    sentences = tuple(Sentence(doc, 0, text, 0, len(text), "body") for doc, text in enumerate(SEED_GROUP))
+def seed_claim(texts: list[str] = SEED_GROUP) -> tuple[list[Evidence], tuple[Sentence, ...]]:
+    """The sentences as one claim group of as many documents (evidence item 0 and its support)."""
+    sentences = tuple(Sentence(doc, 0, text, 0, len(text), "body") for doc, text in enumerate(texts))
     citations = tuple(Citation(s.doc, s.start, s.end) for s in sentences)
-    return [Evidence(sentences[0], sentences[1:], 3, 1.0, citations, 0.0)], sentences
+    return [Evidence(sentences[0], sentences[1:], len(texts), 1.0, citations, 0.0)], sentences
 
 
-def check_fused(pipeline: Pipeline, text: str):  # type: ignore[no-untyped-def]
-    items, group = seed_claim()
+def check_fused(pipeline: Pipeline, text: str, texts: list[str] = SEED_GROUP):  # type: ignore[no-untyped-def]
+    items, group = seed_claim(texts)
     draft = Draft((DraftSentence(text, (0,), verbatim=False, merged=group, sources=3),))
-    return Verifier(pipeline.embedder, 0.55).verify(draft, items, max_words=200)
+    return Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(draft, items, max_words=200)
 
 
 @pytest.mark.parametrize(("text", "reason"), [
@@ -110,3 +110,126 @@ def test_a_faithful_fusion_cites_every_sentence_it_merged(pipeline: Pipeline) ->
     _, group = seed_claim()
     assert sentence.origin == "fused" and sentence.merged == 3 and sentence.sources == 3
     assert sentence.citations == tuple(Citation(s.doc, s.start, s.end) for s in group)
+
+
+# Issue 24: four false sentences SmolLM2 fused from real ECB+ reports, which verify kept; each claim group holds the
+# reports' own sentences (ecbplus_dev topics 45, 23 and 1).
+PETERSON = [
+    "Peterson was convicted Nov. 12 of first-degree murder for the death of Laci Peterson and second-degree murder "
+    "for the death of their unborn son just before Christmas 2002.",
+    "On November 12, a jury in Redwood City, California, convicted Scott Peterson of first-degree murder in the death "
+    "of his wife, 23-year-old Laci, and second-degree murder in the death of his 8-month-old unborn son, whom the "
+    "couple were planning to name Conner.",
+]
+CLIMBERS = [
+    "The first of the deaths this weekend was that of a New Zealand climber who fell on Friday morning.",
+    "A British climber has fallen to his death in New Zealand.",
+    "Two men have died in separate climbing accidents at Mt Cook this weekend.",
+]
+REID = [
+    "Tara Reid has checked into Promises Treatment Center, a prominent rehab clinic in Los Angeles.",
+    "Perpetual mess Tara Reid has finally decided to try and shed her drunk-girl image and has entered rehab.",
+]
+LOHAN = [
+    "After she abruptly left a rehab facility in Newport Beach on Thursday, Lindsay Lohan has checked into the Betty "
+    "Ford Center in Rancho Mirage.",
+    "Lindsay Lohan checked into the Betty Ford Clinic in Rancho Mirage, Calif., on Thursday night, for what is to be a "
+    "three - month stay, her rep confirms to PEOPLE.",
+]
+
+
+@pytest.mark.parametrize(("texts", "false", "reason"), [
+    (PETERSON, "Scott Peterson was convicted of second-degree murder in the death of his pregnant wife, Laci Peterson.",
+     "roles: second goes with Laci Peterson"),
+    (CLIMBERS, "The first of the two deaths this weekend was that of a British climber.",
+     "roles: first goes with British"),
+    (REID, "Tara Reid is finally taking a break from her past and is now taking a break from her past.",
+     "repeats itself"),
+    (LOHAN, "After Lindsay Lohan checked into the Betty Ford Center in Rancho Mirage, she has checked into the Betty "
+     "Ford Rehab.", "repeats itself"),
+    (LOHAN, "After Lindsay Lohan checked into the Betty Ford Center in Rancho Mirage, she left a rehab facility in "
+     "Newport Beach.", "relation: 'after' joins check and leave"),
+    (SEED_GROUP, "The United States has extradited 37 cartel members to Mexico.", "roles: United States acts to Mexico"),
+])
+def test_the_false_sentences_of_issue_24_are_caught_by_their_roles(pipeline: Pipeline, texts: list[str], false: str,
+                                                                   reason: str) -> None:
+    result = check_fused(pipeline, false, texts)
+    [rejection] = result.rejected
+    assert rejection.reason.startswith(reason), rejection.reason
+    assert rejection.replaced_by == texts[0]
+
+
+@pytest.mark.parametrize(("texts", "faithful"), [
+    (PETERSON, "Scott Peterson was convicted of first-degree murder in the death of his wife, Laci Peterson, and "
+     "second-degree murder in the death of their unborn son."),
+    (CLIMBERS, "The first of the two deaths this weekend was that of a New Zealand climber who fell on Friday morning."),
+    (REID, "Tara Reid has checked into Promises Treatment Center, a rehab clinic in Los Angeles."),
+    (LOHAN, "After leaving a rehab facility in Newport Beach on Thursday, Lindsay Lohan checked into the Betty Ford "
+     "Center in Rancho Mirage."),
+])
+def test_the_same_claims_told_faithfully_are_kept(pipeline: Pipeline, texts: list[str], faithful: str) -> None:
+    result = check_fused(pipeline, faithful, texts)
+    assert not result.rejected, result.rejected
+    assert result.sentences[0].text == faithful and result.sentences[0].origin == "fused"
+
+
+def check_rewrite(pipeline: Pipeline, text: str, origin: str, source: str, before: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    """A compressed or resolved sentence checked against the one sentence (and those before it) it rewrites."""
+    sentences = tuple(Sentence(0, n, t, 0, len(t), "body") for n, t in enumerate((source, *before)))
+    item = Evidence(sentences[0], (), 1, 1.0, (Citation(0, 0, len(source)),), 0.0, sentences[1:])
+    draft = Draft((DraftSentence(text, (0,), verbatim=False, merged=sentences, sources=1, origin=origin),))  # type: ignore[arg-type]
+    return Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(draft, [item], max_words=200)
+
+
+FLORIDA = ("Florida on Sunday reported more than 15,000 new coronavirus cases, smashing the daily record reported by any "
+           "single state and once again putting an international spotlight on a place that does not have the virus "
+           "under control.")
+HICKENLOOPER = ("Colorado's former Gov. John Hickenlooper on Monday joined the growing field of Democratic candidates "
+                "hoping to unseat President Donald Trump in 2020.")
+INTERCEPT = ("Documents obtained by The Intercept contain new evidence that the Wuhan Institute of Virology has engaged "
+             "in gain-of-function research.")
+
+
+@pytest.mark.parametrize(("source", "compressed", "reason"), [
+    (FLORIDA, "Florida on Sunday reported more than 15,000 new coronavirus cases.", None),
+    (HICKENLOOPER, "Colorado's former Gov. John Hickenlooper joined the growing field of Democratic candidates.", None),
+    (FLORIDA, "Florida on Sunday reported 15,000 new coronavirus cases.", "compression: drops 'more, than'"),
+    (FLORIDA, "Florida reported 15,000 new cases on Sunday.", "compression: words or order"),
+    (HICKENLOOPER, "Colorado's Gov. John Hickenlooper joined the growing field of Democratic candidates.",
+     "compression: drops 'former'"),
+    (INTERCEPT, "The Wuhan Institute of Virology has engaged in gain-of-function research.",
+     "compression: drops the main action"),
+])
+def test_a_compression_is_a_deletion_that_keeps_the_meaning(pipeline: Pipeline, source: str, compressed: str,
+                                                            reason: str | None) -> None:
+    result = check_rewrite(pipeline, compressed, "compressed", source)
+    if reason is None:
+        assert not result.rejected, result.rejected
+        assert result.sentences[0].origin == "compressed" and result.sentences[0].citations == (Citation(0, 0, len(source)),)
+    else:
+        [rejection] = result.rejected
+        assert rejection.reason.startswith(reason), rejection.reason
+        assert rejection.replaced_by == source
+
+
+HICKENLOOPER_RUNS = ("Former Colorado Gov. John Hickenlooper announced Monday he is running for the Democratic "
+                     "nomination for president, hoping to unseat President Donald Trump.")
+HE_SAID = "He said he would bring the country together."
+
+
+@pytest.mark.parametrize(("resolved", "reason"), [
+    ("John Hickenlooper said he would bring the country together.", None),
+    ("Hickenlooper said he would bring the country together.", None),
+    ("Donald Trump said he would bring the country together.", "reference: 'He' is John Hickenlooper"),
+    ("John Hickenlooper said the country would come together.", "reference: more than the pronoun changed"),
+])
+def test_a_resolved_reference_names_who_the_article_means(pipeline: Pipeline, resolved: str, reason: str | None) -> None:
+    result = check_rewrite(pipeline, resolved, "resolved", HE_SAID, (HICKENLOOPER_RUNS,))
+    if reason is None:
+        assert not result.rejected, result.rejected
+        [sentence] = result.sentences
+        assert sentence.origin == "resolved" and len(sentence.citations) == 2  # the sentence and the one naming him
+    else:
+        [rejection] = result.rejected
+        assert rejection.reason.startswith(reason), rejection.reason
+        assert rejection.replaced_by is None and all(s.text != HE_SAID for s in result.sentences)

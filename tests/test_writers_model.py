@@ -24,6 +24,8 @@ from service.types import Citation, Evidence, Sentence
 from tests.conftest import seed_documents
 from tests.tiny_models import build_llama, build_t5
 
+INSTRUCT_PROMPTS = "instruct-fuse-v2+instruct-compress-v1+instruct-resolve-v1"  # fusion, compression, references
+
 
 @pytest.fixture(scope="session", params=["t5", "llama"])
 def tiny_pipeline(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
@@ -58,11 +60,14 @@ def assert_cited_spans_are_real(response: BriefResponse) -> None:
 
 def test_random_model_fusions_are_all_rejected_and_the_brief_is_built_from_evidence(tiny_pipeline: Pipeline) -> None:
     response = run(tiny_pipeline, mode="model", max_words=80)
-    assert response.model.writer == "model" and response.model.prompt in ("t5-fuse-v1", "instruct-fuse-v1")
+    assert response.model.writer == "model" and response.model.prompt in ("t5-fuse-v1", INSTRUCT_PROMPTS)
     corroborated = [s for s in response.stories if s.sources >= 2]
     assert corroborated, "the seeds' main story has several independent sources"
     for story in response.stories:
         assert all(s.origin == "copied" for s in story.brief.sentences), "random text must not survive verify"
+        # issue 24: the model wrote nothing that was kept, and the brief says so rather than `model` alone
+        assert story.brief.writer == "extractive" and story.brief.written == 0
+        assert story.brief.model == response.model.generator
         evidence_texts = {s.text for s in story.brief.sentences}
         assert all(r.text not in evidence_texts and r.replaced_by in (None, *evidence_texts)
                    for r in story.brief.rejected)
@@ -134,7 +139,7 @@ def test_embedded_gguf_runs_on_llama_cpp_by_default_with_what_the_file_says(smol
 
 def test_embedded_smollm2_fuses_claims_and_cites_every_merged_source(smol_pipeline: Pipeline) -> None:
     response = run(smol_pipeline, mode="model", max_words=120)
-    assert response.model.generator == EMBEDDED_NAME and response.model.prompt == "instruct-fuse-v1"
+    assert response.model.generator == EMBEDDED_NAME and response.model.prompt == INSTRUCT_PROMPTS
     assert_cited_spans_are_real(response)
     fused = [s for story in response.stories for s in story.brief.sentences if s.origin == "fused"]
     assert fused, "SmolLM2 fuses at least one claim of the seeds' main story"
@@ -174,7 +179,7 @@ def test_any_gguf_file_by_path(tmp_path: Path, pipeline: Pipeline) -> None:
     shutil.copyfile(embedded_gguf(), copy)
     loaded = Pipeline(load_settings(model=str(copy)), embedder=pipeline.embedder)
     writer = loaded.writers["model"]
-    assert isinstance(writer, ModelWriter) and writer.model == "my-model" and writer.prompt == "instruct-fuse-v1"
+    assert isinstance(writer, ModelWriter) and writer.model == "my-model" and writer.prompt == INSTRUCT_PROMPTS
     with pytest.raises(StartupError, match="no such GGUF file"):
         Pipeline(load_settings(model=str(tmp_path / "missing.gguf")), embedder=pipeline.embedder)
     with pytest.raises(StartupError, match="runs GGUF files"):

@@ -2,11 +2,18 @@
 
 Candidates are the sentences of each duplicate group's representative, so a story syndicated a
 thousand times costs what one copy costs, and each candidate document is one independent source.
-A sentence is salient when it is close to the story's centroid, early in its article, and said by
-many sources. Each candidate keeps the sentences of other documents that say the same (close
+A sentence is salient when it is close to the story's centroid, early in its article, said by
+many sources, and worded as other sources word it (word pairs they write too). Each candidate keeps the sentences of other documents that say the same (close
 embedding, shared words, no different numbers, and more than one coinciding fact where numbers
-are stated): they become its citations. Maximal marginal relevance removes repeats. Spans are
+are stated): they become its citations. No two chosen sentences tell the same claim (a close
+paraphrase, or one that says nothing the other does not), and a light penalty for closeness
+(maximal marginal relevance) spreads the rest. Spans are
 carried, never recomputed.
+
+A sentence reads like an editor's only if it stands alone: a headline echoed in the text, or the
+cut-off tail of a sentence a page split ("new infections are beginning to rise."), is never
+evidence. A sentence that points outside itself ("He said they…") keeps the sentences before it in
+its article, so that a writer can make it stand alone or leave it out.
 """
 
 from __future__ import annotations
@@ -16,36 +23,102 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..types import Citation, Evidence, Sentence
+from ..types import Citation, Evidence, Sentence, Story
 from ..values.facts import counts, extract_facts
 
 SUPPORT_COSINE = 0.7
 REDUNDANT_COSINE = 0.8
-MMR_LAMBDA = 0.7
+SAME_CLAIM_CONTAINED = 0.6  # share of the shorter sentence's content words in the other: it tells no more
+SAME_CLAIM_CLOSE = (0.7, 0.45)  # or a cosine this close with this share contained
+MMR_LAMBDA = 0.9  # a light penalty for closeness: repeats are ruled out claim by claim (`same_claim`)
 CENTRALITY_WEIGHT, POSITION_WEIGHT, CORROBORATION_WEIGHT = 0.5, 0.2, 0.3
+WORDING_WEIGHT = 1.0  # the share of a sentence's word pairs that other documents write too
 MIN_WORDS, MAX_WORDS = 6, 70
 MIN_SHARED_WORDS = 3
 MIN_COINCIDING_FACTS = 2
+CONTEXT_SENTENCES = 3  # sentences before a candidate kept to resolve what it points at
+TITLE_ECHO = 0.8  # share of a title's words a sentence repeats (and of its own) to be that title
 _WORD = re.compile(r"\w+")
+_TAIL = re.compile(r"[\s\"“‘'(\[]*[a-z][a-z]*\b(?![A-Z])")  # opens in lower case: the tail of a split sentence
+_POINTS_OUTSIDE = re.compile(
+    r"[\s\"“‘'(]*(?:(?:he|she|they|it|his|her|its|their|him|them)\b|(?:this|these|those|that)\s+(?:\w+ly\s+)?"
+    r"(?:is|was|are|were|has|have|had|will|would|could|can|may|might|should|must|fell|rose|came|went|took|made|led|"
+    r"left|gave|got|saw|told|said|put|set|cut|hit|won|lost|began|brought|meant|sent|kept|held|found|became|grew|"
+    r"include|mean|show|come|make|follow|remain|appear|"
+    r"(?!(?:day|week|month|year|time|morning|night|evening|weekend)s\b)\w+(?:ed|s))\b)"
+    r"|.*[\"”’']\s*,?\s*(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b", re.IGNORECASE)
+_EXPLETIVE_IT = re.compile(r"[\s\"“‘'(]*it(?:'s|’s| is| was| has been| remains| seems| appears)(?: not)?(?: yet)?"
+                           r"(?: immediately)? (?:\w+ ){0,2}(?:that|whether|if|to|how|why|what|when|who|unclear|clear|"
+                           r"known|possible|likely)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
     sentence: Sentence  # from a duplicate group's representative: `sentence.doc` stands for the group
     position: float
+    briefable: bool = True  # False for a headline echoed in the text or the tail of a split sentence
+    before: tuple[Sentence, ...] = ()  # the sentences before it in its article, nearest last
+
+
+def points_outside(text: str) -> bool:
+    """Whether the sentence opens on a reference to something before it ("He said…", "It was…", "This
+    comes…") or quotes someone only as "he said": read alone, it does not say who or what."""
+    return _POINTS_OUTSIDE.match(text) is not None and _EXPLETIVE_IT.match(text) is None
+
+
+def echoes_title(text: str, titles: set[frozenset[str]]) -> bool:
+    """Whether the sentence is one of the titles (nearly all its words, and nearly all of theirs)."""
+    words = frozenset(w.lower() for w in _WORD.findall(text))
+    return any(len(words & title) >= TITLE_ECHO * max(len(words), len(title)) for title in titles)
+
+
+def titles(story: Story) -> list[str]:
+    """The distinct titles of the story's articles: what its outlets lead with."""
+    return list(dict.fromkeys(t for a in story.articles for t in (a.title, a.document.headline) if t))
+
+
+def candidates(story: Story, per_document: int) -> list[Candidate]:
+    """The body sentences of each duplicate group's representative (the first `per_document`), with their
+    position in the article; a headline echoed in the text and the tail of a split sentence are kept for
+    comparing sources but never briefed."""
+    words = {frozenset(w.lower() for w in _WORD.findall(title)) for title in titles(story)}
+    out = []
+    for group in story.groups:
+        body = group.representative.body
+        for n, sentence in enumerate(body[:per_document]):
+            briefable = not echoes_title(sentence.text, words) and _TAIL.match(sentence.text) is None
+            out.append(Candidate(sentence, n / max(len(body), 1), briefable,
+                                 body[max(n - CONTEXT_SENTENCES, 0):n]))
+    return out
 
 
 def _content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if len(w) >= 4}
 
 
+def same_claim(a: str, b: str, cosine: float) -> bool:
+    """Whether two sentences tell one claim, so one brief needs only one of them: a close paraphrase, or most of
+    what the shorter says (its content words and every number) in the other."""
+    if cosine >= REDUNDANT_COSINE:
+        return True
+    x, y = _content_words(a), _content_words(b)
+    (shorter, short), (longer, long) = sorted(((x, a), (y, b)), key=lambda pair: len(pair[0]))
+    if not shorter or not extract_facts(short).numbers <= extract_facts(long).numbers:
+        return False
+    contained = len(shorter & longer) / len(shorter)
+    return contained >= SAME_CLAIM_CONTAINED or (cosine >= SAME_CLAIM_CLOSE[0] and contained >= SAME_CLAIM_CLOSE[1])
+
+
 def _says_the_same(a: Sentence, b: Sentence) -> bool:
-    """Close embeddings are not enough: the two must share content words and state no different numbers,
+    """Close embeddings are not enough: the two must share content words, one of them more than a name (what
+    happened, not only who and where), and state no different numbers,
     and where they state numbers, more than one fact (number, name, date) must coincide: one shared
     number alone ("item 39 ... town 5" and "item 5 ... town 5") is not corroboration."""
     if len(_content_words(a.text) & _content_words(b.text)) < MIN_SHARED_WORDS:
         return False
     x, y = extract_facts(a.text), extract_facts(b.text)
+    if not (_content_words(a.text) - x.names) & (_content_words(b.text) - y.names):
+        return False  # only the names in common: "Lohan admitted herself to the Betty Ford Center", "Lohan has left it"
     if not x.numbers and not y.numbers:
         return True
     if x.numbers and y.numbers and not (x.numbers <= y.numbers or y.numbers <= x.numbers):
@@ -78,30 +151,53 @@ def rank_evidence(candidates: list[Candidate], vectors: np.ndarray, budget_words
     spread = max(len({c.sentence.doc for c in candidates}) - 1, 1)
     score = (CENTRALITY_WEIGHT * (vectors @ centroid)
              + POSITION_WEIGHT * np.array([1.0 - c.position for c in candidates])
-             + CORROBORATION_WEIGHT * (sources - 1) / spread)
-    usable = np.array([MIN_WORDS <= c.sentence.words <= MAX_WORDS for c in candidates])
+             + CORROBORATION_WEIGHT * (sources - 1) / spread
+             + WORDING_WEIGHT * _shared_wording(candidates))
+    usable = np.array([c.briefable and MIN_WORDS <= c.sentence.words <= MAX_WORDS for c in candidates])
     if not usable.any():  # a story of only short lines still gets a brief
-        usable[:] = True
+        usable = np.array([c.briefable for c in candidates]) if any(c.briefable for c in candidates) \
+            else np.ones(len(candidates), bool)
     chosen: list[int] = []
     words = 0
+    told = np.zeros(len(candidates), bool)  # tells a claim already chosen
     while words < budget_words:
         redundancy = similarity[:, chosen].max(axis=1) if chosen else np.zeros(len(candidates))
         mmr = MMR_LAMBDA * score - (1 - MMR_LAMBDA) * redundancy
-        mmr[~usable | (redundancy >= REDUNDANT_COSINE)] = -np.inf
+        mmr[~usable | told] = -np.inf
         mmr[chosen] = -np.inf
         best = int(np.argmax(mmr))
         if not np.isfinite(mmr[best]):
             break
         chosen.append(best)
         words += candidates[best].sentence.words
+        told |= [usable[j] and not told[j] and same_claim(candidates[j].sentence.text, candidates[best].sentence.text,
+                                                         float(similarity[j, best])) for j in range(len(candidates))]
     return [_evidence(candidates, i, supports[i], int(sources[i]), float(score[i])) for i in chosen]
+
+
+def _bigrams(text: str) -> set[tuple[str, str]]:
+    words = [w.lower() for w in _WORD.findall(text)]
+    return set(zip(words, words[1:]))
+
+
+def _shared_wording(candidates: list[Candidate]) -> np.ndarray:
+    """Per sentence, the share of its word pairs that each other document also writes (averaged over them):
+    corroboration of its wording, which a paraphrase of the whole does not need."""
+    by_doc: dict[int, set[tuple[str, str]]] = {}
+    pairs = [_bigrams(c.sentence.text) for c in candidates]
+    for c, p in zip(candidates, pairs):
+        by_doc.setdefault(c.sentence.doc, set()).update(p)
+    others = max(len(by_doc) - 1, 1)
+    return np.array([sum(len(p & words) for doc, words in by_doc.items() if doc != c.sentence.doc)
+                     / (max(len(p), 1) * others) for c, p in zip(candidates, pairs)])
 
 
 def _evidence(candidates: list[Candidate], i: int, support: list[int], sources: int, score: float) -> Evidence:
     sentence = candidates[i].sentence
     backing = tuple(candidates[j].sentence for j in support)
     citations = tuple(Citation(s.doc, s.start, s.end) for s in (sentence, *backing))
-    return Evidence(sentence, backing, sources, round(score, 4), citations, candidates[i].position)
+    return Evidence(sentence, backing, sources, round(score, 4), citations, candidates[i].position,
+                    candidates[i].before)
 
 
 def contradicts(a: str, b: str) -> bool:

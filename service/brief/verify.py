@@ -10,10 +10,14 @@ generated sentence is checked, in this order, and removed at the first failure:
 - its facts: every number, date and name it states occurs in that evidence;
 - its roles: the names and numbers of each clause stand together in one evidence sentence, so a name moved
   into another role ("at the request of the National Security Council" where the source says
-  the Department of Justice) is caught although each word occurs somewhere.
+  the Department of Justice) is caught although each word occurs somewhere; and, read from the
+  parse (`roles.py`), each value goes with the names some evidence sentence gives it, who acts on
+  whom is as some evidence sentence says, a clause joined by "after" or "because" joins what some
+  evidence sentence joins, and the sentence does not say one thing twice.
 A failing fused sentence gives way to its claim's original sentence; a failing whole-brief
 sentence to the evidence sentence it garbled when one is close. The response says what and why.
-When too little survives, unused evidence fills the budget. No sentence leaves without a citation.
+When too little survives, unused evidence fills the budget. No two sentences of a brief tell one claim
+(the later goes). No sentence leaves without a citation.
 """
 
 from __future__ import annotations
@@ -22,15 +26,23 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..runtime.embed import Embedder
+from ..runtime.nlp import Parser
 from ..types import BriefSentence, Citation, Evidence, Origin, Sentence
 from ..values.facts import claimed_names, extract_facts, facts_of
+from .evidence import points_outside, same_claim
 from .prompts import leaks_prompt
+from .rewrites import deletion_problem, resolution_problem
+from .roles import role_problem
 from .writers import Draft, DraftSentence
 from .writers.base import evidence_within_budget, within_budget
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 EMBEDDING_WEIGHT = 0.6
 ALIGNED_MAX = 3
@@ -96,7 +108,7 @@ def unstated_facts(sentence: str, texts: Sequence[str]) -> str | None:
         return f"number {', '.join(missing)} not in the cited evidence"
     if missing := sorted(claimed.dates - known.dates):
         return f"date {', '.join(missing)} not in the cited evidence"
-    if missing := sorted(n for n in names if n not in words):
+    if missing := sorted(n for n in names if not all(part in words for part in _WORD.findall(n))):
         return f"name {', '.join(missing)} not in the cited evidence"
     for clause in _CLAUSE.split(sentence):
         if reason := _roles_apart(clause, texts):
@@ -117,11 +129,12 @@ def _roles_apart(clause: str, texts: Sequence[str]) -> str | None:
 
 
 class Verifier:
-    """Checks drafts against evidence with the pipeline's embedding model."""
+    """Checks drafts against evidence with the pipeline's embedding model and parser."""
 
-    def __init__(self, embedder: Embedder, threshold: float) -> None:
+    def __init__(self, embedder: Embedder, threshold: float, parser: Parser) -> None:
         self.embedder = embedder
         self.threshold = threshold
+        self.parser = parser
 
     def _support(self, sentence: np.ndarray, words: set[str], vectors: np.ndarray,
                  word_sets: Sequence[set[str]]) -> np.ndarray:
@@ -144,6 +157,7 @@ class Verifier:
         vectors = dict(zip(texts, self.embedder.encode(texts))) if generated else {}
         evidence_vectors = np.array([vectors[item.sentence.text] for item in evidence]) if generated else None
         evidence_words = [_words(" ".join([item.sentence.text, *(s.text for s in item.support)])) for item in evidence]
+        parsed = self._parse(generated, evidence)
         for sentence in draft.sentences:
             if disputed := one_sided(sentence.text):
                 rejected.append(Rejection(sentence.text, f"disputed: {disputed}", None))
@@ -153,35 +167,47 @@ class Verifier:
                 used.update(sentence.evidence)
                 continue
             if sentence.merged:
-                outcome = self._fused(sentence, vectors)
+                outcome = self._fused(sentence, vectors, parsed)
             else:
-                outcome = self._aligned(sentence, evidence, vectors, evidence_vectors, evidence_words)
+                outcome = self._aligned(sentence, evidence, vectors, evidence_vectors, evidence_words, parsed)
             reason, result, replacement = outcome
             if reason is None and result is not None:
                 kept.append(result)
+                used.update(sentence.evidence)  # told: its evidence is no filler
                 continue
+            if sentence.origin == "resolved":
+                replacement = None  # the sentence it resolved still points outside itself: it stays out
             replacement = replacement if replacement is not None and replacement not in used else None
             rejected.append(Rejection(sentence.text, str(reason),
                                       evidence[replacement].sentence.text if replacement is not None else None))
             if replacement is not None:
                 used.add(replacement)
                 kept.append(_from_evidence([evidence[replacement]], evidence[replacement].sentence.text, 1.0))
-        kept = _within_budget(kept, max_words)
+        kept = _within_budget(_one_claim_each(kept, vectors), max_words)
         words = sum(len(s.text.split()) for s in kept)
         filler: list[BriefSentence] = []
         if words < FILL_BELOW * max_words and evidence:
-            unused = [item for i, item in enumerate(evidence) if i not in used and one_sided(item.sentence.text) is None]
+            unused = [item for i, item in enumerate(evidence) if i not in used and one_sided(item.sentence.text) is None
+                      and not points_outside(item.sentence.text)]
             filler = [_from_evidence([unused[i]], unused[i].sentence.text, 1.0)
                       for i in evidence_within_budget(unused, max_words - words)]
-            kept = _within_budget(kept + filler, max_words)
+            kept = _within_budget(_one_claim_each(kept + filler, vectors), max_words)
         return Verified(kept, _stand_ins_kept(rejected, kept), fallback=bool(filler))
 
-    def _fused(self, sentence: DraftSentence,
-               vectors: dict[str, np.ndarray]) -> tuple[str | None, BriefSentence | None, int | None]:
-        """Check a fused sentence against its own claim group; on failure the claim's sentence stands in."""
+    def _parse(self, generated: Sequence[DraftSentence], evidence: Sequence[Evidence]) -> dict[str, Doc]:
+        """Each written sentence and each sentence it may be checked against, parsed once."""
+        texts = list(dict.fromkeys([s.text for s in generated] + [m.text for s in generated for m in s.merged]
+                                   + [t for item in evidence if any(not s.merged for s in generated)
+                                      for t in (item.sentence.text, *(m.text for m in item.support))]))
+        return dict(zip(texts, self.parser.parse(texts))) if generated else {}
+
+    def _fused(self, sentence: DraftSentence, vectors: dict[str, np.ndarray],
+               parsed: dict[str, Doc]) -> tuple[str | None, BriefSentence | None, int | None]:
+        """Check a sentence rewritten from a few sentences (fused, compressed, resolved) against them alone; on
+        failure the claim's sentence stands in."""
         group: Sequence[Sentence] = sentence.merged
         claim = sentence.evidence[0]
-        if reason := surface_problem(sentence.text):
+        if reason := surface_problem(sentence.text) or self._rewrite_problem(sentence, parsed):
             return reason, None, claim
         support = self._support(vectors[sentence.text], _words(sentence.text),
                                 np.array([vectors[s.text] for s in group]), [_words(s.text) for s in group])
@@ -190,13 +216,26 @@ class Verifier:
                     None, claim)
         if reason := unstated_facts(sentence.text, [s.text for s in group]):
             return reason, None, claim
-        citations = _merge_citations([Citation(s.doc, s.start, s.end) for s in group])
-        return None, BriefSentence(sentence.text, citations, sentence.sources, float(support.max()), "fused",
-                                   len(group)), None
+        if reason := role_problem(parsed[sentence.text], [parsed[s.text] for s in group]):
+            return reason, None, claim
+        cited = group if sentence.origin != "resolved" else [group[0], *_naming(sentence.text, group[1:])]
+        citations = _merge_citations([Citation(s.doc, s.start, s.end) for s in cited])
+        return None, BriefSentence(sentence.text, citations, sentence.sources, float(support.max()), sentence.origin,
+                                   len(group) if sentence.origin == "fused" else 1), None
+
+    @staticmethod
+    def _rewrite_problem(sentence: DraftSentence, parsed: dict[str, Doc]) -> str | None:
+        """Why a compression is no deletion, or a resolved reference more than its name, or None."""
+        source = sentence.merged[0].text
+        if sentence.origin == "compressed":
+            return deletion_problem(parsed[sentence.text], parsed[source])
+        if sentence.origin == "resolved":
+            return resolution_problem(sentence.text, source, [parsed[s.text] for s in sentence.merged[1:]])
+        return None
 
     def _aligned(self, sentence: DraftSentence, evidence: Sequence[Evidence], vectors: dict[str, np.ndarray],
-                 evidence_vectors: np.ndarray | None,
-                 evidence_words: list[set[str]]) -> tuple[str | None, BriefSentence | None, int | None]:
+                 evidence_vectors: np.ndarray | None, evidence_words: list[set[str]],
+                 parsed: dict[str, Doc]) -> tuple[str | None, BriefSentence | None, int | None]:
         """Check a sentence written from all the evidence against the evidence items closest to it."""
         if not evidence or evidence_vectors is None:
             return "unsupported: no evidence", None, None
@@ -210,10 +249,28 @@ class Verifier:
         if support[best] < self.threshold:
             return f"unsupported: closest evidence scores {support[best]:.2f}, below {self.threshold:.2f}", None, close
         aligned = [evidence[i] for i in ranked or [best]]
-        if reason := unstated_facts(sentence.text, [t for item in aligned
-                                                    for t in (item.sentence.text, *(s.text for s in item.support))]):
+        texts = [t for item in aligned for t in (item.sentence.text, *(s.text for s in item.support))]
+        if reason := unstated_facts(sentence.text, texts) or role_problem(parsed[sentence.text],
+                                                                            [parsed[t] for t in texts]):
             return reason, None, close
         return None, _from_evidence(aligned, sentence.text, float(support[best]), "generated"), None
+
+
+def _naming(text: str, before: Sequence[Sentence]) -> list[Sentence]:
+    """The sentence nearest before a resolved one that gives the name it now states (the name's citation)."""
+    words = {w.lower() for w in _WORD.findall(text)}
+    return [s for s in reversed(before) if words & {w.lower() for w in _WORD.findall(s.text) if w[:1].isupper()}][:1]
+
+
+def _one_claim_each(sentences: list[BriefSentence], vectors: dict[str, np.ndarray]) -> list[BriefSentence]:
+    """The sentences without any that tells a claim an earlier one tells (two fusions can converge on one claim)."""
+    out: list[BriefSentence] = []
+    for sentence in sentences:
+        vector = vectors.get(sentence.text)
+        if vector is None or not any(same_claim(s.text, sentence.text, float(vectors[s.text] @ vector))
+                                     for s in out if s.text in vectors):
+            out.append(sentence)
+    return out
 
 
 def _stand_ins_kept(rejected: list[Rejection], kept: list[BriefSentence]) -> list[Rejection]:

@@ -33,8 +33,12 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
 
 
 def written_by(brief: BriefOut) -> str:
-    """Which writer wrote the brief (the model named), and whether evidence sentences filled it."""
-    writer = f"{brief.writer} writer" + (f" ({brief.model})" if brief.model else "")
+    """Which writer wrote the brief (the model named, with how many sentences it wrote), and whether evidence
+    sentences filled it."""
+    if brief.written:
+        writer = f"model writer ({brief.model}, {brief.written} of {len(brief.sentences)} sentences)"
+    else:
+        writer = "extractive writer" + (f" ({brief.model} wrote no sentence that verify kept)" if brief.model else "")
     return f"written by the {writer}" + ("; evidence sentences filled what verify removed" if brief.fallback else "")
 
 

@@ -3,9 +3,13 @@
 Invariants: every sentence keeps its `[start, end)` in the document's original `text`. For plain
 text `text[start:end]` is the sentence, but for control characters (NUL, a stray carriage
 return), which the sentence shows as a space or a line break; for HTML it is the stretch of
-markup that holds the sentence. Page furniture (see `data/boilerplate.txt`) never becomes a
-sentence, and neither does a sentence disguised with look-alike letters, punctuation alone or a
-run of characters without a space. A document with no body left, or in a language not briefed,
+markup that holds the sentence. Page furniture never becomes a sentence: what opens a paragraph
+of it (`data/boilerplate.txt`) takes the paragraph along; a byline, dateline, timestamp, caption,
+credit, promotion or text addressed to a model (`data/furniture.txt`, and timestamps by their
+words) goes alone, and a byline that opens a sentence ("By Aaron Humes: The Americas…") is cut off
+its span. Neither does a sentence disguised with look-alike letters, punctuation alone or a run of
+characters without a space. A document's first line standing alone as its own paragraph is its
+title, with or without a full stop. A document with no body left, or in a language not briefed,
 is returned with `left_out` saying why rather than dropped.
 """
 
@@ -25,6 +29,14 @@ from .html import looks_like_html
 from .sentences import LONGEST_WORD, split_sentences
 
 _HEADING_MAX_WORDS = 20
+_PARAGRAPH_BREAK = re.compile(r"[ \t]*\n[ \t]*\n")
+_BYLINE_OPENING = re.compile(r"By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*[:|–—]\s+(?=[\"“‘'(]?[A-Z])")
+_STAMP_TOKEN = re.compile(r"[^\W_]+")
+_STAMP_WORDS = frozenset("""posted published updated last first originally article on at time date edited modified
+am pm a m p gmt utc bst cet cest est edt cst cdt mst mdt pst pdt et ct mt pt ist aest jst
+monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun
+january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec st nd rd th""".split())
 _TERMINAL = re.compile(r"[.!?…:;\"”’')\]]\s*$")
 _LANGUAGE_MIN_CHARS = 60
 _LANGUAGE_SAMPLE_CHARS = 1000
@@ -37,9 +49,9 @@ _GREEK_OR_CYRILLIC = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")  # a cheap firs
 _LEGACY_CODES = {"iw": "he", "jw": "jv", "in": "id"}  # CLD2 keeps a few pre-2000 ISO codes
 
 
-@lru_cache(maxsize=1)
-def _boilerplate() -> re.Pattern[str]:
-    lines = resources.files("service").joinpath("data/boilerplate.txt").read_text(encoding="utf-8").splitlines()
+@lru_cache(maxsize=2)
+def _patterns(name: str) -> re.Pattern[str]:
+    lines = resources.files("service").joinpath(f"data/{name}").read_text(encoding="utf-8").splitlines()
     patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
@@ -47,7 +59,27 @@ def _boilerplate() -> re.Pattern[str]:
 def is_boilerplate(sentence: str) -> bool:
     """True for page furniture such as "Listen to this article" or comment-policy footers: the
     paragraph it opens is furniture too."""
-    return _boilerplate().match(sentence.strip(" \t\"“'‘")) is not None
+    return _patterns("boilerplate.txt").match(sentence.strip(" \t\"“'‘")) is not None
+
+
+def is_furniture_line(sentence: str) -> bool:
+    """True for a byline, dateline, timestamp, caption, credit, promotion or text addressed to a model: furniture
+    on its own, whatever the sentences around it are."""
+    return is_timestamp(sentence) or _patterns("furniture.txt").search(sentence.strip(" \t\"“'‘")) is not None
+
+
+def is_timestamp(sentence: str) -> bool:
+    """True for a line of dates and times alone ("Posted: Thursday, April 21, 2022. 10:11 pm CST.", "May 2, 2013
+    1: 35 pm."): every word is a date, a time, a time zone or a word that stamps a page."""
+    tokens = [t.lower() for t in _STAMP_TOKEN.findall(sentence)]
+    return bool(tokens) and any(t.isdigit() for t in tokens) \
+        and all(t.isdigit() or t in _STAMP_WORDS or (t[:-2].isdigit() and t[-2:] in _STAMP_WORDS) for t in tokens)
+
+
+def byline_length(sentence: str) -> int:
+    """Characters of a byline that opens the sentence ("By Aaron Humes: "), 0 when none does."""
+    found = _BYLINE_OPENING.match(sentence)
+    return found.end() if found else 0
 
 
 def has_look_alike_letters(sentence: str) -> bool:
@@ -60,6 +92,13 @@ def _kind(sentence: str, alone_on_line: bool, first: bool) -> SentenceKind:
     if alone_on_line and len(sentence.split()) <= _HEADING_MAX_WORDS and not _TERMINAL.search(sentence):
         return "title" if first else "heading"
     return "body"
+
+
+def _title_paragraph(view: str, line_start: int, line_end: int) -> bool:
+    """Whether the line is a short paragraph of its own with text after it: how a title stands above an article,
+    full stop or not ("Whistleblower says HHS sent workers without gear, training.")."""
+    return len(view[line_start:line_end].split()) <= _HEADING_MAX_WORDS \
+        and _PARAGRAPH_BREAK.match(view, line_end) is not None and view[line_end:].strip() != ""
 
 
 def detect_language(text: str) -> str | None:
@@ -88,7 +127,9 @@ def one_line(text: str) -> str:
     return " ".join(_CONTROL_AS_SPACE.sub(" ", text).split())
 
 
-WHY_LEFT_OUT = {"furniture": "page furniture", "look-alike": "look-alike letters",
+WHY_LEFT_OUT = {"furniture": "page furniture",
+                "furniture-line": "a byline, dateline, caption, credit, promotion or text addressed to a model",
+                "look-alike": "look-alike letters",
                 "symbols": "punctuation and symbols only",
                 "run": f"a run of over {LONGEST_WORD} characters without a space"}
 
@@ -117,8 +158,8 @@ def read(index: int, doc_id: str, raw: str, languages: frozenset[str]) -> Readin
     sentences: list[Sentence] = []
     left_out: list[tuple[int, int, str]] = []
     spans = split_sentences(view)
-    furniture_line = -1
-    for position, (start, end) in enumerate(spans):
+    furniture_line = title_line = -1
+    for start, end in spans:
         line_start = view.rfind("\n", 0, start) + 1
         piece = view[start:end]
         opens_line = view[line_start:start].strip() == ""
@@ -128,9 +169,20 @@ def read(index: int, doc_id: str, raw: str, languages: frozenset[str]) -> Readin
             furniture_line = line_start if why == "furniture" and opens_line else furniture_line
             left_out.append((raw_start, raw_end, why))
             continue
-        line_end = view.find("\n", end)
-        alone = opens_line and view[end:line_end if line_end >= 0 else len(view)].strip() == ""
-        kind = _kind(piece, alone, first=not sentences and position == 0)
+        if byline := byline_length(piece):
+            left_out.append((*(article.raw_span(start, start + byline) if article else (start, start + byline)),
+                             "furniture-line"))
+            start += byline
+            piece = view[start:end]
+            raw_start = article.raw_span(start, end)[0] if article else start
+        line_end = view.find("\n", end) % (len(view) + 1)  # the text's end when no line break follows
+        alone = opens_line and view[end:line_end].strip() == ""
+        if not sentences and _title_paragraph(view, line_start, line_end):
+            title_line = line_start
+        if line_start == title_line:
+            kind: SentenceKind = "heading" if sentences else "title"
+        else:
+            kind = _kind(piece, alone, first=not sentences)
         sentences.append(Sentence(index, len(sentences), piece, raw_start, raw_end, kind))
     body = [s.text for s in sentences if s.kind == "body"]
     language = detect_language(" ".join(body or [s.text for s in sentences]))
@@ -149,6 +201,8 @@ def _why_left_out(sentence: str) -> str | None:
         return "run"
     if is_boilerplate(sentence):
         return "furniture"
+    if is_furniture_line(sentence):
+        return "furniture-line"
     if has_look_alike_letters(sentence):
         return "look-alike"
     return None
@@ -164,6 +218,7 @@ def _left_out_reason(body: list[str], sentences: list[Sentence], dropped: Counte
     if sentences:
         return (f"headline only: {len(sentences)} line(s) that read as a title or heading, and no sentence of "
                 "body text to brief")
+    dropped["furniture"] += dropped.pop("furniture-line", 0)
     if dropped["run"] and not dropped["furniture"]:
         return f"unreadable: no words, only runs of over {LONGEST_WORD} characters without a space"
     if dropped["symbols"] and not dropped["furniture"]:

@@ -67,7 +67,9 @@ def _name_runs(sentence: str) -> Iterator[tuple[list[str], list[str]]]:
         written = [_POSSESSIVE.sub("", w.strip("’'-")) for w in match.group().split()]
         words = [w.strip("’'-").lower().removesuffix("’s").removesuffix("'s") for w in match.group().split()]
         at_start = match.start() == len(sentence) - len(sentence.lstrip(" \"“‘'("))
-        if not (at_start and len(words) == 1):  # a capitalised first word is usually not a name
+        if at_start and words[0] in _STARTERS:  # "On Monday", "The Senate": the first word is no name
+            written, words, at_start = written[1:], words[1:], False
+        if words and not (at_start and len(words) == 1):  # a capitalised first word is usually not a name
             yield written, words
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ...types import Evidence, Sentence
+from ...types import Evidence, Origin, Sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,9 +15,11 @@ class DraftSentence:
     """A sentence of a draft brief.
 
     `evidence` holds 0-based indexes into the evidence list. A `verbatim` sentence is evidence
-    copied as it is. A generated sentence with `merged` sentences was fused from that claim group
-    (`sources` independent sources among them) and is checked against them alone; one without was
-    written from all the evidence and is aligned to it.
+    copied as it is. A generated sentence with `merged` sentences was rewritten from them, as its
+    `origin` says: fused from that claim group (`sources` independent sources among them),
+    compressed from the one sentence, or the first sentence with its reference resolved from the
+    sentences before it in its article (the rest of `merged`); it is checked against them alone.
+    One without was written from all the evidence and is aligned to it.
     """
 
     text: str
@@ -25,6 +27,7 @@ class DraftSentence:
     verbatim: bool
     merged: tuple[Sentence, ...] = ()
     sources: int = 0
+    origin: Origin = "fused"
 
 
 @dataclass(frozen=True, slots=True)

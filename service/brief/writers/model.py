@@ -1,9 +1,15 @@
 """The model writer: a generative model writes the brief from the evidence, and verify checks every sentence.
 
 Two ways to write (setting `fusion`):
-- `claims` (default): one sentence per claim, fused from the claim's 2-4 corroborating sentences
-  (`claims.py`). A claim said by one source alone is copied as it is. A small model can do this
-  faithfully, and verify checks each sentence against its own small group.
+- `claims` (default): one sentence per claim, each a task a small model can do faithfully and verify
+  can check against the few sentences it was written from:
+  - a claim several sources state is fused from its 2-4 corroborating sentences (`claims.py`);
+  - a long sentence one source states is compressed to its main fact, by deleting words;
+  - a sentence that opens on a reference ("He said they…") gets the name it stands for, which the
+    model reads from the sentences before it in its article;
+  - a short sentence that stands alone is copied as it is.
+  A family without a compress or resolve prompt copies those sentences (or, for a reference, leaves
+  the sentence out, as the extractive writer does).
 - `whole`: one prompt over all the evidence. Evidence that does not fit the context is
   summarized in stages (chunks that take each document's best sentences in turn, then the partial
   briefs), never truncated.
@@ -19,14 +25,19 @@ from ...errors import Cancelled
 from ...read.text import split_sentences
 from ...settings import Settings
 from ...types import Evidence
-from ..prompts import Template, load_template
+from ..evidence import points_outside
+from ..prompts import PROMPTS_DIR, Template, load_template
+from ..rewrites import reference, resolve
 from .base import Draft, DraftSentence, within_budget
-from .claims import by_priority, told_in_order
+from .claims import Claim, by_priority, told_in_order
 from .engine import Message, OwnedEngine
 from .loading import load_owned
 
 TOKENS_PER_WORD = 1.6
 MAX_STAGES = 3
+COMPRESS_FROM = 20  # words: a sentence of one source this long is shortened to its main fact
+COMPRESSED = 0.6  # the share of its words a compressed sentence is expected to keep (for the budget)
+NAME_TOKENS = 12
 _MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]|^\s*(?:[-*•]|\d+[.)])\s+", re.MULTILINE)
 _T5 = ("t5", "mt5", "umt5", "longt5")
 
@@ -65,8 +76,10 @@ class ModelWriter:
         self.fusion = settings.fusion
         base = family(self.engine)
         self.template: Template = load_template(base if self.fusion == "whole" else f"{base}-fuse")
+        self.rewrites = {task: load_template(f"{base}-{task}") for task in ("compress", "resolve")
+                         if self.fusion != "whole" and (PROMPTS_DIR / f"{base}-{task}.toml").exists()}
         self.model = self.engine.name
-        self.prompt = self.template.name
+        self.prompt = "+".join([self.template.name, *(t.name for t in self.rewrites.values())])
 
     def health(self) -> str | None:
         return self.engine.health()
@@ -76,25 +89,63 @@ class ModelWriter:
             else self._claims(evidence, max_words, cancel)
 
     def _claims(self, evidence: Sequence[Evidence], max_words: int, cancel: threading.Event) -> Draft:
-        """One sentence per claim, in priority order while the claims' own sentences (what stands in if verify
-        rejects a fused one) fit the budget, then told in order."""
+        """One sentence per claim, in priority order while the claims fit the budget (a claim by the length of its
+        own sentence, what stands in if verify rejects the rewrite; a compressed one by the length expected),
+        then told in order."""
+        claims = [c for c in by_priority(evidence) if self._writable(evidence, c)]
+        lengths = [round(c.sentences[0].words * COMPRESSED) if self._task(evidence, c) == "compress"
+                   else c.sentences[0].words for c in claims]
         written: dict[int, DraftSentence] = {}
         tokens = 0
-        claims = by_priority(evidence)
-        for claim in (claims[k] for k in within_budget([c.sentences[0].words for c in claims], max_words)):
+        for claim in (claims[k] for k in within_budget(lengths, max_words)):
             if cancel.is_set():
                 raise Cancelled("stopped while writing: the request was cancelled")
-            if len(claim.sentences) < 2:
-                written[claim.index] = DraftSentence(claim.sentences[0].text, (claim.index,), verbatim=True)
-            else:
-                texts = [s.text for s in claim.sentences]
-                text, generated = self.generate(texts, max(len(t.split()) for t in texts), cancel)
-                tokens += generated
-                spans = split_sentences(text)
-                first = text[spans[0][0]:spans[0][1]] if spans else text
-                written[claim.index] = DraftSentence(first, (claim.index,), verbatim=False, merged=claim.sentences,
-                                                     sources=claim.sources)
+            written[claim.index], generated = self._write(evidence, claim, cancel)
+            tokens += generated
         return Draft(tuple(written[i] for i in told_in_order(evidence, list(written))), tokens)
+
+    def _task(self, evidence: Sequence[Evidence], claim: Claim) -> str:
+        """What the model does with a claim: fuse, resolve, compress, or nothing (copy)."""
+        text = claim.sentences[0].text
+        if len(claim.sentences) >= 2:
+            return "fuse"
+        if points_outside(text):
+            return "resolve" if "resolve" in self.rewrites and reference(text) and evidence[claim.index].before \
+                else "none"
+        return "compress" if "compress" in self.rewrites and claim.sentences[0].words >= COMPRESS_FROM else "copy"
+
+    def _writable(self, evidence: Sequence[Evidence], claim: Claim) -> bool:
+        """Whether the claim can be a sentence of the brief: not one that points outside itself with no way to
+        name what it points at."""
+        return self._task(evidence, claim) != "none"
+
+    def _write(self, evidence: Sequence[Evidence], claim: Claim, cancel: threading.Event) -> tuple[DraftSentence, int]:
+        """The claim's draft sentence and the tokens the model generated for it."""
+        task = self._task(evidence, claim)
+        source = claim.sentences[0]
+        copied = DraftSentence(source.text, (claim.index,), verbatim=True)
+        if task == "copy":
+            return copied, 0
+        if task == "fuse":
+            texts = [s.text for s in claim.sentences]
+            text, tokens = self.generate(texts, max(len(t.split()) for t in texts), cancel)
+            return DraftSentence(_first_sentence(text), (claim.index,), verbatim=False, merged=claim.sentences,
+                                 sources=claim.sources), tokens
+        if task == "compress":
+            text, tokens = self.generate([source.text], source.words, cancel, self.rewrites["compress"])
+            text = _first_sentence(text)
+            if text.split() == source.text.split():
+                return copied, tokens
+            return DraftSentence(text, (claim.index,), verbatim=False, merged=(source,), sources=claim.sources,
+                                 origin="compressed"), tokens
+        before = evidence[claim.index].before
+        span = reference(source.text)
+        assert span is not None  # `_task` said so
+        name, tokens = self.generate([source.text], NAME_TOKENS, cancel, self.rewrites["resolve"],
+                                     context=" ".join(s.text for s in before), reference=source.text[span[0]:span[1]])
+        name = name.strip().splitlines()[0].strip(" \"“”'‘’.,:;") if name.strip() else ""
+        return DraftSentence(resolve(source.text, span, name), (claim.index,), verbatim=False, merged=(source, *before),
+                             sources=claim.sources, origin="resolved"), tokens
 
     def _whole(self, evidence: Sequence[Evidence], max_words: int, cancel: threading.Event) -> Draft:
         order = fair_order(evidence)
@@ -134,18 +185,27 @@ class ModelWriter:
             used += cost
         return chunks
 
-    def messages(self, lines: list[str], max_words: int) -> list[Message]:
+    def messages(self, lines: list[str], max_words: int, template: Template | None = None,
+                 **values: str) -> list[Message]:
         """The chat messages for `lines` of evidence: system, the worked example if any, then the prompt."""
-        template = self.template
+        template = template or self.template
         shown = [template.number.format(n=n) + line for n, line in enumerate(lines, 1)] if template.numbered else lines
-        system, prompt = template.render(evidence="\n".join(shown), max_words=max_words, count=len(lines))
+        system, prompt = template.render(evidence="\n".join(shown), max_words=max_words, count=len(lines), **values)
         messages = [{"role": "system", "content": system}] if system else []
         if template.example_prompt and template.example_answer:
             messages += [{"role": "user", "content": template.example_prompt},
                          {"role": "assistant", "content": template.example_answer}]
         return messages + [{"role": "user", "content": prompt}]
 
-    def generate(self, lines: list[str], max_words: int, cancel: threading.Event) -> tuple[str, int]:
-        """One generation over `lines`; the model's cleaned text and how many tokens it generated."""
-        text, tokens = self.engine.generate(self.messages(lines, max_words), self.max_new_tokens(max_words), cancel)
+    def generate(self, lines: list[str], max_words: int, cancel: threading.Event, template: Template | None = None,
+                 **values: str) -> tuple[str, int]:
+        """One generation over `lines` (with the fusion prompt unless another `template` is given); the model's
+        cleaned text and how many tokens it generated."""
+        text, tokens = self.engine.generate(self.messages(lines, max_words, template, **values),
+                                            self.max_new_tokens(max_words), cancel)
         return clean(text), tokens
+
+
+def _first_sentence(text: str) -> str:
+    spans = split_sentences(text)
+    return text[spans[0][0]:spans[0][1]] if spans else text

@@ -124,7 +124,7 @@ export function storyView(story, texts) {
     el("header", { class: "story-head" },
       el("h3", { id: `title-${story.id}`, tabindex: -1 }, story.title ?? story.id),
       el("p", { class: "meta" }, `${count(story.sources, "source")} · ${count(story.document_ids.length, "document")}`,
-         brief ? ` · writer ${brief.writer}${brief.model ? ` (${brief.model})` : ""}${brief.fallback ? " · topped up with evidence" : ""}`
+         brief ? ` · writer ${brief.writer}${brief.model ? ` (${brief.model}: ${brief.written} of ${brief.sentences.length} sentences written)` : ""}${brief.fallback ? " · topped up with evidence" : ""}`
            : " · no brief yet"),
       groupsView(`groups-${story.id}`, "Sources:", story.duplicate_groups)),
     el("div", { class: "reading" },

@@ -1,0 +1,161 @@
+"""What a reader sees in a brief, counted from the brief's own sentences (issue 24).
+
+- headline: a sentence that is one of the input's headlines or title lines (its words are, with at most
+  one word changed);
+- furniture: a byline, dateline, timestamp, caption, credit, promotion, legal notice, newsletter ask, or
+  text addressed to a model. The patterns here are the evaluation's own, written from the issue's examples
+  and `extraction_dev`'s `without` snippets, independent of the service's rules;
+- unresolved opener: a sentence that opens on a third-person or demonstrative pronoun with nothing before
+  it in the brief to point at: for he/she/his/her, no person named in an earlier sentence; for
+  it/they/this/these/those, the sentence before it in the brief is not the one before it in its article.
+  "It is unclear whether…" needs no antecedent and is not counted;
+- same-claim pairs: two sentences of one brief that tell one claim: a close paraphrase (MiniLM cosine at
+  least `SAME_CLAIM_COSINE`), or most content words of the shorter one in the other with no number of its
+  own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from service.runtime.embed import Embedder
+from service.runtime.nlp import Parser
+
+SAME_CLAIM_COSINE = 0.85
+SAME_CLAIM_WORDS = 0.8
+_WORD = re.compile(r"\w+")
+_FURNITURE = re.compile("|".join(f"(?:{p})" for p in (
+    r"^by (?-i:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3})\s*(?:[:|,–—-]|$|and\b)",  # byline
+    r"^(?:posted|published|updated|last updated|first published)\b\s*(?:on|at|:)?",
+    r"^(?:\w+day,?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
+    r"\s+\d{4}\s*(?:\d{1,2}\s*:\s*\d\d\s*(?:[ap]\.?m\.?)?\s*\w*)?\.?$",  # a date or timestamp alone
+    r"^\d{1,2}\s*:\s*\d\d\s*(?:[ap]\.?m\.?)",
+    r"\b(?:photo|image|picture|featured image|illustration)s?\s*(?:by|credit|courtesy)\b",
+    r"^\(?(?:photo|image|file photo|pictured|above|below|left|right|top|pictured above)\s*[:)]",
+    r"\b(?:getty images|associated press photo|ap photo|reuters/|afp via getty)\b",
+    r"\b(?:sign up|subscribe|newsletter|unsubscribe|download (?:the|our) app|follow us|click here|tap here)\b",
+    r"\bearn [\d,]+ (?:bonus )?(?:points|miles)\b|\bbonus (?:points|value)\b|\baffiliate (?:links?|commission)\b",
+    r"\b(?:all rights reserved|copyright|©|may not be (?:published|reproduced|redistributed)|reprinted with)\b",
+    r"\b(?:this (?:article|story) (?:was|first) (?:originally )?(?:published|appeared))\b",
+    r"\b(?:ignore (?:all |any )?(?:previous|prior|above) instructions|you are (?:an? )?(?:ai|language model|"
+    r"assistant)|as an ai)\b",
+    r"<\|[a-z_]+\|>|\[/?inst\]|^(?:system|user|assistant)\s*:",
+    r"^(?:related|read more|more:|see also|watch:|listen:|advertisement)\b",
+    r"\b(?:contributed to this report|reporting by|editing by|writing by)\b",
+)), re.IGNORECASE)
+_EXPLETIVE_IT = re.compile(r"^it(?:'s|’s| is| was| has been| remains| seems| appears)( not)?( yet)?"
+                           r" (?:\w+ ){0,2}(?:that|whether|if|to|how|why|what|when|who|unclear|clear|known|possible|likely)\b",
+                           re.IGNORECASE)
+_PERSONAL = frozenset({"he", "she", "his", "her", "him"})
+_OTHER = frozenset({"it", "its", "they", "their", "them", "this", "these", "those"})
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def is_headline(sentence: str, titles: Sequence[str]) -> bool:
+    """Whether the sentence is one of the titles, allowing one word changed (a headline reworded by one word)."""
+    mine = words(sentence)
+    for title in titles:
+        theirs = words(title)
+        if theirs and abs(len(mine) - len(theirs)) <= 1 and len(set(mine) ^ set(theirs)) <= 2:
+            return True
+    return False
+
+
+def is_furniture(sentence: str) -> bool:
+    return _FURNITURE.search(sentence.strip(" \"“'‘")) is not None
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in words(text) if len(w) >= 4 or w.isdigit()}
+
+
+def _numbers(text: str) -> set[str]:
+    return {w for w in words(text) if w.isdigit()}
+
+
+@dataclass
+class Readability:
+    """Counts over every brief of a run; `add` one brief at a time."""
+
+    embedder: Embedder
+    parser: Parser
+    sentences: int = 0
+    headlines: int = 0
+    furniture: int = 0
+    unresolved: int = 0
+    same_claim_pairs: int = 0
+    briefs: int = 0
+    examples: dict[str, list[str]] = field(default_factory=lambda: {"headline": [], "furniture": [], "unresolved": [],
+                                                                    "same claim": []})
+
+    def add(self, brief: Sequence[str], titles: Sequence[str], documents: Sequence[str]) -> None:
+        """One brief: its sentences in order, the input's titles and the input's texts."""
+        if not brief:
+            return
+        self.briefs += 1
+        self.sentences += len(brief)
+        for sentence in brief:
+            if is_headline(sentence, titles):
+                self._count("headline", sentence)
+            if is_furniture(sentence):
+                self._count("furniture", sentence)
+        parsed = self.parser.parse(list(brief))
+        for k, doc in enumerate(parsed):
+            if self._unresolved(k, brief, parsed, documents):
+                self._count("unresolved", brief[k])
+        vectors = self.embedder.encode(list(brief))
+        for i in range(len(brief)):
+            for j in range(i + 1, len(brief)):
+                if same_claim(brief[i], brief[j], float(vectors[i] @ vectors[j])):
+                    self._count("same claim", f"{brief[i][:90]} || {brief[j][:90]}")
+
+    def _count(self, what: str, example: str) -> None:
+        attribute = {"headline": "headlines", "furniture": "furniture", "unresolved": "unresolved",
+                     "same claim": "same_claim_pairs"}[what]
+        setattr(self, attribute, getattr(self, attribute) + 1)
+        self.examples[what].append(example)
+
+    @staticmethod
+    def _unresolved(k: int, brief: Sequence[str], parsed: Sequence[object], documents: Sequence[str]) -> bool:
+        doc = parsed[k]
+        first = next((t for t in doc if not t.is_punct and not t.is_space), None)  # type: ignore[attr-defined]
+        if first is None:
+            return False
+        word = first.lower_
+        if word in _PERSONAL:
+            return not any(e.label_ == "PERSON" for d in parsed[:k] for e in d.ents)  # type: ignore[attr-defined]
+        if word not in _OTHER or (word in ("this", "these", "those") and first.pos_ != "PRON"):
+            return False
+        if word == "it" and _EXPLETIVE_IT.search(brief[k].lstrip(" \"“'‘")):
+            return False
+        return k == 0 or not any(_follows(brief[k - 1], brief[k], text) for text in documents)
+
+    def figures(self) -> dict[str, float]:
+        share = max(self.sentences, 1)
+        return {"headline": self.headlines / share, "furniture": self.furniture / share,
+                "unresolved": self.unresolved / share, "same-claim pairs": float(self.same_claim_pairs)}
+
+
+def same_claim(a: str, b: str, cosine: float) -> bool:
+    """Two sentences that tell one claim: a close paraphrase, or one's content words nearly all in the other and
+    no number of its own."""
+    if cosine >= SAME_CLAIM_COSINE:
+        return True
+    x, y = _content(a), _content(b)
+    shorter, longer = (x, y) if len(x) <= len(y) else (y, x)
+    small, large = (a, b) if len(x) <= len(y) else (b, a)
+    return bool(shorter) and len(shorter & longer) / len(shorter) >= SAME_CLAIM_WORDS \
+        and _numbers(small) <= _numbers(large)
+
+
+def _follows(before: str, sentence: str, text: str) -> bool:
+    """Whether `sentence` comes right after `before` in `text` (only whitespace between them)."""
+    at = text.find(before)
+    return at >= 0 and text[at + len(before):].lstrip().startswith(sentence)

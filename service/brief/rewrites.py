@@ -1,0 +1,130 @@
+"""What a compressed sentence or a resolved reference may change in the one sentence it rewrites.
+
+A compression deletes and nothing else: its words are the source's words in the source's order; it
+keeps every word that turns the meaning (not, former, alleged, may, more than…); and it keeps the
+source's main action, or, when the source only reports what someone said ("…, officials said"),
+the action reported, with who does it.
+
+A resolved reference changes one word: the pronoun a sentence opens on ("He said they…") or the
+"he" of '"…," he said' becomes the name it stands for. The name must be one the sentences before it
+in its article give, of the right kind (a person for he or she, an organisation, place or group
+for it or they), and the nearest such: the subject of the sentence just before when it is one,
+else the last one named. The model proposes the name; these rules decide whether it stands.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+KEEP = frozenset("""not no never nor without n't former ex acting interim deputy vice late alleged allegedly
+reportedly suspected accused possible possibly likely unlikely may might could would should must plans planned
+planning proposed expected denied denies deny if unless only nearly almost about around more less fewer than over
+under least most up""".split())
+ARTICLES = frozenset({"the", "a", "an"})
+CORE = frozenset({"dobj", "attr", "acomp", "oprd", "xcomp", "dative", "neg", "aux", "auxpass"})
+LINKING = frozenset("be appear seem remain become look stay sound feel".split())
+REPORTING = frozenset("say tell report announce confirm add state note write explain".split())
+PERSON = frozenset({"PERSON"})
+GROUPS = frozenset({"ORG", "GPE", "NORP", "PRODUCT", "FAC", "EVENT", "LAW", "WORK_OF_ART"})
+KINDS = {"he": PERSON, "she": PERSON, "his": PERSON, "her": PERSON,
+         "it": GROUPS, "its": GROUPS, "they": GROUPS, "their": GROUPS}
+POSSESSIVE = frozenset({"his", "her", "its", "their"})
+_OPENER = re.compile(r"[\s\"“‘'(]*\b(he|she|they|it|his|her|its|their)\b", re.IGNORECASE)
+_QUOTED_BY = re.compile(r"[\"”’']\s*,?\s*\b(he|she|they)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b",
+                        re.IGNORECASE)
+_EXPLETIVE = re.compile(r"[\s\"“‘'(]*it(?:'s|’s| is| was| has been| remains| seems| appears)\b", re.IGNORECASE)
+
+
+def _word(token: Token) -> str:
+    return token.lower_.replace("’", "'").replace("‘", "'")
+
+
+def _words(doc: Doc) -> list[str]:
+    return [_word(t) for t in doc if not t.is_punct and not t.is_space]
+
+
+def deletion_problem(written: Doc, source: Doc) -> str | None:
+    """Why `written` is not a compression of `source` (a deletion that keeps its meaning), or None. An article
+    may come in where a phrase is cut ("documents from the nominee"); a word that turns the meaning (`KEEP`) goes
+    only with the word it qualifies."""
+    mine, theirs = _words(written), _words(source)
+    remaining = iter(theirs)
+    if not all(word in ARTICLES or word in remaining for word in mine):  # each found after the previous one
+        return "compression: words or order not the sentence's own"
+    if len([w for w in mine if w not in ARTICLES]) >= len(theirs):
+        return "compression: cuts nothing"
+    kept = set(mine)
+    if lost := sorted({_word(t) for t in source if _word(t) in KEEP and _word(t) not in kept
+                       and _word(t.head) in kept and t.head is not t}):
+        return f"compression: drops '{', '.join(lost)}', which changes the meaning"
+    roots = [t for t in source if t.dep_ == "ROOT"]
+    actions = [*roots, *(c for r in roots if r.lemma_.lower() in REPORTING for c in r.children if c.dep_ == "ccomp")]
+    if not any(_word(a) in kept and all(w in kept for w in _subject_words(a)) and all(
+            _word(c) in kept for c in _core(a)) for a in actions):
+        return "compression: drops the main action, who does it or what it is done to"
+    return None
+
+
+def _subject_words(verb: Token) -> list[str]:
+    return [_word(t) for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")
+            for t in c.subtree if not t.is_punct and t.pos_ != "DET"]
+
+
+def _core(verb: Token) -> list[Token]:
+    """What the action cannot lose: its object or complement ("appeared in jeopardy", "was shot"), and the
+    negation or auxiliary that sets its truth and time."""
+    linking = verb.lemma_.lower() in LINKING
+    return [c for c in verb.children
+            if c.dep_ in CORE or (linking and c.dep_ == "prep" and c.i > verb.i)]
+
+
+def reference(text: str) -> tuple[int, int] | None:
+    """The span of the pronoun the sentence needs a name for (its opener, or the speaker of a quote), or None."""
+    if _EXPLETIVE.match(text):
+        found = _QUOTED_BY.search(text)
+    else:
+        found = _OPENER.match(text) or _QUOTED_BY.search(text)
+    return found.span(1) if found else None
+
+
+def resolve(text: str, span: tuple[int, int], name: str) -> str:
+    """The sentence with the pronoun at `span` replaced by `name` (its possessive for his, her, its, their)."""
+    pronoun = text[span[0]:span[1]].lower()
+    return text[:span[0]] + (f"{name}’s" if pronoun in POSSESSIVE else name) + text[span[1]:]
+
+
+def antecedent(pronoun: str, context: Sequence[Doc]) -> str | None:
+    """The name a pronoun stands for, from the sentences before it (nearest last): the subject of the sentence just
+    before when it is a name of the right kind, else the last such name; None when there is none."""
+    kinds = KINDS.get(pronoun.lower())
+    if kinds is None or not context:
+        return None
+    last = context[-1]
+    for entity in last.ents:
+        if entity.label_ in kinds and any(t.dep_ in ("nsubj", "nsubjpass") for t in entity):
+            return str(entity.text)
+    named = [e for doc in context for e in doc.ents if e.label_ in kinds]
+    return str(named[-1].text) if named else None
+
+
+def resolution_problem(written: str, source: str, context: Sequence[Doc]) -> str | None:
+    """Why `written` is not `source` with its reference replaced by the name it stands for, or None."""
+    span = reference(source)
+    if span is None:
+        return "reference: the sentence needs no name"
+    pronoun = source[span[0]:span[1]]
+    prefix, suffix = source[:span[0]], source[span[1]:]
+    if not (written.startswith(prefix) and written.endswith(suffix)) or len(written) <= len(prefix) + len(suffix):
+        return "reference: more than the pronoun changed"
+    name = written[len(prefix):len(written) - len(suffix)].removesuffix("’s").removesuffix("'s")
+    expected = antecedent(pronoun, context)
+    if expected is None:
+        return f"reference: no name for '{pronoun}' in the sentences before it"
+    if {w.lower() for w in re.findall(r"\w+", name)} - {w.lower() for w in re.findall(r"\w+", expected)}:
+        return f"reference: '{pronoun}' is {expected} in the sentences before it, not {name}"
+    return None
