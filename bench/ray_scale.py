@@ -66,7 +66,8 @@ def engine_child(source: Path, fates: Path) -> None:
                 for member in group.members:
                     handle.write(json.dumps([member.id, n, group.representative.id]) + "\n")
     print(json.dumps({"seconds": seconds, "groups": sum(len(s.groups) for s in grouped.stories),
-                      "stories": len(grouped.stories), "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+                      "stories": len(grouped.stories),
+                      "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
                      | {f"{k}_s": round(v / 1000, 2) for k, v in timer.items()}))
 
 

@@ -35,8 +35,8 @@ Document = dict[str, Any]
 
 def corpus() -> list[Document]:
     """A few thousand real-derived documents in a shuffled order, some dated, titled and sourced."""
-    documents = [{"id": f"ecb-{d['id']}", "text": d["text"]} for d in map(json.loads, ECBPLUS.read_text().splitlines())] \
-        if ECBPLUS.exists() else []
+    lines = ECBPLUS.read_text().splitlines() if ECBPLUS.exists() else []
+    documents = [{"id": f"ecb-{d['id']}", "text": d["text"]} for d in map(json.loads, lines)]
     start = datetime(2025, 3, 1, tzinfo=timezone.utc)
     for n, document in enumerate(many_documents(2000)):
         if n % 3 == 0:
@@ -136,7 +136,7 @@ def test_a_rerun_goes_on_from_what_is_done(batch_run: tuple[list[Document], Path
 
 
 def test_briefs_are_the_request_s(local_ray: None, pipeline: Pipeline, tmp_path: Path) -> None:
-    """Stories with their briefs, written by the actor pool, are the API's stories; the Parquet output holds the same."""
+    """Stories with their briefs, written by the actor pool, are the API's stories, read back from Parquet parts."""
     documents = seed_documents() + many_documents(12)
     source = write_jsonl(tmp_path / "in.jsonl", documents)
     options = job.Options((str(source),), tmp_path / "out", format="parquet", mode="extractive", brief_actors=1,
@@ -147,3 +147,15 @@ def test_briefs_are_the_request_s(local_ray: None, pipeline: Pipeline, tmp_path:
     assert summary.briefs == len(response["stories"]) >= 2
     assert list(Output(tmp_path / "out", "parquet").rows("stories")) == response["stories"]
     assert list(Output(tmp_path / "out", "parquet").rows("documents")) == response["documents"]
+
+
+def test_a_batch_of_refused_lines_reports_each(local_ray: None, tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", [], [line for line, _ in REFUSED[:3]])
+    summary = job.run(job.Options((str(source),), tmp_path / "out", briefs=False), load_settings(model="none"),
+                      Progress(bars=False))
+    assert (summary.documents, summary.left_out, summary.stories) == (3, 3, 0)
+    reasons = [d["reason"] for d in Output(tmp_path / "out", "jsonl").rows("documents")]
+    assert all(expected in reason for reason, (_, expected) in zip(reasons, REFUSED[:3]))
+    (tmp_path / "empty.jsonl").write_text("\n\n")
+    with pytest.raises(InvalidRequest, match="no documents in"):
+        job.run(job.Options((str(tmp_path / "empty.jsonl"),), tmp_path / "out2"), load_settings(), Progress(bars=False))

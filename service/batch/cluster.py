@@ -12,7 +12,8 @@ import ray.data
 import service
 
 # Worker processes run one task each on one core: several threads per task would only wait on each other.
-WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
+WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "TOKENIZERS_PARALLELISM": "false"}
 
 
 def connect(cpus: int | None = None) -> None:

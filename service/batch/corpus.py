@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import ray
 
 from ..group.dedup import SIGNATURE_DTYPE
 from ..types import Article, Document, PageMeta, Sentence
@@ -35,6 +36,7 @@ SCHEMA = pa.schema([
     ("vector", pa.list_(pa.float32())),
 ])
 ROW_GROUP = 1000  # rows per Parquet row group: a read of a few keys skips the other groups by their key range
+ARTICLE_COLUMNS = [name for name in SCHEMA.names if name != "signature"]
 
 
 def row(key: int, doc_id: str, text: str, reason: str | None, document: Document | None = None,
@@ -103,13 +105,35 @@ class Corpus:
     def partition_of(self, keys: np.ndarray) -> np.ndarray:
         return np.searchsorted(np.array(self.starts), keys, side="right") - 1
 
-    def articles(self, keys: Iterable[int]) -> dict[int, Article]:
-        """Whole articles of these keys, in key order, read from the partitions that hold them."""
-        wanted = np.unique(np.fromiter(keys, dtype=np.int64))
-        found: dict[int, Article] = {}
-        for partition in np.unique(self.partition_of(wanted)).tolist():
-            found.update(articles_of(self.read(partition, keys=wanted.tolist())))
-        return dict(sorted(found.items()))
+    def scatter(self, wanted: list[np.ndarray]) -> list[list[ray.ObjectRef]]:
+        """The article rows each of several tasks needs (`wanted[n]`, sorted keys), in Ray's object store:
+        each partition is read once, by one task, which sends every task its rows (a shuffle). Give
+        task `n` the tables of `scatter(...)[n]` and build its articles with `articles_of`."""
+        pieces: list[list[ray.ObjectRef]] = [[] for _ in wanted]
+        for partition in range(self.partitions):
+            low, high = self.starts[partition], self.starts[partition + 1]
+            mine = [keys[np.searchsorted(keys, low):np.searchsorted(keys, high)] for keys in wanted]
+            used = [n for n, keys in enumerate(mine) if len(keys)]
+            if not used:
+                continue
+            found = _rows.options(num_returns=len(used)).remote(self, partition, [mine[n] for n in used])
+            for n, ref in zip(used, found if isinstance(found, list) else [found]):
+                pieces[n].append(ref)
+        return pieces
+
+
+@ray.remote
+def _rows(corpus: Corpus, partition: int, wanted: list[np.ndarray]) -> pa.Table | list[pa.Table]:
+    """Rows of these keys of one partition, for each task that wants some (a partition holds one row per
+    key, in key order)."""
+    table = corpus.read(partition, ARTICLE_COLUMNS)
+    found = [table.take(pa.array(keys - corpus.starts[partition])) for keys in wanted]
+    return found if len(found) > 1 else found[0]
+
+
+def tables_articles(tables: tuple[pa.Table, ...]) -> dict[int, Article]:
+    """The articles of the tables a task was sent by `Corpus.scatter`, by key, in key order."""
+    return articles_of(pa.concat_tables(tables)) if tables else {}
 
 
 def _iso(value: datetime | None) -> str | None:

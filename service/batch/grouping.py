@@ -27,7 +27,6 @@ Ties between equal floating-point values aside, each step gives what the engine 
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -37,29 +36,24 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import ray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..group import engine
-from ..group.dedup import (
-    COMMON_PHRASE_DOCUMENTS,
-    REWRITE_DOC_COSINE,
-    CopyIndex,
-    PhraseCounts,
-)
+from ..group.dedup import COMMON_PHRASE_DOCUMENTS, REWRITE_DOC_COSINE, SIGNATURE_DTYPE, CopyIndex, PhraseCounts
 from ..group.events import SameEventModel
 from ..group.neighbors import NEIGHBOURS, nearest
 from ..group.stories import CANDIDATE_COSINE, SameEventScorer, average_linkage
 from ..runtime.embed import StaticEmbedder
 from ..settings import Settings
-from .corpus import Corpus
+from .corpus import Corpus, tables_articles
 
 BLOCK = 10_000  # vectors per block of the nearest-neighbour search: block against block stays exact
 CHUNK_PAIRS = 20_000  # candidate story pairs scored per task, at most
 CHUNK_KEYS = 5_000  # documents placed, or representatives counted, per task, at most
 TASKS_PER_CORE = 2  # and at least this many tasks per core of the cluster, so that every core has work
+SIGNATURE = np.dtype(SIGNATURE_DTYPE)
 
 
 def parts(count: int, most: int) -> int:
@@ -117,7 +111,7 @@ class CopyChain:
             with np.load(self.path(partition)) as saved:
                 indexed = saved["indexed"]
             table = corpus.read(partition, ["key", "fingerprint", "signature"], keys=indexed.tolist())
-            for key, signature, fingerprint in zip(table["key"].to_pylist(), lists(table["signature"], _signature()),
+            for key, signature, fingerprint in zip(table["key"].to_pylist(), lists(table["signature"], SIGNATURE),
                                                    lists(table["fingerprint"], np.dtype(np.uint64))):
                 self.index.insert(key, signature, fingerprint)
 
@@ -135,7 +129,7 @@ class CopyChain:
                                      pc.invert(pc.is_in(table["key"], pa.array(excluded, pa.int64())))))
         keys = table["key"].to_pylist()
         pairs, indexed = self.index.add(lists(table["fingerprint"], np.dtype(np.uint64)), keys,
-                                        lists(table["signature"], _signature()))
+                                        lists(table["signature"], SIGNATURE))
         earlier, later = (np.array([pair[n] for pair in pairs], dtype=np.int64) for n in (0, 1))
         partial = self.path(partition).with_suffix(".partial.npz")
         np.savez(partial, earlier=earlier, later=later, containment=np.array(list(pairs.values())),
@@ -156,12 +150,6 @@ def common_phrases(corpus: Corpus, folder: Path) -> np.ndarray:
     return counts.common(COMMON_PHRASE_DOCUMENTS)
 
 
-def _signature() -> np.dtype[Any]:
-    from ..group.dedup import SIGNATURE_DTYPE
-
-    return np.dtype(SIGNATURE_DTYPE)
-
-
 def copy_pairs(folder: Path, partitions: int) -> tuple[np.ndarray, np.ndarray]:
     """Every copy pair the chain found, as (earlier keys, later keys)."""
     earlier, later = [], []
@@ -180,6 +168,8 @@ def components(count: int, firsts: np.ndarray, seconds: np.ndarray) -> np.ndarra
 
 def members_of(labels: np.ndarray, items: np.ndarray) -> Iterator[np.ndarray]:
     """The items of each label, in item order, labels in order of their first item."""
+    if not len(items):
+        return
     order = np.lexsort((items, labels))
     sorted_labels = labels[order]
     bounds = np.flatnonzero(np.diff(sorted_labels)) + 1
@@ -226,7 +216,8 @@ def _nearest_to_block(query: tuple[np.ndarray, np.ndarray], blocks: list[ray.Obj
     return names[row[keep]], other[keep], cosine[keep]
 
 
-def nearest_pairs(blocks: list[ray.ObjectRef], min_cosine: float, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def nearest_pairs(blocks: list[ray.ObjectRef], min_cosine: float,
+                  count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each id's `count` nearest ids (itself included) with cosine at least `min_cosine`."""
     found = ray.get([_nearest_to_block.remote(block, blocks, min_cosine, count) for block in blocks])
     if not found:
@@ -239,12 +230,12 @@ def nearest_pairs(blocks: list[ray.ObjectRef], min_cosine: float, count: int) ->
 
 
 @ray.remote
-def _place(corpus: Corpus, batch: list[list[int]], settings: Settings, thresholds: Thresholds
+def _place(batch: list[list[int]], settings: Settings, thresholds: Thresholds, *tables: pa.Table
            ) -> list[tuple[int, list[int], float]]:
-    """`engine.place_duplicates` on each component's documents, as a request places them:
-    (representative, members, similarity) of each group, in the order the engine makes them."""
+    """`engine.place_duplicates` on each component's documents (their rows in `tables`), as a request
+    places them: (representative, members, similarity) of each group, in the order the engine makes them."""
     static = static_model(settings.embedding_model, settings.cache_dir)
-    articles = corpus.articles(key for keys in batch for key in keys)
+    articles = tables_articles(tables)
     groups = []
     for keys in batch:
         mine = {key: articles[key] for key in keys}
@@ -261,6 +252,8 @@ def duplicate_groups(corpus: Corpus, keys: np.ndarray, sizes: np.ndarray, earlie
     """Every article's duplicate group, groups in the engine's order of creation (by their first member).
 
     `keys` are the articles' keys in order and `sizes` their shingle counts."""
+    if not len(keys):
+        return []
     position = {key: n for n, key in enumerate(keys.tolist())}
     at = np.vectorize(position.__getitem__, otypes=[np.int64])
     copies = components(len(keys), at(earlier), at(later)) if len(earlier) else np.arange(len(keys))
@@ -279,7 +272,9 @@ def duplicate_groups(corpus: Corpus, keys: np.ndarray, sizes: np.ndarray, earlie
             groups.append((int(keys[members[0]]), [int(keys[members[0]])], 1.0))
         else:
             linked_sets.append(keys[members].tolist())
-    pending = [_place.remote(corpus, batch, settings, thresholds) for batch in _batches(linked_sets, CHUNK_KEYS)]
+    batches = _batches(linked_sets, CHUNK_KEYS)
+    sent = corpus.scatter([np.sort(np.concatenate([np.array(found) for found in batch])) for batch in batches])
+    pending = [_place.remote(batch, settings, thresholds, *tables) for batch, tables in zip(batches, sent)]
     progress(len(groups))
     while pending:
         done, pending = ray.wait(pending, num_returns=1)
@@ -308,11 +303,11 @@ def _batches(sets: list[list[int]], most: int) -> list[list[list[int]]]:
 
 
 @ray.remote
-def _score(corpus: Corpus, reps: np.ndarray, firsts: np.ndarray, seconds: np.ndarray, common: np.ndarray,
-           settings: Settings) -> np.ndarray:
+def _score(reps: np.ndarray, firsts: np.ndarray, seconds: np.ndarray, common: np.ndarray,
+           settings: Settings, *tables: pa.Table) -> np.ndarray:
     """Same-event scores of these pairs of groups (indexes into `reps`), as the engine keeps them."""
+    articles = tables_articles(tables)
     used = np.unique(np.concatenate([firsts, seconds]))
-    articles = corpus.articles(reps[used].tolist())
     position = np.searchsorted(used, np.concatenate([firsts, seconds]))
     score = scorer(settings.embedding_model, settings.cache_dir)
     found = score([articles[key] for key in reps[used].tolist()], position[:len(firsts)], position[len(firsts):],
@@ -359,8 +354,9 @@ def score_pairs(corpus: Corpus, reps: np.ndarray, common: np.ndarray, settings: 
         close = pairs[candidate]
         shared = ray.put(common)
         chunks = np.array_split(close, parts(len(close), CHUNK_PAIRS))
-        scores[candidate] = np.concatenate(ray.get([_score.remote(corpus, reps, chunk[:, 0], chunk[:, 1], shared, settings)
-                                                    for chunk in chunks]))
+        sent = corpus.scatter([np.unique(reps[chunk.ravel()]) for chunk in chunks])
+        scores[candidate] = np.concatenate(ray.get([_score.remote(reps, chunk[:, 0], chunk[:, 1], shared, settings, *tables)
+                                                    for chunk, tables in zip(chunks, sent)]))
     return Scored(pairs[:, 0], pairs[:, 1], scores)
 
 
@@ -388,15 +384,3 @@ def cluster(count: int, scored: Scored, threshold: float) -> list[list[int]]:
     for found in ray.get([_link.remote(batch, threshold) for batch in batches if batch]):
         clusters += found
     return clusters
-
-
-def save_json(path: Path, value: Any) -> None:
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(value), encoding="utf-8")
-    os.replace(partial, path)
-
-
-def save_table(path: Path, table: pa.Table) -> None:
-    partial = path.with_suffix(".partial")
-    pq.write_table(table, partial)
-    os.replace(partial, path)

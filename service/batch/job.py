@@ -11,6 +11,7 @@ the same input goes on from there; over another input or other settings it is re
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -71,9 +72,11 @@ def run(options: Options, settings: Settings, progress: Progress) -> Summary:
     """Run (or go on with) the job; Ray must be connected (`cluster.connect`)."""
     files = inputs.input_files(options.inputs)
     parts = inputs.partitions(files, options.partition_size)
-    work = options.out / ".work"
+    if not parts:
+        raise InvalidRequest(f"no documents in {', '.join(map(str, files))}", field="INPUT")
     thresholds = Thresholds.of(settings)
-    _claim(work, _manifest(files, options, settings, thresholds), options.restart)
+    _claim(options.out, _manifest(files, options, settings, thresholds), options.restart)
+    work = options.out / ".work"
     corpus = Corpus(work / "prepared", tuple(p.first_key for p in parts) + (sum(p.count for p in parts),))
     duplicates = _read_and_check_copies(corpus, parts, settings, thresholds, work, progress)
     keys, sizes = _articles(corpus, duplicates)
@@ -100,19 +103,22 @@ def _manifest(files: list[Path], options: Options, settings: Settings, threshold
                        "max_words": options.max_words} | writing}
 
 
-def _claim(work: Path, manifest: dict[str, Any], restart: bool) -> None:
+def _claim(out: Path, manifest: dict[str, Any], restart: bool) -> None:
+    """Take the output folder for this job: a new one, or one an earlier run of the same job left."""
+    work = out / ".work"
     path = work / "manifest.json"
-    if restart and work.exists():
-        shutil.rmtree(work)
+    if restart:
+        for folder in (work, out / "stories", out / "documents"):
+            shutil.rmtree(folder, ignore_errors=True)
     if path.exists():
         found = json.loads(path.read_text(encoding="utf-8"))
         if found != manifest:
             differing = ", ".join(k for k in manifest if found.get(k) != manifest[k])
-            raise InvalidRequest(f"{work.parent}: holds a batch whose {differing} differ from this one's; give "
+            raise InvalidRequest(f"{out}: holds a batch whose {differing} differ from this one's; give "
                                  "another --out, or --restart to start this one over there", field="--out")
         return
     work.mkdir(parents=True, exist_ok=True)
-    grouping.save_json(path, manifest)
+    _save_json(path, manifest)
 
 
 def _read_and_check_copies(corpus: Corpus, parts: list[inputs.Partition], settings: Settings,
@@ -162,7 +168,8 @@ class _Checker:
                     return
                 ray.get(self.pending)
                 self.pending = None
-                self.progress.advance("copies checked", self.corpus.starts[self.next + 1] - self.corpus.starts[self.next])
+                starts = self.corpus.starts
+                self.progress.advance("copies checked", starts[self.next + 1] - starts[self.next])
                 self.next += 1
                 continue
             if not self.corpus.done(self.next):
@@ -202,7 +209,7 @@ def _groups(corpus: Corpus, keys: np.ndarray, sizes: np.ndarray, work: Path, set
     earlier, later = grouping.copy_pairs(work / "copies", corpus.partitions)
     groups = grouping.duplicate_groups(corpus, keys, sizes, earlier, later, settings, thresholds,
                                        lambda placed: progress.advance("documents grouped", placed))
-    grouping.save_table(path, pa.Table.from_pylist([{"representative": r, "members": m, "similarity": s}
+    _save_table(path, pa.Table.from_pylist([{"representative": r, "members": m, "similarity": s}
                                                     for r, m, s in groups]))
     return groups
 
@@ -215,7 +222,7 @@ def _stories(corpus: Corpus, groups: list[Group], work: Path, settings: Settings
         reps = np.array([rep for rep, _, _ in groups], dtype=np.int64)
         scored = grouping.score_pairs(corpus, reps, grouping.common_phrases(corpus, work / "copies"), settings)
         clusters = grouping.cluster(len(groups), scored, thresholds.story)
-        grouping.save_json(path, [asdict(r) for r in _records(clusters, groups, scored)])
+        _save_json(path, [asdict(r) for r in _records(clusters, groups, scored)])
     records = [StoryRecord(r["number"], [(rep, members, similarity) for rep, members, similarity in r["groups"]],
                            [(link[0], link[1]) if link else None for link in r["links"]])
                for r in json.loads(path.read_text(encoding="utf-8"))]
@@ -276,20 +283,22 @@ def _write_stories(corpus: Corpus, output: Output, records: list[StoryRecord], o
     progress.start(name, len(records), len(records) - sum(len(parts[n]) for n in todo))
     if not todo:
         return
+    tables = dict(zip(todo, corpus.scatter([np.unique([k for record in parts[n] for k in record.keys()])
+                                            for n in todo])))
     if not options.briefs:
-        for n, rows in zip(todo, ray.get([stories_without_briefs.remote(corpus, parts[n]) for n in todo])):
+        for n, rows in zip(todo, ray.get([stories_without_briefs.remote(parts[n], *tables[n]) for n in todo])):
             output.write("stories", n, rows)
             progress.advance(name, len(rows))
         return
     pool: list[Any] = [ray.remote(BriefWriter).options(num_cpus=1, max_restarts=3, max_task_retries=3).remote(
-        settings, corpus, options.mode or settings.mode, options.max_words)
+        settings, options.mode or settings.mode, options.max_words)
         for _ in range(max(1, min(options.brief_actors, len(todo))))]
     running: dict[ray.ObjectRef, tuple[Any, int]] = {}
     queue = list(todo)
     for actor in pool:
         if queue:
             n = queue.pop(0)
-            running[actor.write.remote(parts[n])] = (actor, n)
+            running[actor.write.remote(parts[n], *tables.pop(n))] = (actor, n)
     while running:
         done, _ = ray.wait(list(running), num_returns=1)
         actor, n = running.pop(done[0])
@@ -298,7 +307,19 @@ def _write_stories(corpus: Corpus, output: Output, records: list[StoryRecord], o
         progress.advance(name, len(rows))
         if queue:
             n = queue.pop(0)
-            running[actor.write.remote(parts[n])] = (actor, n)
+            running[actor.write.remote(parts[n], *tables.pop(n))] = (actor, n)
     for actor in pool:
         ray.kill(actor)
 
+
+def _save_json(path: Path, value: Any) -> None:
+    """Write a stage's result at once or not at all."""
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(value), encoding="utf-8")
+    os.replace(partial, path)
+
+
+def _save_table(path: Path, table: pa.Table) -> None:
+    partial = path.with_suffix(".partial")
+    pq.write_table(table, partial)
+    os.replace(partial, path)

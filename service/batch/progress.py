@@ -37,6 +37,6 @@ class Progress:
             log.info("%s: %d of %d", name, entry[0], entry[1])
 
     def close(self) -> None:
-        for done, total, shown in self.counts.values():
-            if self.bars:
-                shown.close()
+        if self.bars:
+            for _, _, bar in self.counts.values():
+                bar.close()

@@ -28,7 +28,7 @@ from ..response import story_fields
 from ..schemas import DocumentOut
 from ..settings import Settings
 from ..types import Article, DuplicateGroup, Link, Story
-from .corpus import Corpus
+from .corpus import Corpus, tables_articles
 
 STORIES_PER_PART = 50
 NESTED = ("duplicate_groups", "brief", "facts", "disagreements")  # kept as JSON text in a Parquet part
@@ -107,23 +107,22 @@ def story_row(record: StoryRecord, articles: dict[int, Article]) -> dict[str, An
 class BriefWriter:
     """One actor of the brief pool: a loaded `Pipeline` that writes the briefs of the stories it is given."""
 
-    def __init__(self, settings: Settings, corpus: Corpus, mode: str, max_words: int | None) -> None:
+    def __init__(self, settings: Settings, mode: str, max_words: int | None) -> None:
         from ..pipeline import Pipeline
 
         self.pipeline = Pipeline(settings)
-        self.corpus = corpus
         self.writer = self.pipeline.writer_for(mode)
         self.max_words = max_words or settings.max_words
 
     def pid(self) -> int:
         return os.getpid()
 
-    def write(self, records: list[StoryRecord]) -> list[dict[str, Any]]:
+    def write(self, records: list[StoryRecord], *tables: pa.Table) -> list[dict[str, Any]]:
         """Each story with its brief, as the API writes it; a story whose brief fails keeps its other
-        fields, `brief` null and the reason in `brief_error`."""
+        fields, `brief` null and the reason in `brief_error`. `tables` hold its documents' rows."""
         from ..pipeline import Timer
 
-        articles = self.corpus.articles(key for record in records for key in record.keys())
+        articles = tables_articles(tables)
         rows = []
         for record in records:
             try:
@@ -131,13 +130,14 @@ class BriefWriter:
                                                 Timer(threading.Event()))
                 rows.append(out.model_dump(mode="json"))
             except Exception as exc:  # one story's failure is its own: the others are written
-                rows.append(story_row(record, articles) | {"brief": None, "brief_error": f"{type(exc).__name__}: {exc}"})
+                failed = {"brief": None, "brief_error": f"{type(exc).__name__}: {exc}"}
+                rows.append(story_row(record, articles) | failed)
         return rows
 
 
 @ray.remote
-def stories_without_briefs(corpus: Corpus, records: list[StoryRecord]) -> list[dict[str, Any]]:
-    articles = corpus.articles(key for record in records for key in record.keys())
+def stories_without_briefs(records: list[StoryRecord], *tables: pa.Table) -> list[dict[str, Any]]:
+    articles = tables_articles(tables)
     return [story_row(record, articles) for record in records]
 
 
@@ -154,7 +154,8 @@ class Placement:
 
 
 @ray.remote
-def document_rows(corpus: Corpus, partition: int, placement: Placement, reasons: dict[int, str]) -> list[dict[str, Any]]:
+def document_rows(corpus: Corpus, partition: int, placement: Placement,
+                  reasons: dict[int, str]) -> list[dict[str, Any]]:
     """Every document of a partition, in input order, as the API reports it (`response.document_statuses`)."""
     table = corpus.read(partition, ["key", "id", "reason", "language"])
     rows = []

@@ -17,7 +17,8 @@ from ..settings import load_settings
               help="Output folder: stories/ and documents/, and the job's state in .work/ (a rerun goes on from it).")
 @click.option("--format", "output_format", type=click.Choice(["jsonl", "parquet"]), default="jsonl",
               help="Format of the output parts (default: jsonl).")
-@click.option("--briefs/--no-briefs", default=True, help="Write each story's brief (default), or only find the stories.")
+@click.option("--briefs/--no-briefs", default=True,
+              help="Write each story's brief (default), or only find the stories.")
 @click.option("--mode", type=click.Choice(["extractive", "model", "auto"]), default=None,
               help="Writer engine (default: BRIEF_MODE).")
 @click.option("--max-words", type=click.IntRange(min=10), default=None,
@@ -34,8 +35,12 @@ def batch(inputs_named: tuple[str, ...], out: Path, output_format: str, briefs: 
     """Brief the documents of INPUT (JSONL or Parquet files, or folders of them) on Ray: local, or the
     cluster at RAY_ADDRESS. One document a line or row: id, text, and optionally title, url, source,
     published_at."""
-    from ..batch import cluster, inputs, job
-    from ..batch.progress import Progress
+    try:
+        from ..batch import cluster, inputs, job
+        from ..batch.progress import Progress
+    except ImportError as exc:
+        raise click.ClickException(f"brief batch needs Ray and pyarrow ({exc.name} is missing): "
+                                   "pip install -e '.[batch]' (make test installs them)") from None
 
     settings = load_settings()
     inputs.input_files(inputs_named)  # a wrong path fails at once, before Ray starts
@@ -53,7 +58,7 @@ def batch(inputs_named: tuple[str, ...], out: Path, output_format: str, briefs: 
         summary = job.run(options, settings, progress)
     finally:
         progress.close()
+    failed = f", {summary.failed_briefs} failed" if summary.failed_briefs else ""
     click.echo(f"{summary.documents} documents: {summary.articles} in {summary.groups} duplicate groups and "
                f"{summary.stories} stories, {summary.left_out} left out (with the reason); "
-               f"{summary.briefs} briefs written" + (f", {summary.failed_briefs} failed" if summary.failed_briefs else "")
-               + f". Output in {out}")
+               f"{summary.briefs} briefs written{failed}. Output in {out}")
