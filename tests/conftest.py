@@ -24,6 +24,13 @@ def seed_documents() -> list[dict[str, str]]:
     return [{"id": path.stem, "text": path.read_text(encoding="utf-8")} for path in sorted(SEEDS.glob("*.txt"))]
 
 
+# A report of one source whose sentences are short and open on names: the model writer copies it as it is,
+# so its brief is written even when the generation endpoint is down.
+SHORT_REPORT = {"id": "short", "text": "Lyon beat Marseille 3-1 at the Groupama Stadium on Sunday.\n"
+                "Alexandre Lacazette scored twice for Lyon in the second half.\n"
+                "Marseille stay fourth in the league table after the defeat."}
+
+
 def fixture_document(name: str) -> dict[str, str]:
     return {"id": name, "text": (FIXTURES / f"{name}.txt").read_text(encoding="utf-8")}
 

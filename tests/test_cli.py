@@ -11,7 +11,7 @@ from service.cli.main import cli
 from service.desk.store import COLLECTION_NAME_RULE
 from service.pipeline import Pipeline
 from service.settings import load_settings
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, SHORT_REPORT
 
 
 @pytest.fixture(autouse=True)
@@ -124,14 +124,17 @@ def test_desk_add_refuses_a_collection_name_the_api_refuses(monkeypatch: pytest.
 
 
 def test_desk_stories_show_a_failed_brief_with_its_reason_and_the_others(monkeypatch: pytest.MonkeyPatch,
-                                                                       pipeline: Pipeline) -> None:
-    """The generation endpoint is down: the story of four sources needs it and fails; the story of one is
-    copied verbatim and written. Neither the job nor `brief stories` stops at the failure."""
+                                                                       pipeline: Pipeline, tmp_path: Path) -> None:
+    """The generation endpoint is down: the story of four sources needs it and fails; the story of one short
+    report is copied as it is and written. Neither the job nor `brief stories` stops at the failure."""
+    for seed in sorted(SEEDS.glob("*.txt"))[:4]:
+        (tmp_path / seed.name).write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "short.txt").write_text(SHORT_REPORT["text"], encoding="utf-8")
     settings = load_settings(engine="openai", endpoint_url=f"http://127.0.0.1:{free_port()}/v1", endpoint_model="m",
                              endpoint_retries=0, endpoint_timeout=2, mode="model")
     unreachable = Pipeline(settings, embedder=pipeline.embedder)
     monkeypatch.setattr("service.pipeline.Pipeline", lambda settings: unreachable)
-    added = CliRunner().invoke(cli, ["add", "news", str(SEEDS)])
+    added = CliRunner().invoke(cli, ["add", "news", str(tmp_path)])
     assert (added.exit_code, added.stdout) == (0, "news: 5 added, 0 already stored; 2 stories\n"), added.output
     listed = CliRunner().invoke(cli, ["stories", "news"])
     assert listed.exit_code == 0, listed.output

@@ -25,7 +25,7 @@ from service.http.app import create_app
 from service.pipeline import Pipeline
 from service.settings import load_settings
 from service.values.quantities import values_in
-from tests.conftest import eventually, seed_documents, with_settings
+from tests.conftest import SHORT_REPORT, eventually, seed_documents, with_settings
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def unreachable_writer(pipeline: Pipeline, tmp_path: Path) -> Pipeline:
 
 def test_a_story_whose_brief_fails_is_marked_failed_and_the_others_are_written(unreachable_writer: Pipeline) -> None:
     with TestClient(create_app(pipeline=unreachable_writer)) as http:
-        job = http.post("/v1/collections/day/documents", json={"documents": seed_documents()}).json()
+        job = http.post("/v1/collections/day/documents", json={"documents": seed_documents()[:4] + [SHORT_REPORT]}).json()
         eventually(lambda: http.get(f"/v1/jobs/{job['id']}").json()["state"] in ("done", "failed"), within=120)
         final = http.get(f"/v1/jobs/{job['id']}").json()
         assert final["state"] == "done", final["error"]

@@ -41,7 +41,13 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..group import engine
-from ..group.dedup import COMMON_PHRASE_DOCUMENTS, REWRITE_DOC_COSINE, SIGNATURE_DTYPE, CopyIndex, PhraseCounts
+from ..group.dedup import (
+    COMMON_PHRASE_DOCUMENTS,
+    REWRITE_DOC_COSINE,
+    SIGNATURE_DTYPE,
+    CopyIndex,
+    PhraseCounts,
+)
 from ..group.events import SameEventModel
 from ..group.neighbors import NEIGHBOURS, nearest
 from ..group.stories import CANDIDATE_COSINE, SameEventScorer, average_linkage
