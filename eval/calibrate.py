@@ -27,11 +27,18 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eval.stories import (Engine, add_sources, best_threshold, cached_articles, cross_validated,  # noqa: E402
-                          recorded_cache, sources_of)
-from service.events import FEATURES  # noqa: E402
-from service.pipeline import Pipeline  # noqa: E402
-from service.settings import load_settings  # noqa: E402
+from eval.stories import (
+    Engine,
+    add_sources,
+    best_threshold,
+    cached_articles,
+    cross_validated,
+    recorded_cache,
+    sources_of,
+)
+from service.events import FEATURES
+from service.pipeline import Pipeline
+from service.settings import load_settings
 
 TARGET = Path(__file__).resolve().parent.parent / "service" / "data" / "same_event.json"
 
@@ -48,7 +55,7 @@ def main() -> None:
     data = Engine(pipeline, cached_articles(pipeline, items, args.cache))
     recorded = recorded_cache(args.cache, data.articles)
     if recorded is not None and recorded.exists():
-        data.recorded = pickle.loads(recorded.read_bytes())  # noqa: S301 (written by eval/stories.py)
+        data.recorded = pickle.loads(recorded.read_bytes())
     pooled, thresholds = cross_validated(lambda training: data.cluster(data.fit(training)), sources)
     held = {source: {k: round(v, 4) for k, v in tally.scores().items()} for source, tally in pooled.items()}
     print(f"held-out, pooled over {len(thresholds)} folds: {held}; thresholds by fold {thresholds}")

@@ -29,7 +29,14 @@ from typing import Protocol
 import numpy as np
 from scipy.cluster.hierarchy import DisjointSet
 
-from .dedup import REWRITE_DOC_COSINE, CopyIndex, confirm_rewrites, containment, containments, rewrite_coverage
+from .dedup import (
+    REWRITE_DOC_COSINE,
+    CopyIndex,
+    confirm_rewrites,
+    containment,
+    containments,
+    rewrite_coverage,
+)
 from .embed import StaticEmbedder
 from .neighbors import NEIGHBOURS, nearest
 from .stories import CANDIDATE_COSINE, PairScorer, average_linkage
@@ -276,7 +283,7 @@ def _join(store: Store, collection: Collection, group: int, new: list[int], know
     every member is a copy or a rewrite of it: it takes over and the group's similarity is measured
     again against it."""
     current = collection.group_rep[group]
-    candidates: dict[int, Article] = {current: _rep_of(store, collection, known, group)} | {k: known[k] for k in new}  # type: ignore[misc]
+    candidates: dict[int, Article] = {current: _rep_of(store, collection, known, group)} | {k: known[k] for k in new}
     rep = most_complete(candidates, candidates)
     if rep != current:
         members = [k for k in store.members(group) if k != current]
