@@ -55,7 +55,7 @@ def main() -> None:
     data = Engine(pipeline, cached_articles(pipeline, items, args.cache))
     recorded = recorded_cache(args.cache, data.articles)
     if recorded is not None and recorded.exists():
-        data.recorded = pickle.loads(recorded.read_bytes())  # noqa: S301 (written by eval/stories.py)
+        data.recorded = pickle.loads(recorded.read_bytes())
     pooled, thresholds = cross_validated(lambda training: data.cluster(data.fit(training)), sources)
     held = {source: {k: round(v, 4) for k, v in tally.scores().items()} for source, tally in pooled.items()}
     print(f"held-out, pooled over {len(thresholds)} folds: {held}; thresholds by fold {thresholds}")

@@ -46,7 +46,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service.group import engine  # noqa: E402
-from service.group.events import FEATURES, Reports, SameEventModel, time_prior  # noqa: E402
+from service.group.events import (  # noqa: E402
+    FEATURES,
+    NO_PHRASES,
+    Reports,
+    SameEventModel,
+    time_prior,
+)
 from service.group.stories import average_linkage  # noqa: E402
 from service.pipeline import Pipeline, Timer, validate  # noqa: E402
 from service.runtime.embed import StaticEmbedder  # noqa: E402
@@ -332,17 +338,19 @@ class Engine:
         if key in self.recorded:
             return self.recorded[key]
         settings = self.pipeline.settings
-        articles = {self.articles[i["id"]].index: self.articles[i["id"]] for i in items}
-        position = {index: n for n, index in enumerate(articles)}
-        store = engine.MemoryStore(articles)
+        by_key = {self.articles[i["id"]].index: self.articles[i["id"]] for i in items}
+        position = {index: n for n, index in enumerate(by_key)}
+        store = engine.MemoryStore(by_key)
         collection = engine.Collection(settings.duplicate_threshold, self.pipeline.static.dimension)
         calls: list[tuple[list[Article], np.ndarray, np.ndarray, np.ndarray]] = []
 
-        def score(reps: list[Article], firsts: np.ndarray, seconds: np.ndarray, common: np.ndarray) -> np.ndarray:
-            calls.append((reps, firsts, seconds, Reports(reps, self.pipeline.static, common).features(firsts, seconds)))
+        def score(articles: list[Article], firsts: np.ndarray, seconds: np.ndarray,
+                  common: np.ndarray = NO_PHRASES) -> np.ndarray:
+            calls.append((articles, firsts, seconds, Reports(articles, self.pipeline.static, common).features(firsts,
+                                                                                                           seconds)))
             return np.ones(len(firsts))
 
-        placed = engine.place_duplicates(store, collection, articles, self.pipeline.static, settings.rewrite_threshold)
+        placed = engine.place_duplicates(store, collection, by_key, self.pipeline.static, settings.rewrite_threshold)
         engine.link_new_groups(store, collection, placed, score, 1.0)
         group_of_rep = {found.representative: g for g, found in store.groups.items()}
         groups = [[position[k] for k in store.groups[g].members] for g in sorted(store.groups)]
@@ -418,7 +426,7 @@ def cached_articles(pipeline: Pipeline, items: list[Item], cache: Path | None) -
     digest = hashlib.sha256(json.dumps(items, sort_keys=True).encode()).hexdigest()[:16]
     path = cache / f"articles-{digest}.pickle"
     if path.exists():
-        return pickle.loads(path.read_bytes())  # noqa: S301 (written by this script)
+        return pickle.loads(path.read_bytes())
     found = read_articles(pipeline, items)
     cache.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pickle.dumps(found))
@@ -446,7 +454,7 @@ def labelled(args: argparse.Namespace) -> None:
     service = Engine(pipeline, cached_articles(pipeline, items, args.cache))
     recorded = recorded_cache(args.cache, service.articles)
     if recorded is not None and recorded.exists():
-        service.recorded = pickle.loads(recorded.read_bytes())  # noqa: S301 (written by this script)
+        service.recorded = pickle.loads(recorded.read_bytes())
     left_out = [i["id"] for i in items if i["id"] not in service.articles]
     if any(i["id"] in left_out for r in sources for t in r.topics.values() for i in t):
         raise SystemExit(f"stage 1 left out labelled articles ({left_out}); the labels need all")

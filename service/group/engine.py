@@ -202,19 +202,20 @@ def place_duplicates(store: Store, collection: Collection, articles: dict[int, A
             placed.joined_groups.add(group)
             collection.doc_group.update((key, group) for key in members)
         joined = {k for members in joining.values() for k in members}
-        rest = [k for k in new if k not in joined]
-        while rest:
-            rep = most_complete(rest, articles)
-            near = {k for first in proposed_pairs.get(rep, ()) for k in (first, *proposed_pairs.get(first, ()))}
-            candidates = [k for k in rest if k in near]
+        rest = {k for k in new if k not in joined}
+        for rep in sorted(rest, key=lambda k: (-articles[k].fingerprint.size, articles[k].index)):  # most complete first
+            if rep not in rest:
+                continue
+            near = {k for first in proposed_pairs.get(rep, ()) for k in (first, *proposed_pairs.get(first, ()))
+                    if isinstance(k, int) and k in rest and k != rep}
+            candidates = sorted(near, key=lambda k: articles[k].index)
             links.measure_copies(candidates, rep)
-            members = [rep] + [k for k in candidates if k != rep and links.holds(k, rep)]
-            taken = set(members)
+            members = [rep, *(k for k in candidates if links.holds(k, rep))]
+            rest -= set(members)
             group = store.create_group(rep, members, links.similarity(members, rep))
             collection.add_groups([group], [articles[rep]], [rep])
             placed.new_groups.append(group)
             collection.doc_group.update((key, group) for key in members)
-            rest = [k for k in rest if k not in taken]
     return placed
 
 
