@@ -3,13 +3,18 @@
     .venv/bin/python eval/summaries.py multiling ../shared/eval/multiling2011
     .venv/bin/python eval/summaries.py neus ../shared/eval/neus_val --words 80
     .venv/bin/python eval/summaries.py allsides ../shared/eval/allsides_dev --words 80
+    .venv/bin/python eval/summaries.py ecbplus ../shared/eval/ecbplus_dev/ecbplus_dev.jsonl --words 80
+    .venv/bin/python eval/summaries.py pages ../shared/eval/extraction_dev --words 80
     .venv/bin/python eval/summaries.py jsonl my-set.jsonl --words 250 --modes extractive
     .venv/bin/python eval/summaries.py convert-multinews test.csv multinews.jsonl
+    .venv/bin/python eval/summaries.py checked   # faithful share of eval/data/written_checked.jsonl
 
 Dataset format (JSONL, one topic a line): {"documents": ["text", ...], "references": ["summary", ...]}; a
 document may also be an object with the request's fields (`text`, `title`, `source`, `url`, `published_at`).
 NeuS sets are sent as a reader would paste them: each article's title on its first line, then its text.
-AllSides articles are sent with their title, outlet, address and date as a feed gives them.
+AllSides articles are sent with their title, outlet, address and date as a feed gives them. ECB+ topics (one
+request each) and the real pages of `extraction_dev` (each alone, as HTML) have no reference: their briefs are
+read for the readability columns.
 `--limit N --seed S` takes a fixed random subset of N topics (the same for every system).
 ROUGE-1, ROUGE-2 and ROUGE-Lsum F1 (rouge-score, stemming on; Lsum is the summary-level LCS over
 newline-separated sentences), averaged over a topic's references, then over topics. Every system's
@@ -92,6 +97,22 @@ def load_allsides(folder: Path) -> list[Topic]:
     return topics
 
 
+def load_ecbplus(path: Path) -> list[Topic]:
+    """ECB+ as the stories evaluation sends it: one request per topic (two events of one kind), no reference."""
+    topics: dict[str, Topic] = {}
+    for item in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+        topic = topics.setdefault(item["topic"], {"documents": [], "references": [], "titles": []})
+        topic["documents"].append({"id": item["id"], "text": item["text"]})
+    return list(topics.values())
+
+
+def load_pages(folder: Path) -> list[Topic]:
+    """The real news pages of `extraction_dev`, each briefed alone as HTML, no reference."""
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    return [{"documents": [{"id": item["file"], "text": (folder / "pages" / item["file"]).read_text(
+        encoding="utf-8", errors="replace")}], "references": [], "titles": []} for item in expected]
+
+
 def text_of(document: str | dict[str, str]) -> str:
     return document if isinstance(document, str) else document["text"]
 
@@ -101,6 +122,17 @@ def subset(topics: list[Topic], limit: int | None, seed: int) -> list[Topic]:
     if limit is None or limit >= len(topics):
         return topics
     return [topics[i] for i in sorted(random.Random(seed).sample(range(len(topics)), limit))]
+
+
+def checked_share(path: Path) -> str:
+    """The faithful share of hand-checked written sentences (`eval/data/written_checked.jsonl`), by origin."""
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    by_origin: dict[str, list[bool]] = {}
+    for item in items:
+        by_origin.setdefault(item["origin"], []).append(bool(item["verdict"]))
+    parts = [f"{origin} {sum(v)}/{len(v)}" for origin, v in sorted(by_origin.items())]
+    faithful = sum(bool(item["verdict"]) for item in items)
+    return f"{faithful}/{len(items)} faithful ({faithful / max(len(items), 1):.3f}): " + ", ".join(parts)
 
 
 def load_jsonl(path: Path) -> list[Topic]:
@@ -266,9 +298,10 @@ def evaluate(topics: list[Topic], words: int, modes: list[str], story_threshold:
             text = "\n".join(summary)
             per_ref = [scorer.score(reference, text) for reference in topic["references"]]
             for key, metric in (("R1", "rouge1"), ("R2", "rouge2"), ("RLsum", "rougeLsum")):
-                scores[key].append(float(np.mean([s[metric].fmeasure for s in per_ref])))
+                if per_ref:  # sets without a reference are read for readability alone
+                    scores[key].append(float(np.mean([s[metric].fmeasure for s in per_ref])))
             scores["words"].append(len(text.split()))
-        row = {k: float(np.mean(v)) for k, v in scores.items()} | readability.figures()
+        row = {k: float(np.mean(v)) if v else float("nan") for k, v in scores.items()} | readability.figures()
         mode = name.removeprefix("service ")
         if mode in stats:
             row |= {key: float(np.mean(values)) if values else float("nan") for key, values in stats[mode].items()}
@@ -286,7 +319,8 @@ COLUMNS = (("valid", "valid citations"), ("kept", "generated kept by verify"), (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    loaders = {"multiling": load_multiling, "neus": load_neus, "allsides": load_allsides, "jsonl": load_jsonl}
+    loaders = {"multiling": load_multiling, "neus": load_neus, "allsides": load_allsides, "ecbplus": load_ecbplus,
+               "pages": load_pages, "jsonl": load_jsonl}
     for name in loaders:
         command = sub.add_parser(name)
         command.add_argument("path", type=Path)
@@ -299,10 +333,16 @@ def main() -> None:
         command.add_argument("--seed", type=int, default=24)
         command.add_argument("--dump", type=Path, default=None, help="write the service's briefs here (JSONL)")
         command.add_argument("--no-peers", action="store_true", help="the service alone (while trying a change)")
+    checked = sub.add_parser("checked", help="the faithful share of hand-checked model-written sentences")
+    checked.add_argument("path", type=Path, nargs="?", default=Path(__file__).resolve().parent / "data" /
+                         "written_checked.jsonl")
     convert = sub.add_parser("convert-multinews")
     convert.add_argument("source", type=Path)
     convert.add_argument("target", type=Path)
     args = parser.parse_args()
+    if args.command == "checked":
+        print(checked_share(args.path))
+        return
     if args.command == "convert-multinews":
         print(f"wrote {convert_multinews(args.source, args.target)} topics to {args.target}")
         return
@@ -316,8 +356,9 @@ def main() -> None:
     for name, row in evaluate(topics, args.words, args.modes.split(","), args.story_threshold, dump,
                               not args.no_peers):
         shares = [f"{row[key]:.3f}" if key in row and row[key] == row[key] else "-" for key, _ in COLUMNS]
-        print(f"| {name} | {row['R1']:.4f} | {row['R2']:.4f} | {row['RLsum']:.4f} | {row['words']:.0f} | "
-              f"{' | '.join(shares)} | {row['same-claim pairs']:.0f} | {row['seconds']:.2f} |", flush=True)
+        rouge = " | ".join(f"{row[key]:.4f}" if row[key] == row[key] else "-" for key in ("R1", "R2", "RLsum"))
+        print(f"| {name} | {rouge} | {row['words']:.0f} | {' | '.join(shares)} | {row['same-claim pairs']:.0f} | "
+              f"{row['seconds']:.2f} |", flush=True)
     if args.dump and dump is not None:
         args.dump.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in dump), encoding="utf-8")
 

@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 from eval.stories import Tally, objective
-from eval.summaries import convert_multinews, cut, lead, sumy_system
+from eval.readability import Readability
+from eval.summaries import checked_share, convert_multinews, cut, lead, sumy_system
+from service.pipeline import Pipeline
 from tests.conftest import seed_documents
 
 
@@ -52,3 +54,28 @@ def test_peer_baselines_run_on_the_seeds() -> None:
     picked = sumy_system("lexrank")(texts, 80)
     assert picked and sum(len(s.split()) for s in picked) <= 80
     assert all(any(s in t for t in texts) for s in picked)
+
+
+def test_readability_counts_what_a_reader_would_strike(pipeline: Pipeline) -> None:
+    """Issue 24's figures, counted from a brief's own sentences: a headline, furniture, an opener with nothing to
+    point at, and one claim told twice."""
+    titles = ["Tara Reid checks into rehab"]
+    article = "Tara Reid has checked into Promises Treatment Center. She said she needed a break."
+    brief = ["He said they would leave.", "Tara Reid checks into rehab.", "Posted: Thursday, April 21, 2022. 10:11 pm CST.",
+             "Tara Reid has checked into Promises Treatment Center.",
+             "Tara Reid checked herself into Promises Treatment Center.", "It is unclear how long she will stay."]
+    readability = Readability(pipeline.embedder, pipeline.parser)
+    readability.add(brief, titles, [article])
+    figures = readability.figures()
+    assert readability.headlines == 1 and readability.furniture == 1 and readability.unresolved == 1
+    assert readability.same_claim_pairs == 1 and figures["headline"] == 1 / 6
+    readability.add(["Tara Reid has checked into Promises Treatment Center.", "She said she needed a break."], titles,
+                    [article])  # "She" follows the sentence it follows in the article, after the name
+    assert readability.unresolved == 1
+
+
+def test_the_faithful_share_of_hand_checked_sentences(tmp_path: Path) -> None:
+    path = tmp_path / "checked.jsonl"
+    path.write_text("".join(json.dumps({"origin": origin, "verdict": verdict}) + "\n"
+                            for origin, verdict in (("fused", True), ("fused", False), ("compressed", True))))
+    assert checked_share(path) == "2/3 faithful (0.667): compressed 1/1, fused 1/2"

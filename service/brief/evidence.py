@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
+from ..read.words import content_words
 from ..types import Citation, Evidence, Sentence, Story
 from ..values.facts import counts, extract_facts
 
@@ -92,8 +94,10 @@ def candidates(story: Story, per_document: int) -> list[Candidate]:
     return out
 
 
-def _content_words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if len(w) >= 4}
+@lru_cache(maxsize=65536)
+def _content_words(text: str) -> frozenset[str]:
+    """Words of four letters or more (`read.words`), once per text: ranking compares each with many."""
+    return frozenset(content_words(text, numbers=False))
 
 
 def same_claim(a: str, b: str, cosine: float) -> bool:
