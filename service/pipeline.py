@@ -26,6 +26,7 @@ from .read.text import one_line
 from .read.validation import check_text_read, validate_documents
 from .response import document_statuses, story_out
 from .runtime.embed import Embedder, StaticEmbedder
+from .runtime.nlp import Parser
 from .runtime.threads import thread_count, use_threads
 from .schemas import (
     BriefRequest,
@@ -100,6 +101,7 @@ class Pipeline:
             self.static = StaticEmbedder(settings.embedding_model, settings.cache_dir)
             self.writers = build_writers(settings)
         self.same_event = stories.SameEventScorer(SameEventModel.load(), self.static)
+        self.parser = Parser()  # loads on its first parse
         self.verifier = Verifier(self.embedder, settings.verify_threshold)
 
     def health(self) -> str | None:
@@ -184,7 +186,8 @@ class Pipeline:
                 vectors = np.vstack([vectors, self.embedder.encode([s.text for s in differing], timer.check)])
             published = {a.index: a.published_at for a in story.articles if a.published_at}
             claims = compare_claims([c.sentence for c in candidates] + differing, vectors,
-                                    lambda texts: self.embedder.encode(texts, timer.check), published, group_of)
+                                    lambda texts: self.embedder.encode(texts, timer.check),
+                                    lambda texts: self.parser.parse(texts, timer.cancel), published, group_of)
             ranked = claims.settled(ranked)
         with timer.stage("writer"):
             draft = writer.write(ranked, max_words, timer.cancel)
