@@ -1,13 +1,21 @@
 """Where sources disagree: precision on real multi-outlet stories, recall on altered copies, seeds.
 
-    .venv/bin/python eval/disagreements.py flag ../shared             # list what the service flags
-    .venv/bin/python eval/disagreements.py precision ../shared        # against the hand-checked verdicts
+    .venv/bin/python eval/disagreements.py flag ../shared             # list what the service flags (tuning part)
+    .venv/bin/python eval/disagreements.py precision ../shared        # against the hand-checked verdicts, per part
+    .venv/bin/python eval/disagreements.py flag ../shared --part held_out   # only once tuning is over
     .venv/bin/python eval/disagreements.py recall ../shared           # altered copies of real articles
     .venv/bin/python eval/disagreements.py seeds                      # false alarms on the seeds' story
 
 Real stories: the 42 ECB+ events of ../shared/eval/ecbplus_dev (one request per labelled event),
-the 3 MultiLing 2011 topics and the same-story tgcontest pairs, each article with `published_at`
-from its own date line when it has one (as page metadata would give it). Each flagged disagreement
+the 220 AllSides events of ../shared/eval/allsides_dev (one request per event, its three outlets'
+articles with `published_at`, `source` and `title` as a feed gives them), the 3 MultiLing 2011
+topics and the same-story tgcontest pairs; an article without a given date gets `published_at`
+from its own date line when it has one (as page metadata would give it).
+
+Held out from tuning (`held_out`, decided before any AllSides flag was read): the AllSides events
+whose id hashes odd (sha1), about half. `flag` lists the tuning part unless asked for the other,
+and `precision` scores the two parts apart, so the held-out flags are read once, after tuning.
+Each flagged disagreement
 is identified by story, kind and values; `eval/data/disagreements_checked.jsonl` holds a verdict
 per flag, given by reading both sides (`true`: the sources really give different values for one
 thing, or one really updates the other; `false`: otherwise), with the quoted values and citation
@@ -22,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import random
 import re
@@ -45,6 +54,22 @@ CHECKED = DATA / "disagreements_checked.jsonl"
 ALTERATIONS = DATA / "alterations.jsonl"
 ONE_STORY = 0.05  # story threshold that keeps a labelled event (or topic) one story
 Story = tuple[str, list[dict[str, object]]]  # name, request documents
+ALLSIDES = "allsides_"  # prefix of an AllSides event's story name
+
+
+def source_of(name: str) -> str:
+    """The data set a story comes from, by its name."""
+    if name.startswith(ALLSIDES):
+        return "allsides"
+    if name.startswith("tg"):
+        return "tgcontest"
+    return "multiling" if name.startswith("M") else "ecbplus"
+
+
+def held_out(name: str) -> bool:
+    """Whether a story is held back from tuning: an AllSides event whose id hashes odd. ECB+ and the others
+    guided the rules of earlier sessions, so none of them can be held out now."""
+    return name.startswith(ALLSIDES) and int(hashlib.sha1(name.encode()).hexdigest(), 16) % 2 == 1
 
 
 def dated(doc_id: str, text: str) -> dict[str, object]:
@@ -79,6 +104,13 @@ def real_stories(shared: Path) -> Iterator[Story]:
         item = json.loads(line)
         events[item["story"]].append(dated(item["id"], untokenized(item["text"])))
     yield from sorted(events.items())
+    articles = {item["id"]: item for item in map(json.loads, (shared / "eval" / "allsides_dev" / "articles.jsonl")
+                                                 .read_text(encoding="utf-8").splitlines())}
+    for line in (shared / "eval" / "allsides_dev" / "events.jsonl").read_text(encoding="utf-8").splitlines():
+        event = json.loads(line)
+        yield f"{ALLSIDES}{event['story']}", [
+            {"id": a["id"], "text": a["text"], "title": a["title"], "source": a["source"],
+             "published_at": a["published_at"]} for a in map(articles.__getitem__, event["articles"])]
     for line in (shared / "eval" / "multiling2011" / "documents.jsonl").read_text(encoding="utf-8").splitlines():
         topic = json.loads(line)
         yield topic["instance_id"], [dated(d["filename"], "\n".join(d["text"])) for d in topic["documents"]]
@@ -100,7 +132,8 @@ def flags(pipeline: Pipeline, name: str, documents: list[dict[str, object]]) -> 
     found = []
     for story in brief(pipeline, documents).stories:
         for item in story.disagreements:
-            found.append({"story": name, "kind": item.kind, "status": item.status, "slot": item.slot,
+            found.append({"story": name, "source": source_of(name), "held_out": held_out(name), "kind": item.kind,
+                          "status": item.status, "slot": item.slot,
                           "values": [{"value": v.value, "written": v.written, "citations": [
                               {"document_id": c.document_id, "start": c.start, "end": c.end,
                                "quote": texts[c.document_id][c.start:c.end]} for c in v.citations]}
@@ -225,10 +258,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["flag", "precision", "candidates", "recall", "seeds"])
     parser.add_argument("shared", nargs="?", type=Path, default=Path("../shared"))
+    parser.add_argument("--part", choices=["tune", "held_out", "all"], default="tune",
+                        help="stories to flag or score: the tuning part, the part held out from tuning, or both")
     args = parser.parse_args()
     pipeline = Pipeline(load_settings(model="none"))
     if args.command in ("flag", "precision"):
-        found = [flag for name, docs in real_stories(args.shared) for flag in flags(pipeline, name, docs)]
+        wanted = {"tune": {False}, "held_out": {True}, "all": {False, True}}[args.part]
+        found = [flag for name, docs in real_stories(args.shared) if held_out(name) in wanted
+                 for flag in flags(pipeline, name, docs)]
         checked = load_checked()
         if args.command == "flag":
             for flag in found:
@@ -246,14 +283,21 @@ def main() -> None:
 
 
 def precision(found: list[dict[str, object]], checked: dict[str, dict[str, object]]) -> None:
+    """Precision of the flags against the verdicts, for each part and data set, with counts."""
     unchecked = [key(f) for f in found if key(f) not in checked]
     if unchecked:
         sys.exit(f"{len(unchecked)} flags have no verdict yet (run `flag` and check them): {unchecked[:5]}")
-    correct = sum(1 for f in found if checked[key(f)]["verdict"] is True)
-    stories = len({f["story"] for f in found})
-    updates = sum(1 for f in found if f["status"] == "update")
-    print(f"flagged {len(found)} disagreements ({updates} updates) in {stories} stories; "
-          f"correct by hand check {correct}; precision {correct / max(len(found), 1):.3f}")
+    parts: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for flag in found:
+        part = "held out" if flag["held_out"] else "tuning"
+        for name in ("all", part, f"{part}, {flag['source']}"):
+            parts[name].append(flag)
+    for name, part_flags in sorted(parts.items()):
+        correct = sum(1 for f in part_flags if checked[key(f)]["verdict"] is True)
+        stories = len({f["story"] for f in part_flags})
+        updates = sum(1 for f in part_flags if f["status"] == "update")
+        print(f"{name}: flagged {len(part_flags)} disagreements ({updates} updates) in {stories} stories; "
+              f"correct by hand check {correct}; precision {correct / max(len(part_flags), 1):.3f}")
 
 
 if __name__ == "__main__":

@@ -182,7 +182,8 @@ class Pipeline:
                 vectors = np.vstack([vectors, self.embedder.encode([s.text for s in differing], timer.check)])
             published = {a.index: a.published_at for a in story.articles if a.published_at}
             claims = compare_claims([c.sentence for c in candidates] + differing, vectors,
-                                    lambda texts: self.embedder.encode(texts, timer.check), published, group_of)
+                                    lambda texts: self.embedder.encode(texts, timer.check),
+                                    lambda texts: self.parser.parse(texts, timer.cancel), published, group_of)
             ranked = claims.settled(ranked)
         with timer.stage("writer"):
             draft = writer.write(ranked, max_words, timer.cancel)

@@ -20,6 +20,7 @@ from .schemas import (
     StoryOut,
 )
 from .types import Article, BriefSentence, Document, Story
+from .values.currency import RATES_NAME
 
 
 def story_out(number: int, story: Story, verified: Verified, writer: Writer, tokens: int,
@@ -37,7 +38,9 @@ def story_out(number: int, story: Story, verified: Verified, writer: Writer, tok
                                  for r in verified.rejected]),
         facts=[FactOut(kind=slot.kind, slot=slot.label, **_stated(slot.values[0], ids)) for slot in claims.facts],
         disagreements=[DisagreementOut(kind=slot.kind, slot=slot.label, status=slot.status,
-                                       values=[StatedOut(**_stated(v, ids)) for v in slot.values])
+                                       values=[StatedOut(**_stated(v, ids)) for v in slot.values],
+                                       rates=RATES_NAME if len({v.mentions[0].value.unit for v in slot.values}) > 1
+                                       else None)
                        for slot in claims.disagreements])
 
 
@@ -57,7 +60,8 @@ def story_fields(number: int, story: Story) -> dict[str, Any]:
 def _stated(stated: Stated, ids: dict[int, str]) -> dict[str, Any]:
     """One value of a slot: the sources that state it and the sentences they state it in."""
     sentences = list(dict.fromkeys(m.sentence for m in stated.mentions))
-    return {"value": stated.value, "written": stated.written, "sources": len(stated.groups),
+    return {"value": stated.value, "written": stated.written, "currency": stated.mentions[0].value.unit or None,
+            "sources": len(stated.groups),
             "document_ids": list(dict.fromkeys(ids[s.doc] for s in sentences)), "published_at": stated.published,
             "citations": [CitationOut(document_id=ids[s.doc], start=s.start, end=s.end) for s in sentences]}
 

@@ -113,6 +113,7 @@ class StatedOut(BaseModel):
                                    "\"$2.5 million\" is 2500000), ISO dates (partial when the text is: 2005-03, "
                                    "03-11), or a weekday when no publication date resolves it.")
     written: str = Field(description="The value as the first of its sources writes it.")
+    currency: str | None = Field(None, description="ISO 4217 code of an amount of money (a bare \"$\" is USD).")
     sources: int = Field(description="Independent sources (duplicate groups) that state this value.")
     document_ids: list[str]
     published_at: datetime | None = Field(None, description="Earliest publication among these sources, when given.")
@@ -134,6 +135,8 @@ class DisagreementOut(BaseModel):
                     "values in time (a toll rising in later reports), oldest first.")
     values: list[StatedOut] = Field(description="Each value with the sources that state it; for a conflict the most "
                                                 "widely stated first, for an update the oldest first.")
+    rates: str | None = Field(None, description="The exchange-rate table the amounts were compared at, when they are "
+                                                "in different currencies (amounts no rate converts are never compared).")
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "kind": "count", "slot": "number of cartel members", "status": "conflict", "values": [

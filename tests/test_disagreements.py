@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -18,8 +18,9 @@ from service.pipeline import Pipeline, Timer
 from service.read.sentences import split_sentences
 from service.schemas import BriefRequest, BriefResponse
 from service.types import Citation, Evidence, Sentence
-from service.values.quantities import values_in
-from service.values.slots import comparable, compatible, context
+from service.values.quantities import Value, values_in
+from service.values.readings import Reading, read
+from service.values.slots import agree, comparable, compatible, context
 
 # Sentences of seeds 001 and 002 (two outlets), as written there.
 LEAD_001 = ("Mexico has extradited 37 cartel members to the United States at the request of the US Department of "
@@ -40,7 +41,8 @@ def claims_of(pipeline: Pipeline, sentences: list[tuple[int, str]],
     candidates = [Candidate(Sentence(doc, n, text, 0, len(text), "body"), 0.0)
                   for n, (doc, text) in enumerate(sentences)]
     vectors = pipeline.embedder.encode([c.sentence.text for c in candidates])
-    return compare_claims([c.sentence for c in candidates], vectors, pipeline.embedder.encode, published), candidates
+    return compare_claims([c.sentence for c in candidates], vectors, pipeline.embedder.encode, pipeline.parser.parse,
+                          published), candidates
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -81,12 +83,24 @@ def test_a_total_or_an_earlier_transfer_is_another_quantity(pipeline: Pipeline) 
     assert not any("26" in {v.value for v in s.values} for s in claims.disagreements)
 
 
-def test_later_reports_are_an_update_in_publication_order(pipeline: Pipeline) -> None:
+TOLL = "The death toll from the floods in western Germany rose to {} on Thursday, police said."
+LATER_TOLL = "Police said the death toll from the floods in western Germany had risen to {}."
+
+
+def test_a_toll_rising_in_later_reports_is_an_update_in_publication_order(pipeline: Pipeline) -> None:
+    published = {1: datetime(2026, 1, 21, 9, tzinfo=timezone.utc), 2: datetime(2026, 1, 22, 9, tzinfo=timezone.utc)}
+    claims, _ = claims_of(pipeline, [(2, LATER_TOLL.format(141)), (1, TOLL.format(103))], published)
+    [slot] = claims.disagreements
+    assert slot.status == "update" and [v.value for v in slot.values] == ["103", "141"]
+    assert claims.one_sided(TOLL.format(103)) is not None and claims.one_sided(LATER_TOLL.format(141)) is None
+
+
+def test_a_count_of_a_finished_event_stated_otherwise_later_is_a_conflict(pipeline: Pipeline) -> None:
+    """An extradition of 37 is not updated by a report of 38 the next day: the two reports disagree."""
     published = {1: datetime(2026, 1, 21, 9, tzinfo=timezone.utc), 2: datetime(2026, 1, 22, 9, tzinfo=timezone.utc)}
     claims, _ = claims_of(pipeline, [(2, LEAD_002.replace("37", "38")), (1, LEAD_001)], published)
     [slot] = claims.disagreements
-    assert slot.status == "update" and [v.value for v in slot.values] == ["37", "38"]
-    assert claims.one_sided(LEAD_001) is not None and claims.one_sided(LEAD_002.replace("37", "38")) is None
+    assert slot.status == "conflict" and {v.value for v in slot.values} == {"37", "38"}
 
 
 def test_one_sided_sentences_leave_the_evidence_and_fail_verify(pipeline: Pipeline) -> None:
@@ -372,3 +386,127 @@ def test_slots_are_labelled_for_a_reader(pipeline: Pipeline) -> None:
     unnamed, _ = claims_of(pipeline, [(1, "Temperatures were minus 20 as firefighters battled the blaze."),
                                       (2, "Temperatures stood at minus 20 as firefighters battled the blaze.")])
     assert [f.label for f in unnamed.facts] == ["number"]  # nothing named after the value: the kind alone
+
+
+@pytest.mark.parametrize(("round_figure", "precise"), [
+    ("a $13 billion acquisition", "a $13.9 billion acquisition"),
+    ("five years in prison", "four and a half years in prison"),
+    ("roughly 1.5 million signatures", "1,495,709 signatures"),
+    ("420 passengers", "416 passengers"),
+    ("47 percent of the vote", "46.7 percent of the vote"),
+])
+def test_a_round_figure_agrees_with_the_precise_one_it_rounds(round_figure: str, precise: str) -> None:
+    [a], [b] = values_in(round_figure), values_in(precise)
+    assert agree(a, context(a, round_figure), b, context(b, precise))
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("20,000 people", "12,000 people"),  # 12,000 rounds to 10,000, not to 20,000
+    ("minus 20 degrees", "minus 17 degrees"),  # a whole number under 100 is exact
+    ("a $12 billion deal", "a $13.9 billion deal"),
+    ("Sixty-year-old suspect", "61-year-old suspect"),  # an age is never rounded
+])
+def test_figures_that_round_to_neither_disagree(one: str, other: str) -> None:
+    [a], [b] = values_in(one), values_in(other)
+    assert not agree(a, context(a, one), b, context(b, other))
+
+
+def test_amounts_in_two_currencies_are_compared_at_the_month_s_rate() -> None:
+    euros, pounds = "jewellery worth €103 million", "jewellery worth £88m"
+    [a], [b] = values_in(euros), values_in(pounds)
+    assert (a.unit, b.unit) == ("EUR", "GBP")
+    assert agree(a, context(a, euros), b, context(b, pounds), date(2021, 10, 5))  # 0.85 pounds a euro that month
+    assert not agree(a, context(a, euros), b, context(b, pounds), date(2008, 12, 5))  # 0.90: £93m
+    assert agree(a, context(a, euros), b, context(b, pounds))  # undated: some month's rate reconciles them
+    dollars = "jewellery worth $88 million"
+    [c] = values_in(dollars)
+    assert not agree(a, context(a, euros), c, context(c, dollars), date(2021, 10, 5))  # $119m that month
+
+
+def test_amounts_in_a_currency_the_rate_table_lacks_are_never_compared() -> None:
+    known_text, unknown_text = "a grant of €5 million", "a grant of 5 million rubles"
+    [a] = values_in(known_text)
+    money = Value("money", "5000000", 0, 1, (), (), "RUB", 1e6)  # no sign or word of quantities names the ruble
+    assert not comparable(a, context(a, known_text), money, context(money, unknown_text), 1.0)
+
+
+def read_values(pipeline: Pipeline, text: str) -> list[Reading]:
+    [doc] = pipeline.parser.parse([text])
+    return [read(doc, value) for value in values_in(text)]
+
+
+def test_the_parse_reads_what_a_number_counts_and_when(pipeline: Pipeline) -> None:
+    [crew] = read_values(pipeline, "The ship carried some 420 passengers and crew when it sank.")
+    assert (crew.counted, crew.joined) == ("passenger", frozenset({"crew"}))
+    [revenue] = read_values(pipeline, "Harry Winston posted $39 billion in revenue last year.")
+    assert (revenue.counted, revenue.relative) == ("revenue", frozenset({"last year"}))
+    [price] = read_values(pipeline, "The deal values the acquisition at $13.9 billion.")
+    assert price.counted == "acquisition"
+    germany, _, belgium = read_values(pipeline, "The death toll in Germany climbed to at least 143 on Saturday, "
+                                                "while the toll across the border in Belgium stood at 24.")
+    assert (germany.places, belgium.places) == (frozenset({"germany"}), frozenset({"belgium"}))
+    three, seven = read_values(pipeline, "Gray was hit in the back by three of the seven bullets fired by officers.")
+    assert three.part and not seven.part and three.counted == seven.counted == "bullet"
+    _, sentence = read_values(pipeline, "In 1959, he received a five-year sentence.")
+    assert sentence.years == frozenset({"1959"})
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("The ship was carrying some 420 passengers and crew when it sank off the island on Sunday.",
+     "The ship was carrying 246 passengers when it sank off the island on Sunday."),
+    ("Harry Winston said on Monday that the deal was worth $13 billion in revenue to the group.",
+     "Harry Winston said on Monday that the deal valued the acquisition at $11 billion."),
+    ("The floods have killed 43 people across western Germany since Wednesday, police said.",
+     "The floods have killed 24 people across Belgium since Wednesday, police said."),
+    ("Another four people died in hospital after the quake, officials said on Monday.",
+     "Twelve people died in hospital after the quake, officials said on Monday."),
+])
+def test_values_the_parse_reads_as_two_things_are_no_disagreement(pipeline: Pipeline, one: str, other: str) -> None:
+    """Passengers and crew against passengers, revenue against a price, two countries, an addition against a
+    count: the words around the values link each pair (the slot test alone flags each); the parse parts them."""
+    claims, _ = claims_of(pipeline, [(1, one), (2, other)])
+    assert not claims.disagreements
+
+
+def test_the_same_thing_counted_otherwise_is_still_a_disagreement(pipeline: Pipeline) -> None:
+    claims, _ = claims_of(pipeline, [
+        (1, "The ship was carrying 420 passengers when it sank off the island on Sunday."),
+        (2, "The ship was carrying 246 passengers when it sank off the island on Sunday.")])
+    [slot] = claims.disagreements
+    assert {v.value for v in slot.values} == {"420", "246"}
+
+
+SEARCHING = "Jose Luis Orozco, 27, was still searching for the gunman who shot his son outside the school, police said."
+VERDICT = "The jury found Jose Luis Orozco, 29, guilty of shooting a man outside the school."
+
+
+def test_an_age_told_at_two_events_is_no_conflict_and_an_update_when_dated(pipeline: Pipeline) -> None:
+    claims, _ = claims_of(pipeline, [(1, SEARCHING), (2, VERDICT)])
+    assert not claims.disagreements  # undated: 27 at the shooting and 29 at the verdict can both be true
+    published = {1: datetime(2011, 3, 2, tzinfo=timezone.utc), 2: datetime(2013, 5, 20, tzinfo=timezone.utc)}
+    claims, _ = claims_of(pipeline, [(1, SEARCHING), (2, VERDICT)], published)
+    [slot] = claims.disagreements
+    assert slot.status == "update" and [v.value for v in slot.values] == ["27", "29"]
+
+
+def test_one_amount_in_two_currencies_is_no_disagreement(pipeline: Pipeline) -> None:
+    euros = "Thieves took jewellery worth €103 million from the Harry Winston store in Paris on Thursday."
+    pounds = "Thieves took jewellery worth £88m from the Harry Winston store in Paris on Thursday."
+    claims, _ = claims_of(pipeline, [(1, euros), (2, pounds)])
+    assert not claims.disagreements
+    claims, _ = claims_of(pipeline, [(1, euros), (2, pounds.replace("£88m", "£38m"))])
+    [slot] = claims.disagreements
+    assert {v.value for v in slot.values} == {"103000000", "38000000"}
+
+
+def test_the_rate_table_is_named_where_amounts_in_two_currencies_disagree(pipeline: Pipeline) -> None:
+    paris = ("Thieves took jewellery worth {} from the Harry Winston store in Paris on Thursday, police said. "
+             "The men, two of them dressed as women, threatened staff with a handgun and escaped on foot.")
+    response = pipeline.run(BriefRequest.model_validate({"documents": [
+        {"id": "euros", "text": paris.format("€103 million"), "published_at": "2008-12-05T10:00:00Z"},
+        {"id": "pounds", "text": paris.format("£38m"), "published_at": "2008-12-05T11:00:00Z"}],
+        "options": {"mode": "extractive", "story_threshold": 0.05}}))
+    [story] = response.stories
+    [slot] = story.disagreements
+    assert slot.rates is not None and "ECB" in slot.rates
+    assert {v.currency for v in slot.values} == {"EUR", "GBP"}

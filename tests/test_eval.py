@@ -6,8 +6,8 @@ import csv
 import json
 from pathlib import Path
 
-from eval.stories import Tally, objective
 from eval.readability import Readability
+from eval.stories import Tally, objective
 from eval.summaries import checked_share, convert_multinews, cut, lead, sumy_system
 from service.pipeline import Pipeline
 from tests.conftest import seed_documents

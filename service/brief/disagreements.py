@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
-from typing import Literal
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from scipy.cluster.hierarchy import DisjointSet
@@ -28,11 +28,13 @@ from scipy.cluster.hierarchy import DisjointSet
 from ..group.neighbors import similar_pairs
 from ..types import Citation, DuplicateGroup, Evidence, Sentence
 from ..values.quantities import Value, values_in
+from ..values.readings import Reading, other_thing, read
 from ..values.slots import (
     OTHER_WORDS_WINDOW,
     SAME_CLAIM_COSINE,
     SAME_WORDS_WINDOW,
     Context,
+    agree,
     comparable,
     comparable_dates,
     compatible,
@@ -42,12 +44,22 @@ from ..values.slots import (
     same_slot,
 )
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+Parse = Callable[[list[str]], list["Doc"]]  # `runtime.nlp.Parser.parse`: one dependency parse per sentence
 MAX_FACTS = 12
 WINDOW_WORDS = 6  # words on each side of a value whose embedding says what the value counts
 MAX_RATIO = 3.0  # two reports of one quantity rarely differ threefold; 20 points in a game and 2,282 in a career do
 _KINDS = {"count": "number", "money": "amount", "percent": "percentage", "ordinal": "rank", "age": "age", "date": "date"}
 _NOUNS = {"count": "number of", "money": "amount of", "ordinal": "which"}  # before what the value counts
 RETOLD_COSINE = 0.9  # sentences this close retell one claim (names and small words apart)
+AGES_APART = 3  # two ages of one person this close may be one age told at two times ("27" at the shooting, "29" at the verdict)
+# Verbs and nouns of a quantity that moves with time: reports dated apart that give it two values update it
+_MOVING_EVENTS = frozenset("rise climb increase grow reach jump swell mount top surpass exceed soar pass hit "
+                           "fall drop decline".split())
+_MOVING_COUNTS = frozenset("toll total tally number count death casualty".split())
+_COUNTED = frozenset(("count", "ordinal", "money", "percent"))  # kinds that count a noun
 _ROUNDING = 1e-5  # faiss and numpy sum a cosine in different orders: the index never cuts what the exact test keeps
 
 
@@ -58,6 +70,7 @@ class Mention:
     sentence: Sentence
     row: int  # row of the sentence's vector
     group: int  # the independent source: the duplicate group's representative
+    day: date | None = None  # the publication day of its document, when known: the rates its amounts convert at
 
     @property
     def written(self) -> str:
@@ -137,7 +150,7 @@ class Claims:
 def _states(value: Value, ctx: Context, text: str, side: Stated) -> bool:
     """Whether `value`, as `text` states it (`ctx` around it), is this side's value in this slot."""
     return any((m.sentence.text == text and m.value.start == value.start) or (
-        value.kind == m.value.kind and compatible(value.kind, value.value, side.value, ctx.bound, m.context.bound)
+        value.kind == m.value.kind and agree(value, ctx, m.value, m.context, m.day)
         and comparable(value, ctx, m.value, m.context, 1.0)  # a window neither close nor far: the word rules decide
         and same_slot(value, ctx, m.value, m.context, 1.0,  # a line of statistics: the same unit is enough here
                       SAME_WORDS_WINDOW if ctx.crowded or m.context.crowded else OTHER_WORDS_WINDOW))
@@ -177,32 +190,36 @@ def _mentions(sentences: Sequence[Sentence], published: dict[int, datetime],
         for value in values:
             ctx = context(value, sentence.text, values)
             if not ctx.excluded:
-                found.append(Mention(value, ctx, sentence, row, group_of.get(sentence.doc, sentence.doc)))
+                found.append(Mention(value, ctx, sentence, row, group_of.get(sentence.doc, sentence.doc),
+                                     day.date() if day else None))
     return found, stated
 
 
 def compare_claims(sentences: Sequence[Sentence], vectors: np.ndarray, encode: Callable[[list[str]], np.ndarray],
-                   published: dict[int, datetime] | None = None, group_of: dict[int, int] | None = None) -> Claims:
+                   parse: Parse, published: dict[int, datetime] | None = None,
+                   group_of: dict[int, int] | None = None) -> Claims:
     """Facts and disagreements of one story from its sentences and their vectors.
 
-    `encode` embeds the words around values (`Mention.window`) like `vectors` embeds sentences.
+    `encode` embeds the words around values (`Mention.window`) like `vectors` embeds sentences; `parse` parses
+    the sentences whose values may conflict (only those: a parse costs more than the rest of the stage).
     `published` maps a document index to its publication time, when the request gave one; `group_of` maps a
     copy that differs from its representative to the representative (every other document is its own group).
     """
     published = published or {}
     mentions, stated = _mentions(sentences, published, group_of or {})
-    agreeing, conflicting = _links(mentions, vectors, encode)
+    agreeing, conflicting, readings = _links(mentions, vectors, encode, parse)
     by_sentence: dict[Sentence, list[Mention]] = defaultdict(list)
     for mention in mentions:
         by_sentence[mention.sentence].append(mention)
     sides = _components(len(mentions), agreeing)
     side_of = {i: n for n, members in enumerate(sides) for i in members}
-    facts = [slot for members in sides if len((slot := _slot([mentions[i] for i in members], published)).values) == 1
+    facts = [slot for members in sides
+             if len((slot := _slot([mentions[i] for i in members], published, readings)).values) == 1
              and len(slot.values[0].groups) > 1 and not mentions[members[0]].context.crowded]  # no box scores
     disputes = [(side_of[i], side_of[j]) for i, j in conflicting if _disputed(mentions[i], mentions[j], stated)]
     disagreements = []
     for joined in _components(len(sides), disputes):
-        slot = _slot([mentions[i] for n in joined for i in sides[n]], published)
+        slot = _slot([mentions[i] for n in joined for i in sides[n]], published, readings)
         if len(joined) > 1 and len(slot.values) > 1 and _consistent(slot, by_sentence):
             disagreements.append(slot)
     facts.sort(key=lambda s: (-len(s.values[0].groups), s.values[0].mentions[0].row))
@@ -210,14 +227,18 @@ def compare_claims(sentences: Sequence[Sentence], vectors: np.ndarray, encode: C
     return Claims(tuple(facts[:MAX_FACTS]), tuple(disagreements))
 
 
-def _links(mentions: list[Mention], vectors: np.ndarray,
-           encode: Callable[[list[str]], np.ndarray]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Pairs of mentions of two documents that fill one slot with compatible values, and pairs that conflict.
+def _links(mentions: list[Mention], vectors: np.ndarray, encode: Callable[[list[str]], np.ndarray], parse: Parse,
+           ) -> tuple[list[tuple[int, int]], list[tuple[int, int]], dict[Mention, Reading]]:
+    """Pairs of mentions of two documents that fill one slot with compatible values, pairs that conflict, and the
+    parse's reading of each mention of a pair that may conflict.
 
     Two sentences that differ on two counts of the same kind ("25 points and 16 rebounds", "22 points and nine
     rebounds") describe two occasions, not one occasion twice: such pairs are not conflicts. A value that has its
     match of the same unit in the other sentence is no such difference: "convicted Nov. 12 of first-degree murder
     and second-degree murder" against "Nov. 19 of first-degree ... second-degree" differs on the day alone.
+    A pair of different values is then read in the parse (`readings`), which parts them when it sees two things
+    (`_one_quantity`); the parse also links two values whose words differ but that count one noun as the object of
+    one verb ("finished his third season with the franchise", "finished his fifth season in New Orleans").
     """
     candidates = candidate_pairs(mentions, vectors)
     rows = np.array([(mentions[i].row, mentions[j].row) for i, j in candidates], dtype=int).reshape(-1, 2)
@@ -229,25 +250,64 @@ def _links(mentions: list[Mention], vectors: np.ndarray,
     agreeing: list[tuple[int, int]] = []
     matched: dict[tuple[Sentence, Sentence], set[int]] = defaultdict(set)
     differing: dict[tuple[Sentence, Sentence], list[tuple[int, int]]] = defaultdict(list)
+    unlinked: list[tuple[int, int]] = []  # different values the words do not link: the parse may
+    window: dict[tuple[int, int], float] = {}
     for i, j in pairs:
         a, b = mentions[i], mentions[j]
         if a.sentence.text == b.sentence.text:  # one sentence in two documents: only the value at one place matches
             if a.value.start != b.value.start:
                 continue
-        elif not same_slot(a.value, a.context, b.value, b.context, similarity[i, j], float(windows[i] @ windows[j])):
-            continue
-        if compatible(a.value.kind, a.value.value, b.value.value, a.context.bound, b.context.bound):
+            window[i, j] = 1.0
+        else:
+            window[i, j] = float(windows[i] @ windows[j])
+            if not same_slot(a.value, a.context, b.value, b.context, similarity[i, j], window[i, j]):
+                if a.value.kind in _COUNTED and not agree(a.value, a.context, b.value, b.context, a.day or b.day):
+                    unlinked.append((i, j))
+                continue
+        if agree(a.value, a.context, b.value, b.context, a.day or b.day):
             agreeing.append((i, j))
             if a.context.head == b.context.head:
                 matched[a.sentence, b.sentence] |= {i, j}
         else:
             differing[a.sentence, b.sentence].append((i, j))
+    readings = _readings(mentions, {k for found in differing.values() for pair in found for k in pair}
+                         | {k for pair in unlinked for k in pair}, parse)
+    for i, j in unlinked:
+        if readings[i].counted and (readings[i].counted, readings[i].verb) == (readings[j].counted, readings[j].verb):
+            differing[mentions[i].sentence, mentions[j].sentence].append((i, j))
     # a value with its match in the other sentence makes no second difference ("37 people in 13 countries")
     unmatched = [[(i, j) for i, j in found if not matched.get(pair, set()) & {i, j}]
                  for pair, found in differing.items()]
-    return agreeing, [found[0] for found in unmatched if len(found) == 1]
+    conflicting = [found[0] for found in unmatched if len(found) == 1]
+    return agreeing, [(i, j) for i, j in conflicting
+                      if _one_quantity(mentions[i], mentions[j], readings[i], readings[j], window[i, j])], \
+        {mentions[k]: reading for k, reading in readings.items()}
 
 
+def _readings(mentions: list[Mention], wanted: set[int], parse: Parse) -> dict[int, Reading]:
+    """The parse's reading of each wanted mention, each sentence parsed once."""
+    texts = sorted({mentions[k].sentence.text for k in wanted})
+    docs = dict(zip(texts, parse(texts))) if texts else {}
+    return {k: read(docs[mentions[k].sentence.text], mentions[k].value) for k in wanted}
+
+
+def _one_quantity(a: Mention, b: Mention, ra: Reading, rb: Reading, window: float) -> bool:
+    """Whether two different values that fill one slot by their words are one quantity by the parse too.
+
+    Not when the parse sees two things (`readings.other_thing`), nor two amounts of money paid for two things
+    ("$39 billion in revenue", "values the acquisition at $13.9 billion") unless their words say the same. Two
+    ages of a person a few years apart told of two events ("Orozco, 27, was still searching"; "the jury found
+    Orozco, 29, guilty") are one age at two times: an update when the sources' dates order them so, else nothing.
+    """
+    if other_thing(ra, rb) is not None:
+        return False
+    if a.value.kind == "money" and ra.counted and rb.counted and ra.counted != rb.counted:
+        return window >= SAME_WORDS_WINDOW
+    if a.value.kind == "age" and abs(float(a.value.value) - float(b.value.value)) <= AGES_APART \
+            and not ra.events & rb.events:
+        return a.day is not None and b.day is not None and a.day != b.day and \
+            (a.day < b.day) == (float(a.value.value) < float(b.value.value))
+    return True
 def candidate_pairs(mentions: Sequence[Mention], vectors: np.ndarray) -> list[tuple[int, int]]:
     """Pairs of mentions `i < j` of two documents that the slot test compares: every value of two sentences that
     `_neighbour_sentences` pairs among those stating a value of one kind with the same markers (but for an age).
@@ -309,24 +369,39 @@ def _components(count: int, links: list[tuple[int, int]]) -> list[list[int]]:
     return sorted((sorted(members) for members in sets.subsets()), key=lambda members: members[0])
 
 
-def _slot(mentions: list[Mention], published: dict[int, datetime]) -> Slot:
-    by_value: dict[str, list[Mention]] = defaultdict(list)
+def _slot(mentions: list[Mention], published: dict[int, datetime], readings: dict[Mention, Reading]) -> Slot:
+    by_value: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     for mention in sorted(mentions, key=lambda m: m.row):
-        by_value[mention.value.value].append(mention)
-    values = _merge_compatible([Stated(v, ms[0].written, tuple(ms)) for v, ms in by_value.items()])
+        by_value[mention.value.value, mention.value.unit].append(mention)
+    values = _merge_compatible([Stated(v, ms[0].written, tuple(ms)) for (v, _), ms in by_value.items()])
     kind, label = mentions[0].value.kind, _label(mentions[0])
     times = [[_utc(published[m.sentence.doc]) for m in v.mentions if m.sentence.doc in published] for v in values]
     if all(len(t) == len(v.mentions) for t, v in zip(times, values)):
         values = [replace(v, published=min(t)) for v, t in zip(values, times)]
     if len(values) == 1:
         return Slot(kind, label, tuple(values))
-    if all(v.published is not None for v in values) and not any(m.context.anchors for m in mentions):
+    if all(v.published is not None for v in values):
         order = sorted(range(len(values)), key=lambda k: min(times[k]))
         in_order = all(max(times[a]) < min(times[b]) for a, b in zip(order, order[1:]))
-        if in_order:  # each value stated only after every source of the one before, of an undated claim: an update
-            return Slot(kind, label, tuple(values[k] for k in order), "update")
+        in_time = [values[k] for k in order]
+        if in_order and _moves(kind, in_time, readings):  # each stated only after every source of the one before
+            return Slot(kind, label, tuple(in_time), "update")
     values.sort(key=lambda v: -len(v.groups))
     return Slot(kind, label, tuple(values), "conflict")
+
+
+def _moves(kind: str, in_time: list[Stated], readings: dict[Mention, Reading]) -> bool:
+    """Whether values stated at successive times can be one quantity moving with time: an age that grows, a toll or
+    a total, or a count whose verb says it moves ("rose to", "climbed to"). A date, a rank, or a count of a
+    finished event ("waited six hours") that later sources state otherwise is a conflict, not an update."""
+    if kind == "age":
+        return all(float(a.value) < float(b.value) for a, b in zip(in_time, in_time[1:]))
+    if kind in ("date", "ordinal"):
+        return False
+    mentions = [m for stated in in_time for m in stated.mentions]
+    read = [readings[m] for m in mentions if m in readings]
+    return any(r.events & _MOVING_EVENTS or r.counted in _MOVING_COUNTS for r in read) or any(
+        "total" in m.context.markers for m in mentions)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..read.words import content_words
 from ..types import Citation, Evidence, Sentence, Story
-from ..values.facts import counts, extract_facts
+from ..values.facts import extract_facts
 
 SUPPORT_COSINE = 0.7
 REDUNDANT_COSINE = 0.8
@@ -203,15 +203,3 @@ def _evidence(candidates: list[Candidate], i: int, support: list[int], sources: 
     return Evidence(sentence, backing, sources, round(score, 4), citations, candidates[i].position,
                     candidates[i].before)
 
-
-def contradicts(a: str, b: str) -> bool:
-    """Two sentences on one claim that state other figures for it: they share content words, and they
-    count the same thing differently ("37 cartel members", "26 cartel members") or name different years."""
-    if len(_content_words(a) & _content_words(b)) < MIN_SHARED_WORDS:
-        return False
-    x, y = counts(a), counts(b)
-    for counted in {w for _, w in x} & {w for _, w in y}:
-        if not {n for n, w in x if w == counted} & {n for n, w in y if w == counted}:
-            return True
-    years = [{d for d in extract_facts(text).dates if d.isdigit()} for text in (a, b)]
-    return bool(years[0] and years[1] and not years[0] & years[1])

@@ -3,31 +3,34 @@
 New sources are the duplicate groups the current version rests on that the earlier one did not
 (by representative). New sentences are those of the current brief whose text the earlier brief
 lacks, and their new facts the numbers, dates and names they state that the earlier brief did not.
-A sentence of the earlier brief is contradicted when a sentence of a new source is close to it
-(MiniLM cosine) and states other figures for the same claim (`evidence.contradicts`). Other
-figures lower the cosine of two tellings of one claim, so the bar is below evidence's support
-bar: the shared content words and the counted thing are what tie the two to one claim.
+A sentence of the earlier brief is contradicted when a sentence of a new source states another
+value for the same slot: one rule for the brief and the desk, the disagreements stage's
+(`disagreements.compare_claims`), with the earlier brief as one source and each new source as
+another.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only
 
-from ..brief.evidence import contradicts
+from ..brief.disagreements import compare_claims
 from ..errors import InvalidRequest, NotFound
 from ..runtime.embed import Embedder
+from ..runtime.nlp import Parser
 from ..schemas import BriefOut, CitationOut, DuplicateGroupOut
+from ..types import Sentence
 from ..values.facts import facts_of, names_as_written
 from . import models, records
 from .index import ARTICLE_COLUMNS
 from .lineage import public_id
 from .schemas import ChangesOut, ContradictionOut, FactsOut
 
-SAME_CLAIM_COSINE = 0.6  # evidence's support bar is 0.7; "37 handed over" and "26 transferred" of one claim: 0.65
+EARLIER = -1  # the document number the earlier brief's sentences stand under, as one source
 
 
 def version_since(session: Session, story: models.Story, since: str) -> models.BriefVersion | None:
@@ -55,7 +58,8 @@ def version_since(session: Session, story: models.Story, since: str) -> models.B
     return found
 
 
-def changes(session: Session, embedder: Embedder, story: models.Story, earlier: models.BriefVersion | None) -> ChangesOut:
+def changes(session: Session, embedder: Embedder, parser: Parser, story: models.Story,
+            earlier: models.BriefVersion | None) -> ChangesOut:
     current = session.scalar(select(models.BriefVersion).where(models.BriefVersion.story_id == story.id,
                                                                models.BriefVersion.version == story.version))
     now_sources = [DuplicateGroupOut.model_validate(s) for s in (current.sources if current else [])]
@@ -69,27 +73,33 @@ def changes(session: Session, embedder: Embedder, story: models.Story, earlier: 
     old_facts, added = facts_of(old_texts), facts_of(new_texts)
     facts = FactsOut(numbers=sorted(added.numbers - old_facts.numbers), dates=sorted(added.dates - old_facts.dates),
                      names=sorted(names_as_written(new_texts, added.names - old_facts.names)))
-    contradicted = _contradicted(session, embedder, story, old_brief, new_sources) if old_brief else []
+    contradicted = _contradicted(session, embedder, parser, story, old_brief, new_sources) if old_brief else []
     return ChangesOut(since_version=earlier.version if earlier else 0,
                       since=records.shown_time(earlier.created_at) if earlier else None, new_sources=new_sources,
                       new_sentences=new_sentences, new_facts=facts, contradicted=contradicted)
 
 
-def _contradicted(session: Session, embedder: Embedder, story: models.Story, old: BriefOut,
+def _contradicted(session: Session, embedder: Embedder, parser: Parser, story: models.Story, old: BriefOut,
                   new_sources: list[DuplicateGroupOut]) -> list[ContradictionOut]:
+    """The earlier brief's sentences that a new source's sentence gives another value for, each with those."""
     reps = session.scalars(select(models.Document).where(models.Document.collection_id == story.collection_id,
                                                          models.Document.doc_id.in_([s.representative for s in new_sources]))
                            .options(load_only(*ARTICLE_COLUMNS)))
     sentences = [(row.doc_id, s) for row in reps if row.sentences for s in records.article(row).body]
     if not sentences or not old.sentences:
         return []
-    vectors = embedder.encode([s.text for s in old.sentences] + [s.text for _, s in sentences])
-    similarity = vectors[:len(old.sentences)] @ vectors[len(old.sentences):].T
-    out = []
-    for n, sentence in enumerate(old.sentences):
-        close = np.flatnonzero(similarity[n] >= SAME_CLAIM_COSINE).tolist()
-        by = [CitationOut(document_id=sentences[k][0], start=sentences[k][1].start, end=sentences[k][1].end)
-              for k in close if contradicts(sentence.text, sentences[k][1].text)]
-        if by:
-            out.append(ContradictionOut(sentence=sentence, contradicted_by=by))
-    return out
+    numbers = {doc_id: n for n, doc_id in enumerate(dict.fromkeys(doc_id for doc_id, _ in sentences))}
+    compared = [Sentence(EARLIER, n, s.text, 0, len(s.text), "body") for n, s in enumerate(old.sentences)] + [
+        replace(s, doc=numbers[doc_id]) for doc_id, s in sentences]
+    claims = compare_claims(compared, embedder.encode([s.text for s in compared]), embedder.encode, parser.parse)
+    doc_ids = {n: doc_id for doc_id, n in numbers.items()}
+    by: dict[int, dict[tuple[str, int, int], None]] = defaultdict(dict)  # earlier sentence -> new ones, in order
+    for slot in claims.disagreements:
+        for side in slot.values:
+            others = [m.sentence for other in slot.values if other is not side for m in other.mentions
+                      if m.sentence.doc != EARLIER]
+            for mention in (m for m in side.mentions if m.sentence.doc == EARLIER):
+                by[mention.sentence.index].update(dict.fromkeys((doc_ids[s.doc], s.start, s.end) for s in others))
+    return [ContradictionOut(sentence=old.sentences[n], contradicted_by=[
+        CitationOut(document_id=doc_id, start=start, end=end) for doc_id, start, end in cited])
+        for n, cited in sorted(by.items()) if cited]

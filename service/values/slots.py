@@ -9,6 +9,7 @@ another quantity: a total, an earlier or later event, a range, a score or a time
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,7 @@ from itertools import takewhile
 
 import snowballstemmer
 
+from . import currency
 from .quantities import CALENDAR, FULL_DATE, NUMBER_WORD, WEEKDAY_ORDER, WEEKDAYS, Value
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -45,7 +47,7 @@ beyond amid despite per cent percent""".split())
 _MARKERS = {
     "total": "total overall altogether cumulative combined bringing brings brought tally now career all-time "
              "record".split(),
-    "other time": "last previous previously earlier prior before ago former next later since until past".split(),
+    "other time": "last previous previously earlier prior before ago next later since until past".split(),
     "rate": "average averaged averages averaging median".split(),  # "averaged 22.8 points" is no count
 }
 _SO_FAR = frozenset({("so", "far"), ("thus", "far")})
@@ -56,6 +58,7 @@ _BOUNDS = {"least": "lower", "more": "lower", "over": "lower", "than": "lower", 
            "up": "upper", "under": "upper", "fewer": "upper", "less": "upper", "about": "about", "around": "about",
            "approximately": "about", "roughly": "about", "some": "about", "estimated": "about", "close": "about"}
 _ABOUT = 0.15
+_ROUNDED = frozenset(("count", "money", "percent"))  # kinds a writer rounds; never an age, a rank or a date
 _RANGE_BEFORE = re.compile(r"(?:\bbetween|\bfrom)\s+\S*$|\d\s*(?:-|–|to|and|:|/)\s*$", re.IGNORECASE)
 # a range's or score's first number, a time of day
 _RANGE_AFTER = re.compile(r"^\s*(?:-|–|to|and|or|:|/)\s*[$£€]?\d|^\s*[ap]\.?\s?m\b", re.IGNORECASE)
@@ -229,11 +232,24 @@ def compatible(kind: str, a: str, b: str, bound_a: str | None = None, bound_b: s
             weekday, day = (a, b) if a in WEEKDAYS else (b, a)
             return _weekday_of(day) == weekday
         return a.startswith(b) or b.startswith(a) or a.endswith(b) or b.endswith(a)
-    if "." in a + b and round(float(a)) == round(float(b)):
-        return True  # rounded: "10 kilometres (6.2 miles)" and "10 kilometers (6 miles)"
     low_a, high_a = _interval(float(a), bound_a)
     low_b, high_b = _interval(float(b), bound_b)
     return low_a <= high_b and low_b <= high_a
+
+
+def agree(a: Value, ca: Context, b: Value, cb: Context, day: date | None = None) -> bool:
+    """Whether two stated values can both be true of one slot, as written: `compatible`, and also a round figure
+    and a precise one it rounds ("$13 billion", "$13.9 billion"; "five", "four and a half"), and one amount in two
+    currencies at the rates of `day`'s month (`currency`; any month of the table when `day` is None)."""
+    if a.kind == "money" and a.unit != b.unit:
+        return bool(ca.bound or cb.bound) or currency.same_amount(float(a.value), a.unit, float(b.value), b.unit,
+                                                                  a.step, b.step, day)
+    if a.kind in _ROUNDED and a.step != b.step:
+        coarse, fine = (a, b) if a.step > b.step else (b, a)
+        places = float(fine.value) / coarse.step  # the precise value, in units of the round one's last digit
+        if round(float(coarse.value) / coarse.step) in (math.floor(places + 1e-9), math.floor(places + 0.5)):
+            return True  # rounded to the nearest, or cut ("$13 billion" for 13.9)
+    return compatible(a.kind, a.value, b.value, ca.bound, cb.bound)
 
 
 def _weekday_of(day: str) -> str | None:
@@ -265,6 +281,8 @@ def comparable_dates(a: str, b: str) -> bool:
 def comparable(a: Value, ca: Context, b: Value, cb: Context, cosine: float) -> bool:
     """Whether two values of two sentences (embedding `cosine` apart) may fill one slot: the cheap tests first."""
     if a.kind != b.kind or ca.excluded or cb.excluded or cosine < SAME_CLAIM_COSINE:
+        return False
+    if not currency.known(a.unit, b.unit):  # no rate converts one amount into the other: never compared
         return False
     if a.kind != "age" and ca.markers != cb.markers:  # an age belongs to its person: "another climber, 22-year-old"
         return False
