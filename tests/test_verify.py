@@ -138,7 +138,29 @@ LOHAN = [
 ]
 
 
+# Two of the false fusions the hand check found (eval/data/written_checked.jsonl), with their sources.
+VOTER_FRAUD = [
+    "Two men – including a former Hawthorne mayoral candidate – have been charged for allegedly submitting thousands "
+    "of fraudulent voter registration applications on behalf of homeless people, prosecutors announced Tuesday.",
+    "Two men were arrested and charged in Southern California on voter fraud charges after they allegedly submitted "
+    "thousands of fraudulent voter registration applications on behalf of homeless people, said the Los Angeles "
+    "County District Attorney’s office on Tuesday.",
+]
+ATLAS = [
+    "Dr. Scott Atlas, a highly controversial member of the White House's coronavirus task force, has resigned from his "
+    "post in the Trump administration.",
+    "Dr. Scott Atlas has resigned as special adviser to President Donald Trump, a White House official said on Monday, "
+    "after a controversial four months during which he clashed repeatedly with other members of the coronavirus task "
+    "force.",
+]
+
+
 @pytest.mark.parametrize(("texts", "false", "reason"), [
+    (VOTER_FRAUD, "The Los Angeles County District Attorney’s office has charged two former mayoral candidates with "
+     "voter fraud after they allegedly submitted thousands of fraudulent voter registration applications on behalf of "
+     "homeless people.", "roles: two candidate"),
+    (ATLAS, "The White House has formally resigned from its position as special adviser to President Donald Trump.",
+     "roles: White House does 'resign'"),
     (PETERSON, "Scott Peterson was convicted of second-degree murder in the death of his pregnant wife, Laci Peterson.",
      "roles: second goes with Laci Peterson"),
     (CLIMBERS, "The first of the two deaths this weekend was that of a British climber.",
@@ -149,7 +171,9 @@ LOHAN = [
      "Ford Rehab.", "repeats itself"),
     (LOHAN, "After Lindsay Lohan checked into the Betty Ford Center in Rancho Mirage, she left a rehab facility in "
      "Newport Beach.", "relation: 'after' joins check and leave"),
-    (SEED_GROUP, "The United States has extradited 37 cartel members to Mexico.", "roles: United States acts to Mexico"),
+    (SEED_GROUP, "The United States has extradited 37 cartel members to Mexico.", "roles: United States"),
+    (SEED_GROUP, "President Claudia Sheinbaum has extradited 37 cartel members to the United States.",
+     "roles: President Claudia Sheinbaum does 'extradite'"),
 ])
 def test_the_false_sentences_of_issue_24_are_caught_by_their_roles(pipeline: Pipeline, texts: list[str], false: str,
                                                                    reason: str) -> None:
@@ -162,7 +186,8 @@ def test_the_false_sentences_of_issue_24_are_caught_by_their_roles(pipeline: Pip
 @pytest.mark.parametrize(("texts", "faithful"), [
     (PETERSON, "Scott Peterson was convicted of first-degree murder in the death of his wife, Laci Peterson, and "
      "second-degree murder in the death of their unborn son."),
-    (CLIMBERS, "The first of the two deaths this weekend was that of a New Zealand climber who fell on Friday morning."),
+    (CLIMBERS, "The first of the deaths this weekend was that of a New Zealand climber, who fell on Friday morning at "
+     "Mt Cook."),
     (REID, "Tara Reid has checked into Promises Treatment Center, a rehab clinic in Los Angeles."),
     (LOHAN, "After leaving a rehab facility in Newport Beach on Thursday, Lindsay Lohan checked into the Betty Ford "
      "Center in Rancho Mirage."),

@@ -64,8 +64,14 @@ class Candidate:
 
 def points_outside(text: str) -> bool:
     """Whether the sentence opens on a reference to something before it ("He said…", "It was…", "This
-    comes…") or quotes someone only as "he said": read alone, it does not say who or what."""
-    return _POINTS_OUTSIDE.match(text) is not None and _EXPLETIVE_IT.match(text) is None
+    comes…"), quotes someone only as "he said", or is the end of a quotation opened in an earlier
+    sentence ('I spent a lot of time in this state," adding…'): read alone, it does not say who or what."""
+    return (_POINTS_OUTSIDE.match(text) is not None and _EXPLETIVE_IT.match(text) is None) or _ends_a_quote(text)
+
+
+def _ends_a_quote(text: str) -> bool:
+    closing, opening = text.find("”"), text.find("“")
+    return (closing >= 0 and (opening < 0 or closing < opening)) or text.count('"') % 2 == 1
 
 
 def echoes_title(text: str, titles: set[frozenset[str]]) -> bool:

@@ -8,7 +8,13 @@ belongs to. So verify compares roles, not words:
   "the first of the deaths was that of a New Zealand climber"); a written sentence may pair a
   value only with names some evidence sentence pairs it with;
 - **actors**: who did what to whom: a name as the subject of a verb and another as its object
-  (passives turned around) must stand so in some evidence sentence;
+  (passives turned around) must stand so in some evidence sentence; and whoever does an action the
+  evidence states (its verb), including the one who does it through "threatened to storm" or "the
+  migrants threatening to storm", must be one the evidence has do it;
+- **counts**: a number counts the noun the evidence has it count ("two men", not "two former
+  mayoral candidates");
+- **words**: a fused sentence says what its sentences say, in their words: at most
+  `NEW_WORDS_ALLOWED` content words (lemmas) none of them has;
 - **relations**: a clause joined by "after", "because", "although"... must join the same two
   actions (verb lemmas) in some evidence sentence;
 - **repeats**: a sentence that says one thing twice ("is taking a break from her past and is now
@@ -38,6 +44,9 @@ RELATIONS = {"after": "after", "since": "after|cause", "once": "after", "before"
              "because": "cause", "as": "cause|when", "although": "despite", "though": "despite",
              "whereas": "despite", "while": "despite|when", "when": "when", "whenever": "when", "if": "if",
              "unless": "if"}
+NEW_WORDS_ALLOWED = 0
+CONTENT = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
+LIGHT_VERBS = frozenset("be have do say make get go take".split())
 REPEAT_WORDS = 4  # a run of this many words said twice, with a verb and another content word, is a repeat
 TARGETS = frozenset({"to", "into", "onto", "from", "against", "toward", "towards"})  # prepositions that name a party
 
@@ -53,6 +62,8 @@ class Roles:
     """What one sentence states, as comparable keys."""
 
     values: tuple[tuple[str, str, tuple[Name, ...]], ...]  # (value, as written, the names in its phrase)
+    counts: tuple[tuple[str, str, str], ...]  # (value, as written, the lemma of the noun it counts)
+    doers: tuple[tuple[str, frozenset[str], str], ...]  # (verb lemma, its doer's words, the doer as written)
     actors: tuple[tuple[Name, str, Name], ...]  # (subject, "object" or a preposition, its object)
     relations: frozenset[tuple[str, str, str]]  # (kind, the joined clause's verb, the main verb)
     clause_relations: tuple[tuple[str, str, str, str], ...]  # (marker as written, kind, joined verb, main verb)
@@ -138,7 +149,49 @@ def read_roles(doc: Doc | Span) -> Roles:
                 relations.add((kind, joined.lemma_.lower(), main.lemma_.lower()))
             clause_relations.append((token.lower_, RELATIONS[token.lower_], joined.lemma_.lower(),
                                      main.lemma_.lower()))
-    return Roles(tuple(values), tuple(actors), frozenset(relations), tuple(clause_relations))
+    counts = tuple((value, token.text, token.head.lemma_.lower()) for token in doc
+                   if (value := _value(token)) is not None and token.dep_ == "nummod" and token.head.pos_ == "NOUN")
+    doers = tuple((verb.lemma_.lower(), words, text) for verb in doc if verb.pos_ == "VERB"
+                  for words, text in [_doer(verb)] if words)
+    return Roles(tuple(values), counts, doers, tuple(actors), frozenset(relations), tuple(clause_relations))
+
+
+def _doer(verb: Token) -> tuple[frozenset[str], str]:
+    """Who does the action: its subject; for "threatened to storm", the subject of the verb it completes; for
+    "migrants threatening to storm", the noun it describes; a passive's agent. Pronouns say nothing."""
+    current = verb
+    for _ in range(4):
+        subjects = [c for c in current.children if c.dep_ == "nsubj"]
+        subjects += [g for c in current.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        if subjects:
+            words = [t for subject in subjects for t in _head_phrase(subject)]
+            return frozenset(t.lemma_.lower() for t in words), " ".join(t.text for t in words)
+        if current.dep_ == "xcomp" or current.dep_ == "conj":
+            current = current.head
+        elif current.dep_ in ("acl", "relcl") and current.head.pos_ in ("NOUN", "PROPN"):
+            words = _head_phrase(current.head)
+            return frozenset(t.lemma_.lower() for t in words), " ".join(t.text for t in words)
+        else:
+            break
+    return frozenset(), ""
+
+
+def _head_phrase(token: Token) -> list[Token]:
+    """A noun and the names and nouns compounded with it, its apposition's head and what it is of ("Dr. Scott
+    Atlas, a member of the task force": Dr. Scott Atlas member; "a set of guilty pleas": set pleas), without
+    the rest of what its prepositions add."""
+    heads = [token, *(c for c in token.children if c.dep_ == "appos")]
+    heads += [g for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+              if g.dep_ == "pobj"]  # "a set of guilty pleas"
+    words = [t for head in heads for t in (*(c for c in head.children if c.dep_ == "compound"), head)]
+    return sorted((t for t in words if t.pos_ in ("NOUN", "PROPN")), key=lambda t: t.i)
+
+
+def new_words(sentence: Doc | Span, evidence: Sequence[Doc | Span]) -> list[str]:
+    """The content words (lemmas) of the sentence that none of the evidence sentences has."""
+    known = {t.lemma_.lower() for doc in evidence for t in doc} | {t.lower_ for doc in evidence for t in doc}
+    return list(dict.fromkeys(t.text for t in sentence if t.pos_ in CONTENT and t.lemma_.lower() not in known
+                              and t.lower_ not in known and t.lemma_.lower() not in LIGHT_VERBS))
 
 
 def repeated_run(doc: Doc | Span) -> str | None:
@@ -171,6 +224,17 @@ def role_problem(sentence: Doc | Span, evidence: Sequence[Doc | Span]) -> str | 
         allowed_words = {w for name in allowed for w in name.words}
         if missing := [name.text for name in names if not name.words & allowed_words]:
             return f"roles: {written} goes with {', '.join(missing)} in no evidence sentence"
+    stated_counts = {(value, noun) for roles in stated for value, _, noun in roles.counts}
+    for value, written, noun in claimed.counts:
+        if any(v == value for roles in stated for v, _, _ in roles.values) and (value, noun) not in stated_counts:
+            return f"roles: {written} {noun} in no evidence sentence"
+    doers: dict[str, set[str]] = {}
+    for roles in stated:
+        for verb, words, _ in roles.doers:
+            doers.setdefault(verb, set()).update(words)
+    for verb, words, text in claimed.doers:
+        if verb in doers and doers[verb] and not words & doers[verb]:
+            return f"roles: {text} does '{verb}' in no evidence sentence"
     evidence_actors = [actor for roles in stated for actor in roles.actors]
     for who, how, whom in claimed.actors:
         if not any(who.words & w.words and how == h and whom.words & o.words for w, h, o in evidence_actors):

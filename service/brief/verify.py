@@ -37,7 +37,7 @@ from ..values.facts import claimed_names, extract_facts, facts_of
 from .evidence import points_outside, same_claim
 from .prompts import leaks_prompt
 from .rewrites import deletion_problem, resolution_problem
-from .roles import role_problem
+from .roles import NEW_WORDS_ALLOWED, new_words, role_problem
 from .writers import Draft, DraftSentence
 from .writers.base import evidence_within_budget, within_budget
 
@@ -218,6 +218,9 @@ class Verifier:
             return reason, None, claim
         if reason := role_problem(parsed[sentence.text], [parsed[s.text] for s in group]):
             return reason, None, claim
+        if sentence.origin == "fused" and len(new := new_words(parsed[sentence.text], [parsed[s.text] for s in group])) \
+                > NEW_WORDS_ALLOWED:
+            return f"words: {', '.join(new)} in none of its sentences", None, claim
         cited = group if sentence.origin != "resolved" else [group[0], *_naming(sentence.text, group[1:])]
         citations = _merge_citations([Citation(s.doc, s.start, s.end) for s in cited])
         return None, BriefSentence(sentence.text, citations, sentence.sources, float(support.max()), sentence.origin,

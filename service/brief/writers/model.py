@@ -27,7 +27,7 @@ from ...settings import Settings
 from ...types import Evidence
 from ..evidence import points_outside
 from ..prompts import PROMPTS_DIR, Template, load_template
-from ..rewrites import reference, resolve
+from ..rewrites import cuts_words, reference, resolve
 from .base import Draft, DraftSentence, within_budget
 from .claims import Claim, by_priority, told_in_order
 from .engine import Message, OwnedEngine
@@ -134,7 +134,7 @@ class ModelWriter:
         if task == "compress":
             text, tokens = self.generate([source.text], source.words, cancel, self.rewrites["compress"])
             text = _first_sentence(text)
-            if text.split() == source.text.split():
+            if not cuts_words(text, source.text):
                 return copied, tokens
             return DraftSentence(text, (claim.index,), verbatim=False, merged=(source,), sources=claim.sources,
                                  origin="compressed"), tokens
