@@ -510,3 +510,18 @@ def test_the_rate_table_is_named_where_amounts_in_two_currencies_disagree(pipeli
     [slot] = story.disagreements
     assert slot.rates is not None and "ECB" in slot.rates
     assert {v.currency for v in slot.values} == {"EUR", "GBP"}
+
+
+def test_a_weekday_still_to_come_resolves_forward() -> None:
+    tuesday = date(2021, 6, 1)
+    said, travel = values_in("The White House said on Monday that Biden will travel to Tulsa on Thursday.", tuesday)
+    assert (said.value, travel.value) == ("2021-05-31", "2021-06-03")
+    [today] = values_in("Biden will visit Tulsa on Tuesday.", tuesday)
+    assert today.value == "2021-06-01"
+
+
+def test_a_time_word_in_another_clause_marks_no_count() -> None:
+    """"last year's primary" dates the primary, not the six hours he waited in line."""
+    text = "Rogers was so intent on voting in last year’s primary that he waited six hours to vote."
+    [hours] = [v for v in values_in(text) if v.value == "6"]
+    assert not context(hours, text, values_in(text)).markers

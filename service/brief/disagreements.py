@@ -59,7 +59,6 @@ AGES_APART = 3  # two ages of one person this close may be one age told at two t
 _MOVING_EVENTS = frozenset("rise climb increase grow reach jump swell mount top surpass exceed soar pass hit "
                            "fall drop decline".split())
 _MOVING_COUNTS = frozenset("toll total tally number count death casualty".split())
-_COUNTED = frozenset(("count", "ordinal", "money", "percent"))  # kinds that count a noun
 _ROUNDING = 1e-5  # faiss and numpy sum a cosine in different orders: the index never cuts what the exact test keeps
 
 
@@ -237,8 +236,7 @@ def _links(mentions: list[Mention], vectors: np.ndarray, encode: Callable[[list[
     match of the same unit in the other sentence is no such difference: "convicted Nov. 12 of first-degree murder
     and second-degree murder" against "Nov. 19 of first-degree ... second-degree" differs on the day alone.
     A pair of different values is then read in the parse (`readings`), which parts them when it sees two things
-    (`_one_quantity`); the parse also links two values whose words differ but that count one noun as the object of
-    one verb ("finished his third season with the franchise", "finished his fifth season in New Orleans").
+    (`_one_quantity`).
     """
     candidates = candidate_pairs(mentions, vectors)
     rows = np.array([(mentions[i].row, mentions[j].row) for i, j in candidates], dtype=int).reshape(-1, 2)
@@ -250,7 +248,6 @@ def _links(mentions: list[Mention], vectors: np.ndarray, encode: Callable[[list[
     agreeing: list[tuple[int, int]] = []
     matched: dict[tuple[Sentence, Sentence], set[int]] = defaultdict(set)
     differing: dict[tuple[Sentence, Sentence], list[tuple[int, int]]] = defaultdict(list)
-    unlinked: list[tuple[int, int]] = []  # different values the words do not link: the parse may
     window: dict[tuple[int, int], float] = {}
     for i, j in pairs:
         a, b = mentions[i], mentions[j]
@@ -261,8 +258,6 @@ def _links(mentions: list[Mention], vectors: np.ndarray, encode: Callable[[list[
         else:
             window[i, j] = float(windows[i] @ windows[j])
             if not same_slot(a.value, a.context, b.value, b.context, similarity[i, j], window[i, j]):
-                if a.value.kind in _COUNTED and not agree(a.value, a.context, b.value, b.context, a.day or b.day):
-                    unlinked.append((i, j))
                 continue
         if agree(a.value, a.context, b.value, b.context, a.day or b.day):
             agreeing.append((i, j))
@@ -270,11 +265,7 @@ def _links(mentions: list[Mention], vectors: np.ndarray, encode: Callable[[list[
                 matched[a.sentence, b.sentence] |= {i, j}
         else:
             differing[a.sentence, b.sentence].append((i, j))
-    readings = _readings(mentions, {k for found in differing.values() for pair in found for k in pair}
-                         | {k for pair in unlinked for k in pair}, parse)
-    for i, j in unlinked:
-        if readings[i].counted and (readings[i].counted, readings[i].verb) == (readings[j].counted, readings[j].verb):
-            differing[mentions[i].sentence, mentions[j].sentence].append((i, j))
+    readings = _readings(mentions, {k for found in differing.values() for pair in found for k in pair}, parse)
     # a value with its match in the other sentence makes no second difference ("37 people in 13 countries")
     unmatched = [[(i, j) for i, j in found if not matched.get(pair, set()) & {i, j}]
                  for pair, found in differing.items()]

@@ -58,6 +58,8 @@ _DATE = re.compile(
     r"(?:,?\s+(?P<year>(?:19|20)\d\d))?|(?P<day2>\d{1,2})\s+(?P<month2>" + "|".join(MONTH_ORDER) + r")"
     r"(?:\s+(?P<year2>(?:19|20)\d\d))?|(?P<weekday>" + "|".join(WEEKDAY_ORDER) + r")(?:['’]s)?"
     r"|(?P<relative>yesterday)|(?<![$£€\d,.])(?P<alone>(?:19|20)\d\d)(?![\d%]|[.,]\d|s\b))\b", re.IGNORECASE)
+_FUTURE = re.compile(r"\b(?:will|shall|next|is (?:due|set|scheduled|expected) to|are (?:due|set|scheduled|expected) "
+                     r"to)\b|['’]ll\b", re.IGNORECASE)  # in a weekday's clause: the day is still to come
 _TOKEN = re.compile(r"\d[\d,.]*\d|\w[\w’'-]*|[^\w\s]")
 
 
@@ -144,7 +146,8 @@ def _dates(sentence: str, published: date | None) -> list[Found]:
         if g["weekday"] and not g["weekday"][0].isupper():
             continue
         if g["weekday"] or g["relative"]:
-            found.append(("date", _resolve(match.group("weekday") or match.group("relative"), published),
+            ahead = bool(g["weekday"]) and _FUTURE.search(sentence[:match.start()].split(",")[-1]) is not None
+            found.append(("date", _resolve(match.group("weekday") or match.group("relative"), published, ahead),
                           *match.span(), "", 1.0))
             weekday_end = match.end() if g["weekday"] else None
             continue
@@ -165,12 +168,14 @@ def _dates(sentence: str, published: date | None) -> list[Found]:
     return found
 
 
-def _resolve(word: str, published: date | None) -> str:
-    """A weekday or relative day as a date: the last such day on or before publication."""
+def _resolve(word: str, published: date | None, ahead: bool = False) -> str:
+    """A weekday or relative day as a date: the last such day on or before publication, or the first on or after
+    it when the clause speaks of the future ("Biden will travel to Tulsa on Monday")."""
     word = word.lower().removesuffix("'s").removesuffix("’s")
     if published is None:
         return word
     back = 1 if word == "yesterday" else (published.weekday() - WEEKDAY_ORDER.index(word)) % 7
+    back = -((WEEKDAY_ORDER.index(word) - published.weekday()) % 7) if ahead else back
     try:
         return (published - timedelta(days=back)).isoformat()
     except OverflowError:  # a day before 1 January of year 1: no calendar date names it

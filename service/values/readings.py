@@ -40,8 +40,7 @@ class Reading:
     counted: str = ""  # lemma of the noun it counts, or of what an amount is for ("passenger", "revenue")
     joined: frozenset[str] = frozenset()  # nouns joined to that noun by "and" or "or" ("crew")
     part: bool = False  # a part or an addition: "three of the seven bullets", "another four people", "55 others"
-    verb: str = ""  # lemma of the verb whose clause states it ("kill", "hit", "load")
-    events: frozenset[str] = frozenset()  # that verb and those joined to it: "slipped on ice and fell" ("slip", "fall")
+    events: frozenset[str] = frozenset()  # the verb whose clause states it, and those joined to it ("slip", "fall")
     places: frozenset[str] = frozenset()  # places a preposition ties to it or to its verb ("germany")
     years: frozenset[str] = frozenset()  # years that date its clause, the value itself apart ("1959")
     relative: frozenset[str] = frozenset()  # relative times of its clause ("last year", "previous season")
@@ -62,7 +61,6 @@ def read(doc: Doc, value: Value) -> Reading:
         counted=noun.lemma_.lower() if noun is not None else "",
         joined=frozenset(t.lemma_.lower() for t in _joined(noun)) if noun is not None else frozenset(),
         part=_part(root, noun),
-        verb=event.lemma_.lower() if event is not None else "",
         events=frozenset(t.lemma_.lower() for t in _conjuncts(event)) if event is not None else frozenset(),
         places=frozenset(p for t in chain for p in _places(t)),
         years=frozenset(y for t in chain for y in _years(t, inside)),

@@ -51,6 +51,7 @@ _MARKERS = {
     "rate": "average averaged averages averaging median".split(),  # "averaged 22.8 points" is no count
 }
 _SO_FAR = frozenset({("so", "far"), ("thus", "far")})
+_CLAUSE_OPENERS = frozenset((",", ";", "that", "which", "who", "whom", "whose", "where"))
 # Nouns that scope a count to a stretch of time: "205 yards in the game" is not "4,183 yards this season".
 _SCOPES = frozenset("day days week weeks month months year years season seasons game games decade".split())
 # "at least 30" allows 37, "nearly 40" allows 37, "about 40" allows 37 to 43
@@ -112,9 +113,11 @@ def _head(value: Value, sentence: str) -> str:
 
 
 def _clause_before(before: tuple[str, ...]) -> tuple[str, ...]:
-    """The words of the value's clause before it, back to a comma or semicolon ("bringing the total ... to")."""
-    cut = max((k for k, t in enumerate(before) if t in (",", ";")), default=-1)
-    return before[cut + 1:] if len(before) - cut > 3 else before[-8:]
+    """The words of the value's clause before it, back to a comma, a semicolon or a word that opens a clause
+    ("bringing the total ... to"; "so intent on voting in last year's primary that he waited", "he waited")."""
+    cut = max((k for k, t in enumerate(before) if t in _CLAUSE_OPENERS), default=-1)
+    opened = cut >= 0 and before[cut].isalpha()  # a clause a word opens holds its own time words, however short
+    return before[cut + 1:] if opened or len(before) - cut > 3 else before[-8:]
 
 
 def _clause(after: tuple[str, ...]) -> tuple[str, ...]:
