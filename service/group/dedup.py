@@ -128,12 +128,17 @@ def confirm_rewrites(close: list[tuple[Key, Key, float]], articles: Mapping[Key,
     for i, j, _ in sorted(close, key=lambda pair: -pair[2]):
         if sets.connected(i, j):
             continue
-        x, y = static.body_vectors(articles[i]), static.body_vectors(articles[j])
-        if not len(x) or not len(y):
-            continue
-        shorter, longer = (x, y) if len(x) <= len(y) else (y, x)
-        coverage = float(((shorter @ longer.T).max(axis=1) >= PARAPHRASE_COSINE).mean())
+        coverage = rewrite_coverage(articles[i], articles[j], static)
         if coverage >= threshold:
             pairs[(i, j)] = coverage
             sets.merge(i, j)
     return pairs
+
+
+def rewrite_coverage(first: Article, second: Article, static: StaticEmbedder) -> float:
+    """Share of the shorter text's sentences that have a close paraphrase in the other (0 when one has none)."""
+    x, y = static.body_vectors(first), static.body_vectors(second)
+    if not len(x) or not len(y):
+        return 0.0
+    shorter, longer = (x, y) if len(x) <= len(y) else (y, x)
+    return float(((shorter @ longer.T).max(axis=1) >= PARAPHRASE_COSINE).mean())

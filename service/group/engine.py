@@ -166,8 +166,9 @@ def add(store: Store, collection: Collection, articles: dict[int, Article], stat
 
 
 def place_duplicates(store: Store, collection: Collection, articles: dict[int, Article], static: StaticEmbedder,
-                     rewrite_threshold: float) -> Placed:
-    """Put each new article in a stored or a new duplicate group."""
+                     rewrite_threshold: float, close: list[tuple[int, int, float]] | None = None) -> Placed:
+    """Put each new article in a stored or a new duplicate group. A batch over a corpus gives the rewrite
+    candidates among new documents (`close`) that it found over the whole corpus (`service/batch`)."""
     keys = list(articles)
     copies, signatures = collection.copies.add([articles[k].fingerprint for k in keys], keys)
     placed = Placed(signatures={k: s for k, s in zip(keys, signatures) if s is not None})
@@ -178,7 +179,7 @@ def place_duplicates(store: Store, collection: Collection, articles: dict[int, A
         sets.add(node)
         sets.merge(node, later)
     known: dict[Node, Article] = {key: article for key, article in articles.items()}
-    pairs.update(_rewrites(store, collection, known, sets, static, rewrite_threshold))
+    pairs.update(_rewrites(store, collection, known, sets, static, rewrite_threshold, close))
     subsets = []
     for members in sets.subsets():
         new = sorted((k for k in members if isinstance(k, int)), key=lambda k: articles[k].index)
@@ -233,8 +234,12 @@ def _similarity(new: list[int], rep: Node, known: dict[Node, Article], pairs: di
 
 
 def _rewrites(store: Store, collection: Collection, known: dict[Node, Article], sets: DisjointSet,
-              static: StaticEmbedder, threshold: float) -> dict[tuple[Node, Node], float]:
-    """Rewrites of each new copy set's most complete member, among stored and new representatives."""
+              static: StaticEmbedder, threshold: float,
+              given: list[tuple[int, int, float]] | None = None) -> dict[tuple[Node, Node], float]:
+    """Rewrites of each new copy set's most complete member, among stored and new representatives (or
+    among the `given` candidates)."""
+    if given is not None:
+        return confirm_rewrites(given, known, static, threshold, sets)  # type: ignore[arg-type]
     fresh = [most_complete(s, known) for s in sets.subsets()  # type: ignore[arg-type]
              if all(isinstance(k, int) for k in s)]
     if not fresh:
