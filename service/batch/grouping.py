@@ -32,7 +32,6 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -48,7 +47,7 @@ from ..group.neighbors import NEIGHBOURS, nearest
 from ..group.stories import CANDIDATE_COSINE, SameEventScorer, average_linkage
 from ..runtime.embed import StaticEmbedder
 from ..settings import Settings
-from .corpus import Corpus, tables_articles
+from .corpus import Corpus, lists, tables_articles
 
 log = logging.getLogger("service.batch")
 BLOCK = 10_000  # vectors per block of the nearest-neighbour search: block against block stays exact
@@ -86,14 +85,6 @@ def static_model(model: str, cache: Path) -> StaticEmbedder:
 @functools.cache
 def scorer(model: str, cache: Path) -> SameEventScorer:
     return SameEventScorer(SameEventModel.load(), static_model(model, cache))
-
-
-def lists(column: pa.ChunkedArray, dtype: np.dtype[Any]) -> list[np.ndarray]:
-    """A list column as one NumPy array per row, without a Python object per value."""
-    array = column.combine_chunks()
-    values = array.values.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
-    offsets = array.offsets.to_numpy()
-    return [values[offsets[n]:offsets[n + 1]] for n in range(len(array))]
 
 
 class CopyChain:
