@@ -11,8 +11,9 @@ process tree:
   document's fate and the stories written out.
 
 Reported: wall seconds and documents per second; for the batch, the seconds of each stage (from its
-progress log: read, copies checked after reading, grouped, stories, written); peak RSS of each
-process (sampled every 0.2 s over the process tree: the driver, Ray's own processes, each worker);
+progress log: read, copies checked after reading, grouped, stories, written); peak memory of each
+process (sampled every 0.5 s over the process tree: the driver, Ray's own processes, each worker),
+resident (RSS, which counts the pages of Ray's shared object store it read) and its own (USS);
 and whether both give the same copy groups and stories (every document's story and group).
 """
 
@@ -72,18 +73,19 @@ def engine_child(source: Path, fates: Path) -> None:
 
 
 class Peaks:
-    """Peak resident memory of every process under `root`, sampled until stopped."""
+    """Peak memory of every process under `root`, sampled until stopped: resident (RSS, which counts the
+    pages of Ray's shared object store a process has read) and its own (USS, what it alone holds)."""
 
     def __init__(self, root: int) -> None:
         self.root = psutil.Process(root)
-        self.peaks: dict[str, float] = {}
+        self.peaks: dict[str, tuple[float, float]] = {}
         self.total = 0.0
         self.done = threading.Event()
         self.thread = threading.Thread(target=self.sample, daemon=True)
         self.thread.start()
 
     def sample(self) -> None:
-        while not self.done.wait(0.2):
+        while not self.done.wait(0.5):
             try:
                 tree = [self.root, *self.root.children(recursive=True)]
             except psutil.NoSuchProcess:
@@ -92,21 +94,25 @@ class Peaks:
             for process in tree:
                 try:
                     name = " ".join(process.cmdline()[:1]) or process.name()
-                    rss = process.memory_info().rss / 2**20
+                    memory = process.memory_full_info()
                 except psutil.Error:
                     continue
-                total += rss
+                rss, uss = memory.rss / 2**20, memory.uss / 2**20
+                total += uss
                 key = f"{_role(name)} {process.pid}"
-                self.peaks[key] = max(self.peaks.get(key, 0.0), rss)
+                rss_peak, uss_peak = self.peaks.get(key, (0.0, 0.0))
+                self.peaks[key] = (max(rss_peak, rss), max(uss_peak, uss))
             self.total = max(self.total, total)
 
-    def stop(self) -> dict[str, float]:
+    def stop(self) -> dict[str, tuple[float, float]]:
+        """The peaks of each role (the process's command, or its Ray task or actor), the largest process's."""
         self.done.set()
         self.thread.join()
-        roles: dict[str, float] = {}
-        for key, peak in self.peaks.items():
+        roles: dict[str, tuple[float, float]] = {}
+        for key, (rss, uss) in self.peaks.items():
             role = key.rsplit(" ", 1)[0]
-            roles[role] = max(roles.get(role, 0.0), peak)
+            held = roles.get(role, (0.0, 0.0))
+            roles[role] = (max(held[0], rss), max(held[1], uss))
         return roles
 
 
@@ -191,9 +197,10 @@ def main() -> None:
                   f"{ {k: v for k, v in result.items() if k.endswith('_s')} }")
             print(f"batch: {batch['seconds']:.1f} s wall (Ray start included), {size / batch['seconds']:.0f} docs/s, "
                   f"stage ends {batch['stages']}")
-            print(f"batch peak RSS MiB per process: "
-                  f"{ {k: round(v) for k, v in sorted(batch['peak_rss_mib'].items(), key=lambda kv: -kv[1])} }, "  # type: ignore[attr-defined]
-                  f"all together {batch['peak_total_mib']:.0f}")
+            peaks = sorted(batch["peak_rss_mib"].items(), key=lambda kv: -kv[1][1])  # type: ignore[attr-defined]
+            print("batch peak MiB per process, RSS (object-store pages included) / USS (its own): "
+                  + ", ".join(f"{role} {rss:.0f} / {uss:.0f}" for role, (rss, uss) in peaks)
+                  + f"; USS of all together {batch['peak_total_mib']:.0f}")
             print(f"batch: {batch['summary']}")
             print(f"same copy groups and stories as the engine: {same} ({differing} documents differ)", flush=True)
 

@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -21,21 +20,13 @@ from .brief.writers import Writer, build_writers
 from .errors import Cancelled, InvalidRequest, LimitExceeded
 from .group import engine, stories
 from .group.events import LEAD_SENTENCES, SameEventModel
-from .read.batch import prepare_all
-from .read.text import one_line
+from .read.batch import article_of, prepare_all
 from .read.validation import check_text_read, validate_documents
 from .response import document_statuses, story_out
 from .runtime.embed import Embedder, StaticEmbedder
 from .runtime.nlp import Parser
 from .runtime.threads import thread_count, use_threads
-from .schemas import (
-    BriefRequest,
-    BriefResponse,
-    DocumentIn,
-    EffectiveSettings,
-    ModelInfo,
-    StoryOut,
-)
+from .schemas import BriefRequest, BriefResponse, EffectiveSettings, ModelInfo, StoryOut
 from .settings import Settings
 from .types import Article, Document, Story
 
@@ -191,15 +182,3 @@ class Pipeline:
             verified = self.verifier.verify(draft, ranked, max_words, claims.one_sided)
         return story_out(number, story, verified, writer, draft.tokens, claims)
 
-
-def article_of(document: Document, fingerprint: np.ndarray, given: DocumentIn) -> Article:
-    """The record stages 2-3 share; what the request says of the document comes before what the page says."""
-    return Article(document, one_line(given.title or "") or document.headline, _source(given, document),
-                   given.url or document.meta.url, given.published_at or document.meta.published_at, fingerprint,
-                   np.zeros(0, np.float32))
-
-
-def _source(given: DocumentIn, document: Document) -> str | None:
-    """The outlet: the request's `source`, else the page's site name, else the host of its URL."""
-    url = given.url or document.meta.url
-    return one_line(given.source or "") or document.meta.site or (urlsplit(url).hostname if url else None)

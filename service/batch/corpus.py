@@ -57,9 +57,16 @@ def row(key: int, doc_id: str, text: str, reason: str | None, document: Document
 
 
 def articles_of(table: pa.Table) -> dict[int, Article]:
-    """The articles among these stored rows, by key, in key order."""
+    """The articles among these stored rows, by key, in key order. Fingerprints and vectors become arrays
+    straight from their columns: a Python number per value would take ten times their memory."""
+    if table["reason"].null_count < len(table):
+        table = table.filter(pc.is_null(table["reason"]))
+    table = table.sort_by("key")
+    fingerprints = lists(table["fingerprint"], np.dtype(np.uint64))
+    vectors = lists(table["vector"], np.dtype(np.float32))
     found = {}
-    for stored in table.filter(pc.is_null(table["reason"])).sort_by("key").to_pylist():
+    for stored, fingerprint, vector in zip(table.drop_columns(["fingerprint", "vector"]).to_pylist(), fingerprints,
+                                           vectors):
         key = stored["key"]
         sentences = tuple(Sentence(key, n, s["text"], s["start"], s["end"], s["kind"])
                           for n, s in enumerate(stored["sentences"]))
@@ -67,9 +74,16 @@ def articles_of(table: pa.Table) -> dict[int, Article]:
         document = Document(key, stored["id"], stored["text"], sentences, stored["language"], stored["is_html"], None,
                             PageMeta(title, site, _time(published), url))
         found[key] = Article(document, stored["title"], stored["source"], stored["url"], _time(stored["published_at"]),
-                             np.array(stored["fingerprint"], dtype=np.uint64),
-                             np.array(stored["vector"], dtype=np.float32))
+                             fingerprint, vector)
     return found
+
+
+def lists(column: pa.ChunkedArray, dtype: np.dtype[Any]) -> list[np.ndarray]:
+    """A list column as one NumPy array per row (views of one array), without a Python object per value."""
+    array = column.combine_chunks()
+    values = array.values.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
+    offsets = array.offsets.to_numpy()
+    return [values[offsets[n]:offsets[n + 1]] for n in range(len(array))]
 
 
 @dataclass(frozen=True)

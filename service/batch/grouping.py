@@ -9,10 +9,11 @@ spreads, and running the engine's own code on the parts that are local:
   order, while stage 1 reads the later ones; the signatures were made in stage 1 on every core.
 - Rewrites: every copy set's most complete member (the engine's `fresh` representatives) looks for
   its nearest others by document vector, exactly (`neighbors.nearest` block against block, the
-  block results merged), as the engine does up to `neighbors.EXACT_LIMIT` representatives.
+  block results merged), as the engine does up to `neighbors.EXACT_LIMIT` representatives; each
+  candidate's coverage (`dedup.rewrite_coverage`) is measured in parallel.
 - Duplicate groups: a document's group depends only on the documents it is linked to by a copy
-  pair or a rewrite candidate, so the connected components of those links are placed
-  independently, each by `engine.place_duplicates` on its own documents, in parallel.
+  pair or a rewrite, so the connected components of those links are placed independently, each by
+  `engine.place_duplicates` on its own documents with its own rewrites as the candidates, in parallel.
 - Stories: the nearest representatives of every group give the candidate pairs; they are scored
   by the same-event model in parallel chunks, furniture phrases counted over the whole corpus as
   the engine's copy index counts them (a pair's score depends on nothing else of the corpus), and
@@ -27,11 +28,11 @@ Ties between equal floating-point values aside, each step gives what the engine 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -47,14 +48,16 @@ from ..group.dedup import (
     SIGNATURE_DTYPE,
     CopyIndex,
     PhraseCounts,
+    rewrite_coverage,
 )
 from ..group.events import SameEventModel
 from ..group.neighbors import NEIGHBOURS, nearest
 from ..group.stories import CANDIDATE_COSINE, SameEventScorer, average_linkage
 from ..runtime.embed import StaticEmbedder
 from ..settings import Settings
-from .corpus import Corpus, tables_articles
+from .corpus import Corpus, lists, tables_articles
 
+log = logging.getLogger("service.batch")
 BLOCK = 10_000  # vectors per block of the nearest-neighbour search: block against block stays exact
 CHUNK_PAIRS = 20_000  # candidate story pairs scored per task, at most
 CHUNK_KEYS = 5_000  # documents placed, or representatives counted, per task, at most
@@ -90,14 +93,6 @@ def static_model(model: str, cache: Path) -> StaticEmbedder:
 @functools.cache
 def scorer(model: str, cache: Path) -> SameEventScorer:
     return SameEventScorer(SameEventModel.load(), static_model(model, cache))
-
-
-def lists(column: pa.ChunkedArray, dtype: np.dtype[Any]) -> list[np.ndarray]:
-    """A list column as one NumPy array per row, without a Python object per value."""
-    array = column.combine_chunks()
-    values = array.values.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
-    offsets = array.offsets.to_numpy()
-    return [values[offsets[n]:offsets[n + 1]] for n in range(len(array))]
 
 
 class CopyChain:
@@ -235,19 +230,64 @@ def nearest_pairs(blocks: list[ray.ObjectRef], min_cosine: float,
 # Duplicate groups
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """Rewrite candidates `(firsts[k], seconds[k], cosines[k])` (keys), in the order the engine confirms them."""
+
+    firsts: np.ndarray
+    seconds: np.ndarray
+    cosines: np.ndarray
+
+    def among(self, sets: list[list[int]]) -> list[list[tuple[int, int, float]]]:
+        """The candidates inside each of these sets of keys (each candidate is inside one set or none)."""
+        label = {key: n for n, keys in enumerate(sets) for key in keys}
+        found: list[list[tuple[int, int, float]]] = [[] for _ in sets]
+        for first, second, cosine in zip(self.firsts.tolist(), self.seconds.tolist(), self.cosines.tolist()):
+            if first in label:
+                found[label[first]].append((first, second, cosine))
+        return found
+
+
+def rewrite_candidates(corpus: Corpus, fresh: np.ndarray, settings: Settings, thresholds: Thresholds) -> Candidates:
+    """The pairs of copy sets' most complete members (`fresh`, keys in the engine's order) that the engine
+    checks as rewrites (each one's nearest others by document vector) and that pass: their coverage is
+    measured here, in parallel, so that only rewrites link documents into the sets placed together."""
+    blocks = vector_blocks(corpus, fresh, np.arange(len(fresh)))
+    rows, found, cosines = nearest_pairs(blocks, REWRITE_DOC_COSINE, NEIGHBOURS)
+    del blocks
+    other = rows != found
+    firsts, seconds, cosines = fresh[rows[other]], fresh[found[other]], cosines[other]
+    chunks = np.array_split(np.arange(len(firsts)), parts(len(firsts), CHUNK_PAIRS)) if len(firsts) else []
+    sent = corpus.scatter([np.unique(np.concatenate([firsts[chunk], seconds[chunk]])) for chunk in chunks])
+    coverage = np.concatenate([np.zeros(0), *ray.get([
+        _coverage.remote(firsts[chunk], seconds[chunk], settings, *tables) for chunk, tables in zip(chunks, sent)])])
+    kept = coverage >= thresholds.rewrite
+    return Candidates(firsts[kept], seconds[kept], cosines[kept])
+
+
 @ray.remote
-def _place(batch: list[list[int]], settings: Settings, thresholds: Thresholds, *tables: pa.Table
-           ) -> list[tuple[int, list[int], float]]:
-    """`engine.place_duplicates` on each component's documents (their rows in `tables`), as a request
-    places them: (representative, members, similarity) of each group, in the order the engine makes them."""
+def _coverage(firsts: np.ndarray, seconds: np.ndarray, settings: Settings, *tables: pa.Table) -> np.ndarray:
+    """`dedup.rewrite_coverage` of each pair, as the engine measures it."""
+    static = static_model(settings.embedding_model, settings.cache_dir)
+    articles = tables_articles(tables)
+    return np.array([rewrite_coverage(articles[a], articles[b], static)
+                     for a, b in zip(firsts.tolist(), seconds.tolist())])
+
+
+@ray.remote
+def _place(batch: list[list[int]], close: list[list[tuple[int, int, float]]], settings: Settings,
+           thresholds: Thresholds, *tables: pa.Table) -> list[tuple[int, list[int], float]]:
+    """`engine.place_duplicates` on each set's documents (their rows in `tables`) with the set's rewrite
+    candidates, as a request places them: (representative, members, similarity) of each group, in the
+    order the engine makes them."""
     static = static_model(settings.embedding_model, settings.cache_dir)
     articles = tables_articles(tables)
     groups = []
-    for keys in batch:
+    for keys, candidates in zip(batch, close):
         mine = {key: articles[key] for key in keys}
         store = engine.MemoryStore(mine)
         engine.place_duplicates(store, engine.Collection(thresholds.copy, static.dimension), mine, static,
-                                thresholds.rewrite)
+                                thresholds.rewrite, candidates)
         groups += [(found.representative, list(found.members), found.similarity) for found in store.groups.values()]
     return groups
 
@@ -267,10 +307,9 @@ def duplicate_groups(corpus: Corpus, keys: np.ndarray, sizes: np.ndarray, earlie
     first = np.r_[True, copies[order][1:] != copies[order][:-1]]
     fresh = order[first]
     fresh = fresh[np.argsort(np.minimum.reduceat(order, np.flatnonzero(first)))]  # sets in order of their first member
-    blocks = vector_blocks(corpus, keys[fresh], fresh)
-    rows, found, _ = nearest_pairs(blocks, REWRITE_DOC_COSINE, NEIGHBOURS)
-    del blocks
-    linked = components(len(keys), np.concatenate([at(earlier), rows]), np.concatenate([at(later), found]))
+    close = rewrite_candidates(corpus, keys[fresh], settings, thresholds)
+    linked = components(len(keys), np.concatenate([at(earlier), at(close.firsts)]),
+                        np.concatenate([at(later), at(close.seconds)]))
     groups: list[tuple[int, list[int], float]] = []
     linked_sets: list[list[int]] = []
     for members in members_of(linked, np.arange(len(keys))):
@@ -279,8 +318,11 @@ def duplicate_groups(corpus: Corpus, keys: np.ndarray, sizes: np.ndarray, earlie
         else:
             linked_sets.append(keys[members].tolist())
     batches = _batches(linked_sets, CHUNK_KEYS)
+    log.info("duplicate groups: %d sets of linked documents (the largest of %d) placed by %d tasks",
+             len(linked_sets), max(map(len, linked_sets), default=0), len(batches))
     sent = corpus.scatter([np.sort(np.concatenate([np.array(found) for found in batch])) for batch in batches])
-    pending = [_place.remote(batch, settings, thresholds, *tables) for batch, tables in zip(batches, sent)]
+    pending = [_place.remote(batch, close.among(batch), settings, thresholds, *tables)
+               for batch, tables in zip(batches, sent)]
     progress(len(groups))
     while pending:
         done, pending = ray.wait(pending, num_returns=1)

@@ -32,13 +32,13 @@ from .grouping import CopyChain, Scored, Thresholds
 from .prepare import Reader
 from .progress import Progress
 from .results import (
-    STORIES_PER_PART,
     BriefWriter,
     Output,
     Placement,
     StoryRecord,
     document_rows,
     stories_without_briefs,
+    story_parts,
 )
 
 Group = tuple[int, list[int], float]  # representative, members, similarity
@@ -277,7 +277,7 @@ def _write_documents(corpus: Corpus, output: Output, groups: list[Group], record
 def _write_stories(corpus: Corpus, output: Output, records: list[StoryRecord], options: Options, settings: Settings,
                    progress: Progress) -> None:
     """The stories in numbered parts: with their briefs, written by a pool of actors, or without."""
-    parts = [records[start:start + STORIES_PER_PART] for start in range(0, len(records), STORIES_PER_PART)]
+    parts = story_parts(records)
     todo = [n for n in range(len(parts)) if not output.done("stories", n)]
     name = "briefs written" if options.briefs else "stories written"
     progress.start(name, len(records), len(records) - sum(len(parts[n]) for n in todo))

@@ -18,8 +18,7 @@ import numpy as np
 from ..errors import BriefError
 from ..group.dedup import minhash_signatures
 from ..group.events import LEAD_SENTENCES
-from ..pipeline import article_of
-from ..read.batch import Item, prepare, prepare_all
+from ..read.batch import Item, article_of, prepare, prepare_all
 from ..read.validation import check_text_read, validate_documents
 from ..runtime.embed import StaticEmbedder
 from ..settings import Settings

@@ -31,6 +31,7 @@ from ..types import Article, DuplicateGroup, Link, Story
 from .corpus import Corpus, tables_articles
 
 STORIES_PER_PART = 50
+DOCUMENTS_PER_PART = 2000  # a part holds at most this many documents (unless one story has more): a task's memory
 NESTED = ("duplicate_groups", "brief", "facts", "disagreements")  # kept as JSON text in a Parquet part
 
 
@@ -51,6 +52,20 @@ class StoryRecord:
                        for rep, members, similarity in self.groups)
         links = tuple(Link(articles[link[0]], link[1]) if link is not None else None for link in self.links)
         return Story(groups, links)
+
+
+def story_parts(records: list[StoryRecord]) -> list[list[StoryRecord]]:
+    """Consecutive stories in parts of at most `STORIES_PER_PART` stories and `DOCUMENTS_PER_PART` documents."""
+    parts: list[list[StoryRecord]] = []
+    held = 0
+    for record in records:
+        size = len(record.keys())
+        if not parts or len(parts[-1]) >= STORIES_PER_PART or held + size > DOCUMENTS_PER_PART:
+            parts.append([])
+            held = 0
+        parts[-1].append(record)
+        held += size
+    return parts
 
 
 class Output:

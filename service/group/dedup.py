@@ -157,7 +157,8 @@ def _minhashes(fingerprints: Iterable[np.ndarray]) -> Iterator[MinHash]:
 
 def minhash_signatures(fingerprints: list[np.ndarray]) -> list[np.ndarray]:
     """The MinHash signature `CopyIndex.add` checks each fingerprint by (an empty one has none: an empty array)."""
-    return [m.hashvalues if f.size else np.zeros(0, SIGNATURE_DTYPE) for f, m in zip(fingerprints, _minhashes(fingerprints))]
+    return [m.hashvalues if f.size else np.zeros(0, SIGNATURE_DTYPE)
+            for f, m in zip(fingerprints, _minhashes(fingerprints))]
 
 
 def confirm_rewrites(close: list[tuple[Key, Key, float]], articles: Mapping[Key, Article], static: StaticEmbedder,

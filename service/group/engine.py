@@ -162,13 +162,15 @@ def add(store: Store, collection: Collection, articles: dict[int, Article], stat
 
 
 def place_duplicates(store: Store, collection: Collection, articles: dict[int, Article], static: StaticEmbedder,
-                     rewrite_threshold: float) -> Placed:
+                     rewrite_threshold: float, close: list[tuple[int, int, float]] | None = None) -> Placed:
     """Put each new article in a stored or a new duplicate group.
 
     Copy and rewrite pairs only propose groups: a member belongs to a group when it is a copy or a
     rewrite of the group's representative itself, never through a chain of members (A copies B, B
     copies C, C shares nothing with A). A new article joins the stored group whose representative
-    it is closest to; the others form new groups around their most complete member."""
+    it is closest to; the others form new groups around their most complete member. A batch over a
+    corpus gives the rewrite candidates among new documents (`close`) that it found over the whole
+    corpus (`service/batch`)."""
     keys = list(articles)
     copies, signatures = collection.copies.add([articles[k].fingerprint for k in keys], keys)
     placed = Placed(signatures={k: s for k, s in zip(keys, signatures) if s is not None})
@@ -177,7 +179,7 @@ def place_duplicates(store: Store, collection: Collection, articles: dict[int, A
         sets.add(node := earlier if earlier in articles else group_node(collection.doc_group[earlier]))
         sets.merge(node, later)
     known: dict[Node, Article] = {key: article for key, article in articles.items()}
-    rewrites = _rewrites(store, collection, known, sets, static, rewrite_threshold)
+    rewrites = _rewrites(store, collection, known, sets, static, rewrite_threshold, close)
     links = Links(known, static, collection.copies.threshold, rewrite_threshold, rewrites)
     proposed_pairs: dict[Node, set[Node]] = {}  # a new group's members are looked for within two proposed pairs
     for first, second in [*copies, *rewrites]:
@@ -299,8 +301,12 @@ def _join(store: Store, collection: Collection, group: int, new: list[int], know
 
 
 def _rewrites(store: Store, collection: Collection, known: dict[Node, Article], sets: DisjointSet,
-              static: StaticEmbedder, threshold: float) -> dict[tuple[Node, Node], float]:
-    """Rewrites of each new copy set's most complete member, among stored and new representatives."""
+              static: StaticEmbedder, threshold: float,
+              given: list[tuple[int, int, float]] | None = None) -> dict[tuple[Node, Node], float]:
+    """Rewrites of each new copy set's most complete member, among stored and new representatives (or
+    among the `given` candidates)."""
+    if given is not None:
+        return confirm_rewrites(given, known, static, threshold, sets)  # type: ignore[arg-type]
     fresh = [most_complete(s, known) for s in sets.subsets()  # type: ignore[arg-type]
              if all(isinstance(k, int) for k in s)]
     if not fresh:

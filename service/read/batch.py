@@ -11,12 +11,14 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..types import Document, PageMeta, Sentence, SentenceKind
+from ..schemas import DocumentIn
+from ..types import Article, Document, PageMeta, Sentence, SentenceKind
 from .shingles import body_fingerprint
-from .text import normalize
+from .text import normalize, one_line
 
 PARALLEL_DOCUMENTS = 2000  # below this, starting workers costs more than it saves
 Item = tuple[int, str, str, frozenset[str]]  # index, id, raw text, languages briefed
@@ -75,3 +77,17 @@ def _as(item: Item, document: Document, fingerprint: np.ndarray) -> tuple[Docume
         return document, fingerprint
     sentences = tuple(replace(s, doc=index) for s in document.sentences)
     return replace(document, index=index, id=doc_id, sentences=sentences), fingerprint
+
+
+def article_of(document: Document, fingerprint: np.ndarray, given: DocumentIn) -> Article:
+    """The record stages 2-3 share, from what stage 1 read; what the request says of the document comes before
+    what the page says."""
+    return Article(document, one_line(given.title or "") or document.headline, _source(given, document),
+                   given.url or document.meta.url, given.published_at or document.meta.published_at, fingerprint,
+                   np.zeros(0, np.float32))
+
+
+def _source(given: DocumentIn, document: Document) -> str | None:
+    """The outlet: the request's `source`, else the page's site name, else the host of its URL."""
+    url = given.url or document.meta.url
+    return one_line(given.source or "") or document.meta.site or (urlsplit(url).hostname if url else None)
