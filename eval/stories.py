@@ -406,7 +406,7 @@ class Engine:
         return SameEventModel(regression.coef_[0], float(regression.intercept_[0]), threshold=0.5)
 
 
-STAGES_2_3 = ("engine.py", "events.py", "facts.py", "dedup.py", "stories.py", "neighbors.py")
+STAGES_2_3 = ("group", "values")  # the folders of the stages whose code the recorded pairs depend on
 
 
 def recorded_cache(cache: Path | None, articles: dict[str, Article]) -> Path | None:
@@ -414,8 +414,9 @@ def recorded_cache(cache: Path | None, articles: dict[str, Article]) -> Path | N
     if cache is None:
         return None
     code = Path(__file__).resolve().parent.parent / "service"
-    digest = hashlib.sha256("".join(sorted(articles)).encode() + b"".join((code / name).read_bytes()
-                                                                         for name in STAGES_2_3)).hexdigest()[:16]
+    files = sorted(path for folder in STAGES_2_3 for path in (code / folder).glob("*.py"))
+    digest = hashlib.sha256("".join(sorted(articles)).encode() + b"".join(path.read_bytes()
+                                                                         for path in files)).hexdigest()[:16]
     return cache / f"recorded-{digest}.pickle"
 
 
