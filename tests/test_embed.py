@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import torch
 
-from service.pipeline import Pipeline
+from service.pipeline import Pipeline, Timer
 from service.runtime.embed import Embedder
+from service.schemas import BriefRequest
 from tests.conftest import fixture_document, seed_documents
 
 
@@ -29,3 +32,15 @@ def test_static_vectors_place_the_same_event_closer_than_another_topic(pipeline:
     vectors = pipeline.static.encode([same, other, elsewhere, same])
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5) and np.allclose(vectors[0], vectors[3])
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+
+
+def test_bodies_encoded_together_get_the_vectors_each_would_get_alone(pipeline: Pipeline) -> None:
+    texts = [d["text"] for d in seed_documents()]
+    request = BriefRequest.model_validate({"documents": [{"text": t} for t in [*texts, texts[0]]]})
+    _, together = pipeline.read(request, [str(k) for k in range(len(texts) + 1)], Timer(threading.Event()))
+    _, alone = pipeline.read(request, [str(k) for k in range(len(texts) + 1)], Timer(threading.Event()))
+    pipeline.static.encode_bodies(together)
+    for joint, single in zip(together, alone):
+        assert single.body_vectors is None and joint.body_vectors is not None and len(joint.body) > 2
+        assert np.allclose(joint.body_vectors, pipeline.static.body_vectors(single), atol=1e-6)
+    assert np.array_equal(together[0].body_vectors, together[-1].body_vectors)  # a copy's sentences, encoded once

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 
 import numpy as np
 import pytest
@@ -67,6 +68,9 @@ class Distinct:
 
     def body_vectors(self, article: Article) -> np.ndarray:
         return np.zeros((0, self.dimension), np.float32)
+
+    def encode_bodies(self, articles: Iterable[Article]) -> None:
+        """Nothing to encode: no article has a sentence."""
 
 
 def test_stories_from_candidate_pairs_equal_average_linkage_over_all_pairs() -> None:

@@ -10,6 +10,7 @@ lands in exactly one group; corroboration later counts groups, not copies.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator, Mapping
+from functools import lru_cache
 from typing import TypeVar
 
 import numpy as np
@@ -168,6 +169,7 @@ def confirm_rewrites(close: list[tuple[Key, Key, float]], articles: Mapping[Key,
     Each rewrite found is merged into `sets` at once, so pairs already joined are not aligned again.
     """
     pairs: dict[tuple[Key, Key], float] = {}
+    static.encode_bodies(articles[k] for i, j, _ in close for k in (i, j))
     for i, j, _ in sorted(close, key=lambda pair: -pair[2]):
         if sets.connected(i, j):
             continue
@@ -195,9 +197,15 @@ def rewrite_coverage(first: Article, second: Article, static: StaticEmbedder) ->
 
 def _same_wording(first: str, second: str) -> bool:
     """Most words in common (Jaccard at least `PARAPHRASE_WORDS`) and the same numbers."""
-    a, b = set(words(first)), set(words(second))
-    numbers = {w for w in a if w.isdigit()} == {w for w in b if w.isdigit()}
-    return numbers and len(a & b) >= PARAPHRASE_WORDS * len(a | b)
+    (a, a_numbers), (b, b_numbers) = _wording(first), _wording(second)
+    return a_numbers == b_numbers and len(a & b) >= PARAPHRASE_WORDS * len(a | b)
+
+
+@lru_cache(maxsize=65_536)
+def _wording(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A sentence's words and its numbers, read once: one sentence is compared with many."""
+    found = frozenset(words(sentence))
+    return found, frozenset(w for w in found if w.isdigit())
 
 
 def shared_sentences(sentences: list[str], body: np.ndarray, common: np.ndarray) -> list[bool]:

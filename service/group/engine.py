@@ -256,9 +256,14 @@ class Links:
             return
         found = containments(self.known[rep].fingerprint, [self.known[k].fingerprint for k in fresh])
         cosines = np.stack([self.known[k].vector for k in fresh]) @ self.known[rep].vector
+        aligned = [rep]
         for key, copied, cosine in zip(fresh, found.tolist(), cosines.tolist()):
             if copied >= self.copy_threshold or cosine < REWRITE_DOC_COSINE:
                 self.found[(key, rep)] = (copied, copied >= self.copy_threshold)
+            else:
+                aligned.append(key)
+        if len(aligned) > 1:
+            self.static.encode_bodies(self.known[k] for k in aligned)
 
     def score(self, member: Node, rep: Node) -> float:
         return self._measure(member, rep)[0]

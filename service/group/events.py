@@ -120,14 +120,17 @@ class Reports:
         body = [s.text for s in article.body if s.text not in left_out][:LEAD_SENTENCES]
         return list(dict.fromkeys(t for t in (article.title, article.document.headline, *body) if t))
 
-    def body_vectors(self, k: int) -> np.ndarray:
-        """Static vectors of the article's body sentences, furniture left out."""
-        article = self.articles[k]
-        vectors = self.static.body_vectors(article)
-        if not self.furniture[k]:
-            return vectors
-        left_out = {article.document.sentences[n].text for n in self.furniture[k]}
-        return vectors[[n for n, s in enumerate(article.body) if s.text not in left_out]]
+    @cached_property
+    def body_vectors(self) -> list[np.ndarray]:
+        """Per article: static vectors of its body sentences, furniture left out."""
+        self.static.encode_bodies(self.articles)
+        found = []
+        for article, furniture in zip(self.articles, self.furniture):
+            vectors = self.static.body_vectors(article)
+            left_out = {article.document.sentences[n].text for n in furniture}
+            found.append(vectors[[n for n, s in enumerate(article.body) if s.text not in left_out]]
+                         if left_out else vectors)
+        return found
 
     @cached_property
     def facts(self) -> list[tuple[Facts, Facts]]:
@@ -223,7 +226,7 @@ class Reports:
 
     def _closest_sentences(self, i: int, j: int) -> float:
         """Mean cosine of the three closest sentence pairs across the two bodies."""
-        x, y = (self.body_vectors(k)[:ALIGNED_SENTENCES] for k in (i, j))
+        x, y = (self.body_vectors[k][:ALIGNED_SENTENCES] for k in (i, j))
         if not len(x) or not len(y):
             return 0.0
         cosines = (x @ y.T).ravel()

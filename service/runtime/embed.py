@@ -9,7 +9,7 @@ Vectors are L2-normalised, so a dot product is a cosine similarity.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -114,17 +114,33 @@ class StaticEmbedder:
         self._owner = Owner("static")
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """One unit vector per text from its first `MAX_TOKENS` tokens, shape `(len(texts), dimension)`."""
+        """One unit vector per text from its first `MAX_TOKENS` tokens, shape `(len(texts), dimension)`.
+        Each distinct text is encoded once, as `Embedder.encode` does."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return _unit(self._owner.call(lambda: self._model.encode(texts, max_length=self.MAX_TOKENS, batch_size=4096,
-                                                                 show_progress_bar=False)))
+        unique = list(dict.fromkeys(texts))
+        vectors = _unit(self._owner.call(lambda: self._model.encode(unique, max_length=self.MAX_TOKENS,
+                                                                    batch_size=4096, show_progress_bar=False)))
+        if len(unique) == len(texts):
+            return vectors
+        row = {text: n for n, text in enumerate(unique)}
+        return vectors[[row[text] for text in texts]]
 
     def body_vectors(self, article: Article) -> np.ndarray:
         """The article's body sentence vectors, encoded the first time a stage asks and kept on the article."""
         if article.body_vectors is None:
-            article.body_vectors = self.encode([s.text for s in article.body])
+            self.encode_bodies([article])
+        assert article.body_vectors is not None
         return article.body_vectors
+
+    def encode_bodies(self, articles: Iterable[Article]) -> None:
+        """Encode the body sentences of every article that has no vectors yet, in one call: a stage
+        about to compare many pairs pays the model's per-call cost once, not once an article."""
+        fresh = list({id(a): a for a in articles if a.body_vectors is None}.values())
+        vectors = self.encode([s.text for a in fresh for s in a.body])
+        ends = np.cumsum([len(a.body) for a in fresh])
+        for article, end in zip(fresh, ends.tolist()):
+            article.body_vectors = vectors[end - len(article.body):end]
 
 
 def distill_static(source: Path, cache: Path) -> Path:
