@@ -515,7 +515,7 @@ def batches(args: argparse.Namespace) -> None:
     import tempfile
 
     from fastapi.testclient import TestClient
-    from service.api import create_app
+    from service.http.app import create_app
 
     pipeline = Pipeline(load_settings(model="none"))
     items = load(args.ecbplus)
