@@ -1,9 +1,13 @@
-"""Near-duplicates + stories on Ray (`brief batch --no-briefs`) beside the in-process engine, same corpus, same run.
+"""Near-duplicates + stories on Ray (`brief batch --no-briefs`) beside the in-process engine, same corpus, same run;
+with `--briefs MODE`, the briefs too (`brief batch` with a pool of `--brief-actors` actors beside `Pipeline.run`).
 
     .venv/bin/python bench/ray_scale.py --sizes 10000,100000 [--cpus 2] [--partition-size 2000]
+    .venv/bin/python bench/ray_scale.py --corpus real --sizes 1141 --briefs extractive
+    .venv/bin/python bench/ray_scale.py --corpus real --sizes 150 --briefs model
 
-Corpus: `bench/scale.py`'s synthetic news corpus, written as JSONL. Each system runs in its own
-process tree:
+Corpus: `bench/scale.py`'s synthetic news corpus, or (`--corpus real`) the first documents of AllSides
+dev (with title, outlet, address and date) then ECB+ dev (text only), written as JSONL. Each system
+runs in its own process tree:
 
 - engine: `Pipeline.group` on one request of every document (normalize on every core, embed,
   near-duplicates, stories), as `bench/scale.py` runs it.
@@ -45,8 +49,20 @@ def write_corpus(size: int, shared: Path, path: Path) -> None:
             handle.write(json.dumps({"id": f"d{n}", "text": text}) + "\n")
 
 
-def engine_child(source: Path, fates: Path) -> None:
-    """The in-process engine on one request of the whole corpus; each document's story and group to `fates`."""
+def write_real(size: int, shared: Path, path: Path) -> None:
+    """The first `size` of AllSides dev's articles as a feed gives them, then ECB+ dev's texts."""
+    def rows(name: str) -> list[dict[str, str]]:
+        return [json.loads(line) for line in (shared / "eval" / name).read_text(encoding="utf-8").splitlines() if line]
+
+    fields = ("id", "title", "text", "source", "url", "published_at")
+    documents = [{k: r[k] for k in fields if r.get(k)} for r in rows("allsides_dev/articles.jsonl")]
+    documents += [{"id": r["id"], "text": r["text"]} for r in rows("ecbplus_dev/ecbplus_dev.jsonl")]
+    path.write_text("".join(json.dumps(d) + "\n" for d in documents[:size]), encoding="utf-8")
+
+
+def engine_child(source: Path, fates: Path, briefs: str) -> None:
+    """The in-process engine on one request of the whole corpus (`Pipeline.group`, or with `briefs` a
+    mode, `Pipeline.run`); each document's story and group to `fates`, and each story's brief."""
     import threading as threads
 
     from service.pipeline import Pipeline, Timer, validate
@@ -54,22 +70,30 @@ def engine_child(source: Path, fates: Path) -> None:
     from service.settings import load_settings
 
     documents = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()]
-    settings = load_settings(model="none", max_documents=len(documents), max_total_chars=10**11)
+    settings = load_settings(**({"model": "none"} if briefs in ("none", "extractive") else {}),
+                             mode="extractive" if briefs == "none" else briefs,
+                             max_documents=len(documents), max_total_chars=10**11)
     pipeline = Pipeline(settings)
     request = BriefRequest.model_validate({"documents": documents})
     start = time.perf_counter()
-    timer = Timer(threads.Event())
-    grouped = pipeline.group(request, validate(request, settings), pipeline.effective(request), timer)
+    if briefs == "none":
+        timer = Timer(threads.Event())
+        grouped = pipeline.group(request, validate(request, settings), pipeline.effective(request), timer)
+        timings, written = dict(timer), []
+        fate = [(member.id, n, group.representative.id) for n, story in enumerate(grouped.stories, start=1)
+                for group in story.groups for member in group.members]
+        counts = {"groups": sum(len(s.groups) for s in grouped.stories), "stories": len(grouped.stories)}
+    else:
+        response = pipeline.run(request)
+        timings, written = response.timings_ms, [[s.text for s in story.brief.sentences] for story in response.stories]
+        fate = [(d.id, int(d.story_id.removeprefix("story-")), d.duplicate_group) for d in response.documents
+                if d.story_id is not None]
+        counts = {"groups": sum(len(s.duplicate_groups) for s in response.stories), "stories": len(response.stories)}
     seconds = time.perf_counter() - start
-    with fates.open("w", encoding="utf-8") as handle:
-        for n, story in enumerate(grouped.stories, start=1):
-            for group in story.groups:
-                for member in group.members:
-                    handle.write(json.dumps([member.id, n, group.representative.id]) + "\n")
-    print(json.dumps({"seconds": seconds, "groups": sum(len(s.groups) for s in grouped.stories),
-                      "stories": len(grouped.stories),
-                      "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-                     | {f"{k}_s": round(v / 1000, 2) for k, v in timer.items()}))
+    fates.write_text("".join(json.dumps(row) + "\n" for row in fate), encoding="utf-8")
+    fates.with_suffix(".briefs.json").write_text(json.dumps(written), encoding="utf-8")
+    print(json.dumps({"seconds": seconds, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+                     | counts | {f"{k}_s": round(v / 1000, 2) for k, v in timings.items()}))
 
 
 class Peaks:
@@ -122,12 +146,13 @@ def _role(command: str) -> str:
     return Path(command.split()[0]).name
 
 
-def run_batch(source: Path, out: Path, cpus: int, partition_size: int) -> dict[str, object]:
-    command = [sys.executable, "-m", "service", "batch", str(source), "--out", str(out), "--no-briefs", "--cpus",
-               str(cpus), "--partition-size", str(partition_size)]
+def run_batch(source: Path, out: Path, cpus: int, partition_size: int, briefs: str, actors: int) -> dict[str, object]:
+    command = [sys.executable, "-m", "service", "batch", str(source), "--out", str(out), "--cpus", str(cpus),
+               "--partition-size", str(partition_size)]
+    command += ["--no-briefs"] if briefs == "none" else ["--mode", briefs, "--brief-actors", str(actors)]
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={"BRIEF_MODEL": "none", **_env()})
+                               env=({} if briefs == "model" else {"BRIEF_MODEL": "none"}) | _env())
     peaks = Peaks(process.pid)
     output, _ = process.communicate()
     seconds = time.perf_counter() - start
@@ -168,30 +193,45 @@ def same_answer(out: Path, fates: Path) -> tuple[bool, int]:
     return differing == 0, differing
 
 
+def same_briefs(out: Path, fates: Path) -> tuple[int, int]:
+    """Of the engine's stories, how many the batch briefed in the same sentences; and how many there are."""
+    written = {int(row["id"].removeprefix("story-")): [s["text"] for s in row["brief"]["sentences"]]
+               for part in sorted((out / "stories").glob("part-*.jsonl"))
+               for row in map(json.loads, part.read_text(encoding="utf-8").splitlines()) if row.get("brief")}
+    engine = json.loads(fates.with_suffix(".briefs.json").read_text(encoding="utf-8"))
+    return sum(written.get(n) == sentences for n, sentences in enumerate(engine, start=1)), len(engine)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--cpus", type=int, default=2)
     parser.add_argument("--partition-size", type=int, default=2000)
-    parser.add_argument("--engine-child", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", choices=["synthetic", "real"], default="synthetic")
+    parser.add_argument("--briefs", choices=["none", "extractive", "model"], default="none",
+                        help="write briefs in this mode too (none: near-duplicates and stories only)")
+    parser.add_argument("--brief-actors", type=int, default=2)
+    parser.add_argument("--engine-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.engine_child:
-        engine_child(*args.engine_child)
+        engine_child(Path(args.engine_child[0]), Path(args.engine_child[1]), args.engine_child[2])
         return
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="ray-scale-") as folder:
             source, fates = Path(folder) / "corpus.jsonl", Path(folder) / "fates.jsonl"
-            write_corpus(size, args.shared, source)
+            (write_real if args.corpus == "real" else write_corpus)(size, args.shared, source)
             start = time.perf_counter()
-            engine = subprocess.run([sys.executable, __file__, "--engine-child", str(source), str(fates)],
+            engine = subprocess.run([sys.executable, __file__, "--engine-child", str(source), str(fates), args.briefs],
                                     capture_output=True, text=True, check=True, cwd=ROOT)
             engine_wall = time.perf_counter() - start
             result = json.loads(engine.stdout.strip().splitlines()[-1])
-            batch = run_batch(source, Path(folder) / "out", args.cpus, args.partition_size)
+            batch = run_batch(source, Path(folder) / "out", args.cpus, args.partition_size, args.briefs,
+                              args.brief_actors)
             same, differing = same_answer(Path(folder) / "out", fates)
             print(f"## {size:,} documents")
-            print(f"engine: {result['seconds']:.1f} s in group() ({engine_wall:.1f} s with start-up), "
+            print(f"engine: {result['seconds']:.1f} s in {'group' if args.briefs == 'none' else 'run'}() "
+                  f"({engine_wall:.1f} s with start-up), "
                   f"{size / result['seconds']:.0f} docs/s, peak RSS {result['peak_rss_mib']:.0f} MiB, "
                   f"{result['groups']} groups, {result['stories']} stories, stages "
                   f"{ {k: v for k, v in result.items() if k.endswith('_s')} }")
@@ -203,6 +243,9 @@ def main() -> None:
                   + f"; USS of all together {batch['peak_total_mib']:.0f}")
             print(f"batch: {batch['summary']}")
             print(f"same copy groups and stories as the engine: {same} ({differing} documents differ)", flush=True)
+            if args.briefs != "none":
+                alike, stories = same_briefs(Path(folder) / "out", fates)
+                print(f"briefs in the same sentences as the engine's: {alike} of {stories} stories", flush=True)
 
 
 if __name__ == "__main__":

@@ -71,9 +71,14 @@ def is_furniture_line(sentence: str) -> bool:
 def is_timestamp(sentence: str) -> bool:
     """True for a line of dates and times alone ("Posted: Thursday, April 21, 2022. 10:11 pm CST.", "May 2, 2013
     1: 35 pm."): every word is a date, a time, a time zone or a word that stamps a page."""
-    tokens = [t.lower() for t in _STAMP_TOKEN.findall(sentence)]
-    return bool(tokens) and any(t.isdigit() for t in tokens) \
-        and all(t.isdigit() or t in _STAMP_WORDS or (t[:-2].isdigit() and t[-2:] in _STAMP_WORDS) for t in tokens)
+    digits = False
+    for found in _STAMP_TOKEN.finditer(sentence):  # token by token: a sentence of prose fails at its first word
+        token = found.group().lower()
+        if token.isdigit():
+            digits = True
+        elif token not in _STAMP_WORDS and not (token[:-2].isdigit() and token[-2:] in _STAMP_WORDS):
+            return False
+    return digits
 
 
 def byline_length(sentence: str) -> int:
