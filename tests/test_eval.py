@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 from pathlib import Path
 
+import pytest
+
 from eval.readability import Readability
-from eval.stories import Tally, objective
+from eval.stories import Tally, batches, objective
 from eval.summaries import checked_share, convert_multinews, cut, lead, sumy_system
 from service.pipeline import Pipeline
 from tests.conftest import seed_documents
@@ -79,3 +82,18 @@ def test_the_faithful_share_of_hand_checked_sentences(tmp_path: Path) -> None:
     path.write_text("".join(json.dumps({"origin": origin, "verdict": verdict}) + "\n"
                             for origin, verdict in (("fused", True), ("fused", False), ("compressed", True))))
     assert checked_share(path) == "2/3 faithful (0.667): compressed 1/1, fused 1/2"
+
+
+def test_desk_batches_give_a_request_s_stories_on_two_ecbplus_topics(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """`eval/stories.py batches`, the command behind docs/quality.md's batch table, on ECB+ topics 3 and 9."""
+    source = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "ecbplus_dev" / "ecbplus_dev.jsonl"
+    items = [line for line in source.read_text(encoding="utf-8").splitlines() if json.loads(line)["topic"] in ("3", "9")]
+    chosen = tmp_path / "two-topics.jsonl"
+    chosen.write_text("\n".join(items) + "\n", encoding="utf-8")
+    batches(argparse.Namespace(ecbplus=chosen, cache=None, size=7))
+    table = [line.strip("| ").split(" | ") for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    rows = {cells[0]: cells[1:] for cells in table[1:]}
+    assert set(rows) == {"one request per topic", f"one request of {len(items)}", "one desk collection, batches of 7"}
+    assert all(cells[2] == "0" for cells in rows.values())  # no story spans the two topics
+    assert abs(float(rows["one desk collection, batches of 7"][0]) - float(rows["one request per topic"][0])) <= 0.01
