@@ -23,7 +23,8 @@ offsets, never the articles. `precision` refuses to score while a current flag h
 
 Recall: `eval/data/alterations.jsonl` names real articles and one value each that another
 article of the same event states for the same thing (checked by reading both). The altered copy
-writes a different value wherever the article wrote that one; the service must flag the slot.
+writes a different value wherever the article wrote that one, a value neither article already states
+(else the copy states both numbers, which reads as two quantities); the service must flag the slot.
 """
 
 from __future__ import annotations
