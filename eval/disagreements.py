@@ -23,7 +23,8 @@ offsets, never the articles. `precision` refuses to score while a current flag h
 
 Recall: `eval/data/alterations.jsonl` names real articles and one value each that another
 article of the same event states for the same thing (checked by reading both). The altered copy
-writes a different value wherever the article wrote that one; the service must flag the slot.
+writes a different value wherever the article wrote that one, a value neither article already states
+(else the copy states both numbers, which reads as two quantities); the service must flag the slot.
 """
 
 from __future__ import annotations
@@ -183,23 +184,46 @@ def candidates(pipeline: Pipeline, shared: Path, per_story: int = 2) -> Iterator
 _WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 
 
-def altered(written: str, kind: str) -> str:
-    """A different value written the same way: a count cut to 60 % (small ones raised by 2), a date moved."""
+def altered(written: str, kind: str, taken: frozenset[str] = frozenset(), shift: int = 0) -> str:
+    """A different value written the same way: a count cut to 60 % (small ones raised by 2), a date moved; moved
+    `shift` steps further when that value is one of `taken` (what either article already states: a copy that
+    then states both numbers would be read, rightly, as counting two things)."""
+    new = _altered(written, kind, shift)
+    if shift < 8 and _as_taken(new, kind) in taken:
+        return altered(written, kind, taken, shift + 1)
+    return new
+
+
+def _as_taken(written: str, kind: str) -> str:
+    """How `taken` holds a value: a date as written (lower case), any other value as its normalised number."""
+    if kind == "date":
+        return written.lower()
+    found = values_in(f" {written} ")
+    return f"{float(found[0].value):g}" if found else written
+
+
+def stated_values(text: str) -> frozenset[str]:
+    """Every value an article states, as `_as_taken` writes it."""
+    found = {f"{float(v.value):g}" for v in values_in(text) if v.kind != "date"}
+    return frozenset(found | {text[v.start:v.end].lower() for v in values_in(text) if v.kind == "date"})
+
+
+def _altered(written: str, kind: str, shift: int) -> str:
     if kind == "date":
         if written.rstrip("’'s").capitalize() in _WEEKDAYS:
-            return _WEEKDAYS[(_WEEKDAYS.index(written.rstrip("’'s").capitalize()) + 2) % 7]
+            return _WEEKDAYS[(_WEEKDAYS.index(written.rstrip("’'s").capitalize()) + 2 + shift) % 7]
         numbers = re.findall(r"\d+", written)
         year = re.fullmatch(r"(?:19|20)\d\d", numbers[-1]) if numbers else None
         if year:
-            return written.replace(numbers[-1], str(int(numbers[-1]) - 3))
+            return written.replace(numbers[-1], str(int(numbers[-1]) - 3 - shift))
         if numbers:
             day = int(numbers[0])
-            return written.replace(numbers[0], str(day + 7 if day <= 21 else day - 7), 1)
+            return written.replace(numbers[0], str(day + 7 + shift if day <= 21 else day - 7 - shift), 1)
         return written
     digits = re.search(r"\d[\d,]*(?:\.\d+)?", written)
     number = float(digits.group().replace(",", "")) if digits else values_in(written)[0].value
     number = float(number)
-    new = number + 2 if number < 5 else number * 0.6
+    new = (number + 2 if number < 5 else number * 0.6) + shift
     decimals = len(digits.group().split(".")[1]) if digits and "." in digits.group() else 0
     text = f"{new:,.{decimals}f}" if digits and "," in digits.group() else f"{new:.{decimals}f}"
     suffix = "th" if kind == "ordinal" else ""
@@ -228,7 +252,8 @@ def recall(pipeline: Pipeline, shared: Path) -> None:
     for item in items:
         documents = [dict(d) for d in stories[item["story"]]]
         target = next(d for d in documents if d["id"] == item["document_id"])
-        new = altered(item["written"], item["kind"])
+        other = next(d for d in documents if d["id"] == item["other_document_id"])
+        new = altered(item["written"], item["kind"], stated_values(str(target["text"])) | stated_values(str(other["text"])))
         target["text"] = rewritten(str(target["text"]), item["written"], item["kind"], new)
         day = datetime.fromisoformat(str(target["published_at"])).date() if "published_at" in target else None
         new_value = next(v.value for v in values_in(f" {new} ", day) if v.kind == item["kind"] or item["kind"] == "age")

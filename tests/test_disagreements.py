@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from bench.disagreements import similar_reports
+from eval.disagreements import altered, stated_values
 from service.brief import disagreements
 from service.brief.disagreements import Claims, compare_claims, variants
 from service.brief.evidence import Candidate
@@ -525,3 +526,13 @@ def test_a_time_word_in_another_clause_marks_no_count() -> None:
     text = "Rogers was so intent on voting in last year’s primary that he waited six hours to vote."
     [hours] = [v for v in values_in(text) if v.value == "6"]
     assert not context(hours, text, values_in(text)).markers
+
+
+def test_an_altered_copy_never_writes_a_value_either_article_already_states() -> None:
+    """Recall's altered copy of "sentenced to seven life sentences and four sentences of life" wrote 4 for seven:
+    the copy then stated both numbers, which the stage rightly reads as two quantities. It now moves on to a
+    value that neither article states."""
+    sentence = "Nichols was sentenced to seven life sentences and four sentences of life without parole."
+    assert altered("seven", "count") == "4"
+    assert altered("seven", "count", stated_values(sentence)) == "5"
+    assert altered("Saturday", "date", stated_values("He flew home on Monday.")) == "Tuesday"
