@@ -401,11 +401,25 @@ def score_pairs(corpus: Corpus, reps: np.ndarray, common: np.ndarray, settings: 
     if candidate.any():
         close = pairs[candidate]
         shared = ray.put(common)
-        chunks = np.array_split(close, parts(len(close), CHUNK_PAIRS))
-        sent = corpus.scatter([np.unique(reps[chunk.ravel()]) for chunk in chunks])
-        scores[candidate] = np.concatenate(ray.get([_score.remote(reps, chunk[:, 0], chunk[:, 1], shared, settings, *tables)
-                                                    for chunk, tables in zip(chunks, sent)]))
+        chunks = local_chunks(len(reps), close, parts(len(close), CHUNK_PAIRS))
+        wanted = [np.unique(reps[close[chunk].ravel()]) for chunk in chunks]
+        log.info("story pairs: %d scored by %d tasks; a group is read by %.2f tasks on average", len(close),
+                 len(chunks), sum(map(len, wanted)) / len(np.unique(close)))
+        found = np.zeros(len(close))
+        for chunk, result in zip(chunks, ray.get([_score.remote(reps, close[chunk, 0], close[chunk, 1], shared,
+                                                                settings, *tables)
+                                                  for chunk, tables in zip(chunks, corpus.scatter(wanted))])):
+            found[chunk] = result
+        scores[candidate] = found
     return Scored(pairs[:, 0], pairs[:, 1], scores)
+
+
+def local_chunks(count: int, pairs: np.ndarray, tasks: int) -> list[np.ndarray]:
+    """The pairs (indexes into `pairs`) shared among `tasks` tasks, the pairs of one component of their
+    graph together: a task reads the words and facts of every group its pairs name, so a group whose
+    pairs are spread over many tasks would be read by each."""
+    labels = components(count, pairs[:, 0], pairs[:, 1])
+    return [chunk for chunk in np.array_split(np.argsort(labels[pairs[:, 0]], kind="stable"), tasks) if len(chunk)]
 
 
 def cluster(count: int, scored: Scored, threshold: float) -> list[list[int]]:
