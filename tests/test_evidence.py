@@ -133,3 +133,29 @@ def test_a_brief_has_no_headline_furniture_repeat_or_dangling_reference(pipeline
     assert sum("dozen workers" in t for t in texts) == 1, texts
     own = [c for s in story.brief.sentences for c in s.citations]
     assert all(documents[0 if c.document_id == "a" else 1]["text"][c.start:c.end] for c in own)
+
+
+@pytest.mark.parametrize(("text", "aside"), [
+    ("What does the new tariff mean for farmers in Iowa?", True),
+    ("I think the plan will fail, and we should say so plainly.", True),
+    ("If you live in the county, your polling place may have moved.", True),
+    ('"We are not leaving," the union leader told reporters on Monday.', False),
+    ("US officials said the talks in Geneva will go on next week.", False),
+    ("The World War I memorial in Kansas City was closed on Monday.", False),
+])
+def test_a_question_or_the_writers_own_voice_is_a_last_resort(text: str, aside: bool) -> None:
+    from service.brief.evidence import last_resort
+
+    assert last_resort(text) is aside
+
+
+def test_a_question_is_briefed_only_when_nothing_else_is_left(pipeline: Pipeline) -> None:
+    """A columnist's question is central to the story (it names everything), but a report comes first."""
+    question = "Will the city council approve the new stadium budget for the Tigers on Tuesday?"
+    documents = [
+        {"text": f"{question}\nThe city council approved the new stadium budget for the Tigers on Tuesday.\n"
+                 "The vote was seven to two after a long debate about the costs."},
+        {"text": "The city council voted on Tuesday to approve a new stadium budget for the Tigers.\n"
+                 "Opponents said the costs would fall on taxpayers for decades."}]
+    [story] = run(pipeline, documents, max_words=30, mode="extractive").stories
+    assert question not in [s.text for s in story.brief.sentences]

@@ -211,6 +211,8 @@ FLORIDA = ("Florida on Sunday reported more than 15,000 new coronavirus cases, s
            "under control.")
 HICKENLOOPER = ("Colorado's former Gov. John Hickenlooper on Monday joined the growing field of Democratic candidates "
                 "hoping to unseat President Donald Trump in 2020.")
+RALLY = ('Biden said the plan was "a disaster for working families and a gift to the rich" at a rally in Toledo, '
+         'Ohio, on Saturday.')
 INTERCEPT = ("Documents obtained by The Intercept contain new evidence that the Wuhan Institute of Virology has engaged "
              "in gain-of-function research.")
 
@@ -224,6 +226,8 @@ INTERCEPT = ("Documents obtained by The Intercept contain new evidence that the 
      "compression: drops 'former'"),
     (INTERCEPT, "The Wuhan Institute of Virology has engaged in gain-of-function research.",
      "compression: drops the main action"),
+    (RALLY, 'Biden said the plan was "a disaster for working families and a gift to the rich."', None),
+    (RALLY, 'Biden said the plan was "a disaster for working families."', "compression: cuts words inside the quotation"),
 ])
 def test_a_compression_is_a_deletion_that_keeps_the_meaning(pipeline: Pipeline, source: str, compressed: str,
                                                             reason: str | None) -> None:

@@ -12,8 +12,10 @@ carried, never recomputed.
 
 A sentence reads like an editor's only if it stands alone: a headline echoed in the text, or the
 cut-off tail of a sentence a page split ("new infections are beginning to rise."), is never
-evidence. A sentence that points outside itself ("He said they…") keeps the sentences before it in
-its article, so that a writer can make it stand alone or leave it out.
+evidence. A question, or the writer's own voice ("I", "we", words to the reader) outside a quotation, is
+briefed only when nothing else is left: a brief reports what happened, it does not ask or chat. A sentence
+that points outside itself ("He said they…") keeps the sentences before it in its article, so that a writer
+can make it stand alone or leave it out.
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ _POINTS_OUTSIDE = re.compile(
     r"include|mean|show|come|make|follow|remain|appear|"
     r"(?!(?:day|week|month|year|time|morning|night|evening|weekend)s\b)\w+(?:ed|s))\b)"
     r"|.*[\"”’']\s*,?\s*(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b", re.IGNORECASE)
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_OWN_VOICE = re.compile(r"\b(?:(?<!War )I(?=\s+[a-z])|I[’']m|I[’']ve|I[’']d|[Mm]e|[Mm]y|[Ww]e|[Ww]e[’']re|[Ww]e[’']ve|us|"
+                        r"[Oo]urs?|[Yy]ou|[Yy]ou[’']re|[Yy]ou[’']ve|[Yy]ours?)\b")  # "US" is a country, "War I" a war
 _EXPLETIVE_IT = re.compile(r"[\s\"“‘'(]*it(?:'s|’s| is| was| has been| remains| seems| appears)(?: not)?(?: yet)?"
                            r"(?: immediately)? (?:\w+ ){0,2}(?:that|whether|if|to|how|why|what|when|who|unclear|clear|"
                            r"known|possible|likely)\b", re.IGNORECASE)
@@ -59,6 +64,7 @@ class Candidate:
     sentence: Sentence  # from a duplicate group's representative: `sentence.doc` stands for the group
     position: float
     briefable: bool = True  # False for a headline echoed in the text or the tail of a split sentence
+    last_resort: bool = False  # a question or the writer's own voice: briefed when nothing else is left
     before: tuple[Sentence, ...] = ()  # the sentences before it in its article, nearest last
 
 
@@ -72,6 +78,16 @@ def points_outside(text: str) -> bool:
 def _ends_a_quote(text: str) -> bool:
     closing, opening = text.find("”"), text.find("“")
     return (closing >= 0 and (opening < 0 or closing < opening)) or text.count('"') % 2 == 1
+
+
+def last_resort(text: str) -> bool:
+    """Whether the sentence asks a question or speaks in the writer's own voice ("I", "we", "you") outside a
+    quotation: a columnist's aside or a question to the reader, not a report of what happened."""
+    if text.rstrip(" \"”’')").endswith("?"):
+        return True
+    unquoted = _QUOTED.sub(" ", text)
+    unquoted = unquoted[:min((i for i in (unquoted.find("“"), unquoted.find('"')) if i >= 0), default=len(unquoted))]
+    return _OWN_VOICE.search(unquoted) is not None  # a quotation left open runs to the sentence's end
 
 
 def echoes_title(text: str, titles: set[frozenset[str]]) -> bool:
@@ -88,14 +104,14 @@ def titles(story: Story) -> list[str]:
 def candidates(story: Story, per_document: int) -> list[Candidate]:
     """The body sentences of each duplicate group's representative (the first `per_document`), with their
     position in the article; a headline echoed in the text and the tail of a split sentence are kept for
-    comparing sources but never briefed."""
+    comparing sources but never briefed, a question or the writer's own voice only as a last resort."""
     words = {frozenset(w.lower() for w in _WORD.findall(title)) for title in titles(story)}
     out = []
     for group in story.groups:
         body = group.representative.body
         for n, sentence in enumerate(body[:per_document]):
             briefable = not echoes_title(sentence.text, words) and _TAIL.match(sentence.text) is None
-            out.append(Candidate(sentence, n / max(len(body), 1), briefable,
+            out.append(Candidate(sentence, n / max(len(body), 1), briefable, last_resort(sentence.text),
                                  body[max(n - CONTEXT_SENTENCES, 0):n]))
     return out
 
@@ -167,6 +183,7 @@ def rank_evidence(candidates: list[Candidate], vectors: np.ndarray, budget_words
     if not usable.any():  # a story of only short lines still gets a brief
         usable = np.array([c.briefable for c in candidates]) if any(c.briefable for c in candidates) \
             else np.ones(len(candidates), bool)
+    preferred = usable & ~np.array([c.last_resort for c in candidates])
     chosen: list[int] = []
     words = 0
     told = np.zeros(len(candidates), bool)  # tells a claim already chosen
@@ -175,6 +192,8 @@ def rank_evidence(candidates: list[Candidate], vectors: np.ndarray, budget_words
         mmr = MMR_LAMBDA * score - (1 - MMR_LAMBDA) * redundancy
         mmr[~usable | told] = -np.inf
         mmr[chosen] = -np.inf
+        if np.isfinite(mmr[preferred]).any():  # questions and asides only when nothing else is left
+            mmr[~preferred] = -np.inf
         best = int(np.argmax(mmr))
         if not np.isfinite(mmr[best]):
             break

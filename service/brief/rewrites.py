@@ -1,7 +1,8 @@
 """What a compressed sentence or a resolved reference may change in the one sentence it rewrites.
 
 A compression deletes and nothing else: its words are the source's words in the source's order; it
-keeps every word that turns the meaning (not, former, alleged, may, more than…); and it keeps the
+keeps every word that turns the meaning (not, former, alleged, may, more than…); it keeps every
+quotation whole, word for word (a cut quotation puts words in someone's mouth); and it keeps the
 source's main action, or, when the source only reports what someone said ("…, officials said"),
 the action reported, with who does it.
 
@@ -35,6 +36,7 @@ REPORTING = frozenset("say tell report announce confirm add state note write exp
 PERSON = frozenset({"PERSON"})
 KINDS = {"he": PERSON, "she": PERSON, "his": PERSON, "her": PERSON}
 POSSESSIVE = frozenset({"his", "her"})
+_QUOTATION = re.compile(r"“[^”]+”|\"[^\"]+\"")
 _OPENER = re.compile(r"[\s\"“‘'(]*\b(he|she|his|her)\b", re.IGNORECASE)
 _QUOTED_BY = re.compile(r"[\"”’']\s*,?\s*\b(he|she)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b",
                         re.IGNORECASE)
@@ -62,11 +64,23 @@ def deletion_problem(written: Doc, source: Doc) -> str | None:
     if lost := sorted({_word(t) for t in source if _word(t) in KEEP and _word(t) not in kept
                        and _word(t.head) in kept and t.head is not t}):
         return f"compression: drops '{', '.join(lost)}', which changes the meaning"
+    if cut := _cut_quotation(mine, source):
+        return f"compression: cuts words inside the quotation “{cut}”"
     roots = [t for t in source if t.dep_ == "ROOT"]
     actions = [*roots, *(c for r in roots if r.lemma_.lower() in REPORTING for c in r.children if c.dep_ == "ccomp")]
     if not any(_word(a) in kept and all(w in kept for w in _subject_words(a)) and all(
             _word(c) in kept for c in _core(a)) for a in actions):
         return "compression: drops the main action, who does it or what it is done to"
+    return None
+
+
+def _cut_quotation(mine: list[str], source: Doc) -> str | None:
+    """The first quotation of the source that `mine` does not keep whole, its words in a row, or None."""
+    for found in _QUOTATION.finditer(source.text):
+        quoted = [_word(t) for t in source if found.start() < t.idx < found.end() - 1 and not t.is_punct
+                  and not t.is_space]
+        if quoted and not any(mine[i:i + len(quoted)] == quoted for i in range(len(mine) - len(quoted) + 1)):
+            return found.group()[1:-1]
     return None
 
 
