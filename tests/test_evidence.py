@@ -159,3 +159,14 @@ def test_a_question_is_briefed_only_when_nothing_else_is_left(pipeline: Pipeline
                  "Opponents said the costs would fall on taxpayers for decades."}]
     [story] = run(pipeline, documents, max_words=30, mode="extractive").stories
     assert question not in [s.text for s in story.brief.sentences]
+
+
+def test_of_one_claim_told_twice_the_fuller_telling_is_kept(pipeline: Pipeline) -> None:
+    """One claim, two tellings (NeuS): the brief keeps the one that says all the other says and more."""
+    short = ("On Thursday evening, news emerged that Donald Trump intended to pardon former Dick Cheney chief of staff "
+             "Lewis “Scooter” Libby.")
+    full = ("President Donald Trump has signed off on a pardon for I. Lewis “Scooter” Libby, the former chief of staff "
+            "to Vice President Dick Cheney, who was convicted in 2007 of perjury and obstruction of justice.")
+    documents = [{"text": f"Trump to pardon Libby.\n\n{short}"}, {"text": f"Pardon for Libby.\n\n{full}"}]
+    [story] = run(pipeline, documents, max_words=80, mode="extractive").stories
+    assert [s.text for s in story.brief.sentences] == [full]

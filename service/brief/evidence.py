@@ -6,7 +6,8 @@ A sentence is salient when it is close to the story's centroid, early in its art
 many sources, and worded as other sources word it (word pairs they write too). Each candidate keeps the sentences of other documents that say the same (close
 embedding, shared words, no different numbers, and more than one coinciding fact where numbers
 are stated): they become its citations. No two chosen sentences tell the same claim (a close
-paraphrase, or one that says nothing the other does not), and a light penalty for closeness
+paraphrase, or one that says nothing the other does not), and of a claim's tellings the fullest is kept (one that
+says all another says, and more), and a light penalty for closeness
 (maximal marginal relevance) spreads the rest. Spans are
 carried, never recomputed.
 
@@ -197,11 +198,28 @@ def rank_evidence(candidates: list[Candidate], vectors: np.ndarray, budget_words
         best = int(np.argmax(mmr))
         if not np.isfinite(mmr[best]):
             break
+        best = _fullest_telling(candidates, similarity, best, np.isfinite(mmr))
         chosen.append(best)
         words += candidates[best].sentence.words
         told |= [usable[j] and not told[j] and same_claim(candidates[j].sentence.text, candidates[best].sentence.text,
                                                          float(similarity[j, best])) for j in range(len(candidates))]
     return [_evidence(candidates, i, supports[i], int(sources[i]), float(score[i])) for i in chosen]
+
+
+def _fullest_telling(candidates: list[Candidate], similarity: np.ndarray, best: int, open_: np.ndarray) -> int:
+    """Of the sentences that tell the claim of `best`, the one that says the most: it says all that `best` says
+    (its content words and numbers) and more, as a fuller report of one event does ("…who was convicted in 2007 of
+    obstruction of justice" beside "…intended to pardon Libby"). An editor keeps the fullest telling; `best`
+    itself when none says more, or when the fuller one does not stand alone and `best` does."""
+    mine = _content_words(candidates[best].sentence.text)
+    numbers = extract_facts(candidates[best].sentence.text).numbers
+    alone = not points_outside(candidates[best].sentence.text)
+    fuller = [j for j in np.flatnonzero(open_) if len(_content_words(candidates[j].sentence.text)) > len(mine)
+              and len(mine & _content_words(candidates[j].sentence.text)) >= SAME_CLAIM_CONTAINED * len(mine)
+              and numbers <= extract_facts(candidates[j].sentence.text).numbers
+              and same_claim(candidates[j].sentence.text, candidates[best].sentence.text, float(similarity[j, best]))
+              and not (alone and points_outside(candidates[j].sentence.text))]
+    return int(max(fuller, key=lambda j: len(_content_words(candidates[j].sentence.text)))) if fuller else best
 
 
 def _bigrams(text: str) -> set[tuple[str, str]]:
