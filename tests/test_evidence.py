@@ -142,6 +142,10 @@ def test_a_brief_has_no_headline_furniture_repeat_or_dangling_reference(pipeline
     ('"We are not leaving," the union leader told reporters on Monday.', False),
     ("US officials said the talks in Geneva will go on next week.", False),
     ("The World War I memorial in Kansas City was closed on Monday.", False),
+    ('"Health care for all, educational opportunities for all!"', True),  # a chant nobody is said to chant
+    ("“We will win this fight, whatever it costs us.”", True),
+    ("Animal-welfare activists have split over an initiative that would phase in requirements", True),  # no end
+    ("The mayor said: “We will rebuild the bridge by the spring.”", False),
 ])
 def test_a_question_or_the_writers_own_voice_is_a_last_resort(text: str, aside: bool) -> None:
     from service.brief.evidence import last_resort
@@ -170,3 +174,11 @@ def test_of_one_claim_told_twice_the_fuller_telling_is_kept(pipeline: Pipeline) 
     documents = [{"text": f"Trump to pardon Libby.\n\n{short}"}, {"text": f"Pardon for Libby.\n\n{full}"}]
     [story] = run(pipeline, documents, max_words=80, mode="extractive").stories
     assert [s.text for s in story.brief.sentences] == [full]
+
+
+def test_that_is_points_outside_the_sentence() -> None:
+    """"That’s exactly what his press secretary had said." stood in a NeuS brief with nothing before it."""
+    from service.brief.evidence import points_outside
+
+    assert points_outside("That’s exactly what his press secretary had said.")
+    assert not points_outside("Thatcher's government fell in 1990 after a revolt in her party.")

@@ -13,8 +13,9 @@ carried, never recomputed.
 
 A sentence reads like an editor's only if it stands alone: a headline echoed in the text, or the
 cut-off tail of a sentence a page split ("new infections are beginning to rise."), is never
-evidence. A question, or the writer's own voice ("I", "we", words to the reader) outside a quotation, is
-briefed only when nothing else is left: a brief reports what happened, it does not ask or chat. A sentence
+evidence. A question, an exclamation, the writer's own voice ("I", "we", words to the reader) outside a
+quotation, a quotation alone with nobody saying it, or a sentence with no end (its line broke it off), is
+briefed only when nothing else is left: a brief reports what happened, it does not ask, chant or chat. A sentence
 that points outside itself ("He said they…") keeps the sentences before it in its article, so that a writer
 can make it stand alone or leave it out.
 """
@@ -46,12 +47,13 @@ TITLE_ECHO = 0.8  # share of a title's words a sentence repeats (and of its own)
 _WORD = re.compile(r"\w+")
 _TAIL = re.compile(r"[\s\"“‘'(\[]*[a-z][a-z]*\b(?![A-Z])")  # opens in lower case: the tail of a split sentence
 _POINTS_OUTSIDE = re.compile(
-    r"[\s\"“‘'(]*(?:(?:he|she|they|it|his|her|its|their|him|them)\b|(?:this|these|those|that)\s+(?:\w+ly\s+)?"
+    r"[\s\"“‘'(]*(?:(?:he|she|they|it|his|her|its|their|him|them)\b|(?:this|that)['’]s\b|(?:this|these|those|that)\s+(?:\w+ly\s+)?"
     r"(?:is|was|are|were|has|have|had|will|would|could|can|may|might|should|must|fell|rose|came|went|took|made|led|"
     r"left|gave|got|saw|told|said|put|set|cut|hit|won|lost|began|brought|meant|sent|kept|held|found|became|grew|"
     r"include|mean|show|come|make|follow|remain|appear|"
     r"(?!(?:day|week|month|year|time|morning|night|evening|weekend)s\b)\w+(?:ed|s))\b)"
     r"|.*[\"”’']\s*,?\s*(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b", re.IGNORECASE)
+_FINISHED = re.compile(r"[.!?…][\"”’')\]]*\s*$")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _OWN_VOICE = re.compile(r"\b(?:(?<!War )I(?=\s+[a-z])|I[’']m|I[’']ve|I[’']d|[Mm]e|[Mm]y|[Ww]e|[Ww]e[’']re|[Ww]e[’']ve|us|"
                         r"[Oo]urs?|[Yy]ou|[Yy]ou[’']re|[Yy]ou[’']ve|[Yy]ours?)\b")  # "US" is a country, "War I" a war
@@ -82,9 +84,12 @@ def _ends_a_quote(text: str) -> bool:
 
 
 def last_resort(text: str) -> bool:
-    """Whether the sentence asks a question or speaks in the writer's own voice ("I", "we", "you") outside a
-    quotation: a columnist's aside or a question to the reader, not a report of what happened."""
-    if text.rstrip(" \"”’')").endswith("?"):
+    """Whether the sentence asks a question, exclaims, speaks in the writer's own voice ("I", "we", "you") outside
+    a quotation, is a quotation that says nobody said it, or stops without an end (the head of a sentence a line
+    break cut): a columnist's aside, a slogan or a fragment, not a report of what happened."""
+    if text.rstrip(" \"”’')").endswith(("?", "!")) or not _FINISHED.search(text):
+        return True
+    if _QUOTED.fullmatch(text.strip()) or _QUOTED.fullmatch(text.strip().removesuffix(".")):
         return True
     unquoted = _QUOTED.sub(" ", text)
     unquoted = unquoted[:min((i for i in (unquoted.find("“"), unquoted.find('"')) if i >= 0), default=len(unquoted))]
