@@ -97,6 +97,29 @@ def _core(verb: Token) -> list[Token]:
             if c.dep_ in CORE or (linking and c.dep_ == "prep" and c.i > verb.i)]
 
 
+def deletion_grammar(source: str) -> str:
+    """A GBNF grammar (rule `root`) under which a model can write only a deletion of `source`: its words, each
+    at most once, in its order, a word's trailing comma, colon or full stop kept or left. A compression written
+    under it can still cut what verify will not let go (a negation, the main action, part of a quotation)."""
+    rules = []
+    for n, token in enumerate(source.split()):
+        bare = token.rstrip(",;:.")
+        choices = {token, bare} if bare else {token}
+        rules.append(f"w{n} ::= " + " | ".join(f'" {_gbnf(choice)}"' for choice in sorted(choices)))
+    return "root ::= " + " ".join(f"w{n}?" for n in range(len(rules))) + "\n" + "\n".join(rules) + "\n"
+
+
+def _gbnf(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def as_deletion(written: str) -> str:
+    """What a model wrote under `deletion_grammar`, as a sentence: spaces trimmed, a dangling comma, colon or
+    semicolon dropped, a full stop where it ends on a word."""
+    text = written.strip().rstrip(",;:").rstrip()
+    return text if not text or text[-1] in ".!?\"”’')" else f"{text}."
+
+
 def cuts_words(written: str, source: str) -> bool:
     """Whether a compression leaves out any word of its source but articles (else it is the source, copied)."""
     return bool({w for w in words(source) if w not in ARTICLES} - set(words(written)))
