@@ -2,7 +2,8 @@
 
 A compression deletes and nothing else: its words are the source's words in the source's order; it
 keeps every word that turns the meaning (not, former, alleged, may, more than…); it keeps every
-quotation whole, word for word (a cut quotation puts words in someone's mouth); and it keeps the
+quotation whole, word for word (a cut quotation puts words in someone's mouth); it cuts whole phrases of the
+source's parse, never a word a kept word depends on, nor a preposition's object; and it keeps the
 source's main action, or, when the source only reports what someone said ("…, officials said"),
 the action reported, with who does it.
 
@@ -17,6 +18,7 @@ named. The model proposes the name; these rules decide whether it stands.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -71,6 +73,29 @@ def deletion_problem(written: Doc, source: Doc) -> str | None:
     if not any(_word(a) in kept and all(w in kept for w in _subject_words(a)) and all(
             _word(c) in kept for c in _core(a)) for a in actions):
         return "compression: drops the main action, who does it or what it is done to"
+    if (torn := _torn_phrase(mine, source, actions)) is not None:
+        return f"compression: keeps '{torn}' without the phrase it belongs to"
+    return None
+
+
+def _torn_phrase(mine: list[str], source: Doc, actions: list[Token]) -> str | None:
+    """A word the compression keeps while cutting the word it depends on in the source's parse ("World War I …
+    are buried" without "where soldiers from"), or a preposition it keeps without its object ("Across there
+    are…"), or None: a compression cuts whole phrases, never the middle of one. The action reported by a
+    cut "…, officials said" stands on its own. Only words the source writes once are judged (which "the" was
+    kept cannot be told), and a word counts as kept wherever the compression writes it."""
+    kept = set(mine)
+    counts = Counter(_word(t) for t in source)
+    for token in source:
+        word = _word(token)
+        if token.is_punct or token.is_space or word not in kept or counts[word] > 1:
+            continue
+        if token.head is not token and _word(token.head) not in kept and token not in actions \
+                and not token.head.is_punct and token.pos_ != "DET":  # "a Turkish dissident (cleric)" reads
+            return token.text
+        objects = [c for c in token.children if c.dep_ in ("pobj", "pcomp")]
+        if token.dep_ == "prep" and objects and not any(_word(t) in kept for c in objects for t in c.subtree):
+            return token.text
     return None
 
 
