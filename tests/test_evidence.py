@@ -133,3 +133,52 @@ def test_a_brief_has_no_headline_furniture_repeat_or_dangling_reference(pipeline
     assert sum("dozen workers" in t for t in texts) == 1, texts
     own = [c for s in story.brief.sentences for c in s.citations]
     assert all(documents[0 if c.document_id == "a" else 1]["text"][c.start:c.end] for c in own)
+
+
+@pytest.mark.parametrize(("text", "aside"), [
+    ("What does the new tariff mean for farmers in Iowa?", True),
+    ("I think the plan will fail, and we should say so plainly.", True),
+    ("If you live in the county, your polling place may have moved.", True),
+    ('"We are not leaving," the union leader told reporters on Monday.', False),
+    ("US officials said the talks in Geneva will go on next week.", False),
+    ("The World War I memorial in Kansas City was closed on Monday.", False),
+    ('"Health care for all, educational opportunities for all!"', True),  # a chant nobody is said to chant
+    ("“We will win this fight, whatever it costs us.”", True),
+    ("Animal-welfare activists have split over an initiative that would phase in requirements", True),  # no end
+    ("The mayor said: “We will rebuild the bridge by the spring.”", False),
+])
+def test_a_question_or_the_writers_own_voice_is_a_last_resort(text: str, aside: bool) -> None:
+    from service.brief.evidence import last_resort
+
+    assert last_resort(text) is aside
+
+
+def test_a_question_is_briefed_only_when_nothing_else_is_left(pipeline: Pipeline) -> None:
+    """A columnist's question is central to the story (it names everything), but a report comes first."""
+    question = "Will the city council approve the new stadium budget for the Tigers on Tuesday?"
+    documents = [
+        {"text": f"{question}\nThe city council approved the new stadium budget for the Tigers on Tuesday.\n"
+                 "The vote was seven to two after a long debate about the costs."},
+        {"text": "The city council voted on Tuesday to approve a new stadium budget for the Tigers.\n"
+                 "Opponents said the costs would fall on taxpayers for decades."}]
+    [story] = run(pipeline, documents, max_words=30, mode="extractive").stories
+    assert question not in [s.text for s in story.brief.sentences]
+
+
+def test_of_one_claim_told_twice_the_fuller_telling_is_kept(pipeline: Pipeline) -> None:
+    """One claim, two tellings (NeuS): the brief keeps the one that says all the other says and more."""
+    short = ("On Thursday evening, news emerged that Donald Trump intended to pardon former Dick Cheney chief of staff "
+             "Lewis “Scooter” Libby.")
+    full = ("President Donald Trump has signed off on a pardon for I. Lewis “Scooter” Libby, the former chief of staff "
+            "to Vice President Dick Cheney, who was convicted in 2007 of perjury and obstruction of justice.")
+    documents = [{"text": f"Trump to pardon Libby.\n\n{short}"}, {"text": f"Pardon for Libby.\n\n{full}"}]
+    [story] = run(pipeline, documents, max_words=80, mode="extractive").stories
+    assert [s.text for s in story.brief.sentences] == [full]
+
+
+def test_that_is_points_outside_the_sentence() -> None:
+    """"That’s exactly what his press secretary had said." stood in a NeuS brief with nothing before it."""
+    from service.brief.evidence import points_outside
+
+    assert points_outside("That’s exactly what his press secretary had said.")
+    assert not points_outside("Thatcher's government fell in 1990 after a revolt in her party.")

@@ -142,3 +142,31 @@ def test_a_request_title_with_nul_and_carriage_returns_becomes_one_clean_line(pi
     document = dict(seed_documents()[0], title="Mexico\x00 sends\r 37\r\ncartel members", source="Wire\x00A\r")
     story = pipeline.run(BriefRequest.model_validate({"documents": [document]})).stories[0]
     assert story.title == "Mexico sends 37 cartel members" and story.outlets == ["Wire A"]
+
+
+@pytest.mark.parametrize(("raw", "sentence"), [
+    ("WASHINGTON (Reuters) - U.S. President Donald Trump announced on Friday that he had signed the bill.",
+     "U.S. President Donald Trump announced on Friday that he had signed the bill."),
+    ("PALM BEACH, Fla. — President Trump lashed out again Tuesday at House Speaker Nancy Pelosi.",
+     "President Trump lashed out again Tuesday at House Speaker Nancy Pelosi."),
+    ("May 2, 2013 1:35 pm The police said the two men were arrested at the border on Monday.",
+     "The police said the two men were arrested at the border on Monday."),
+])
+def test_a_dateline_that_opens_a_sentence_is_cut_off_its_span(raw: str, sentence: str) -> None:
+    """Issue 24: a wire dateline or a page's timestamp is no part of the sentence it opens, and the span follows."""
+    doc = normalize(0, "a", f"The story in full.\n\n{raw}\nThe talks will resume next week in Geneva, officials said.", EN)
+    body = [s for s in doc.sentences if s.kind == "body"]
+    assert body[0].text == sentence and doc.text[body[0].start:body[0].end] == sentence
+
+
+def test_a_title_case_line_of_its_own_is_a_heading_not_a_sentence() -> None:
+    """Issue 24: "Dem Report: NRA Was 'Foreign Asset' for Russia." stood in a brief beside the sentence that tells
+    it: a line of its own in Title Case is how a headline is written, full stop or not."""
+    raw = ("Some opening line of the page\n"
+           "Dem Report: NRA Was 'Foreign Asset' for Russia.\n"
+           "Senate Democrats say top NRA officials knew about Kremlin ties and helped Russian agents.\n"
+           "The report was released on Friday by the minority staff of the Senate Finance Committee.")
+    doc = normalize(0, "a", raw, EN)
+    kinds = {s.text: s.kind for s in doc.sentences}
+    assert kinds["Dem Report: NRA Was 'Foreign Asset' for Russia."] == "heading"
+    assert kinds["Senate Democrats say top NRA officials knew about Kremlin ties and helped Russian agents."] == "body"

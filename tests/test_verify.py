@@ -211,6 +211,12 @@ FLORIDA = ("Florida on Sunday reported more than 15,000 new coronavirus cases, s
            "under control.")
 HICKENLOOPER = ("Colorado's former Gov. John Hickenlooper on Monday joined the growing field of Democratic candidates "
                 "hoping to unseat President Donald Trump in 2020.")
+RALLY = ('Biden said the plan was "a disaster for working families and a gift to the rich" at a rally in Toledo, '
+         'Ohio, on Saturday.')
+TOMB = ("Trump laid a wreath at the Tomb of the Unknown Soldier, where unidentified soldiers from World War I, World War "
+        "II and the Korean War are buried in crypts.")
+FLORIDA_RACE = ("Election night in Florida brought a surprise for Democrats, setting up a race that pits a Bernie Sanders "
+                "progressive against a Trump-backed Republican in the governor's race.")
 INTERCEPT = ("Documents obtained by The Intercept contain new evidence that the Wuhan Institute of Virology has engaged "
              "in gain-of-function research.")
 
@@ -224,6 +230,13 @@ INTERCEPT = ("Documents obtained by The Intercept contain new evidence that the 
      "compression: drops 'former'"),
     (INTERCEPT, "The Wuhan Institute of Virology has engaged in gain-of-function research.",
      "compression: drops the main action"),
+    (RALLY, 'Biden said the plan was "a disaster for working families and a gift to the rich."', None),
+    (RALLY, 'Biden said the plan was "a disaster for working families."', "compression: cuts words inside the quotation"),
+    (TOMB, "Trump laid a wreath at the Tomb of the Unknown Soldier.", None),
+    (TOMB, "Trump laid a wreath at the Tomb of the Unknown Soldier, World War I, World War II and the Korean War are "
+           "buried in crypts.", "compression: keeps 'I' without the phrase"),  # SmolLM2 under the grammar wrote it
+    (FLORIDA_RACE, "Election night in Florida brought a surprise for Democrats, setting up a Republican in the governor's "
+                   "race.", "compression: keeps 'Republican' without the phrase"),
 ])
 def test_a_compression_is_a_deletion_that_keeps_the_meaning(pipeline: Pipeline, source: str, compressed: str,
                                                             reason: str | None) -> None:

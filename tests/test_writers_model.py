@@ -227,3 +227,26 @@ def test_embedded_model_through_transformers_keeps_its_tokenizer(pipeline: Pipel
     response = run(loaded, mode="model", max_words=40)
     assert response.model.generator == EMBEDDED_NAME
     assert_cited_spans_are_real(response)
+
+
+def test_under_the_deletion_grammar_smollm2_compresses_with_the_sentences_own_words(smol_pipeline: Pipeline) -> None:
+    """Free, SmolLM2 rewords a sentence it is asked to shorten ("breaking the record", "internationalizing"), which
+    verify rejects; under `rewrites.deletion_grammar` it can only delete, in the sentence's order."""
+    from service.brief.rewrites import deletion_grammar
+    from service.read.words import words
+
+    writer = smol_pipeline.writers["model"]
+    assert isinstance(writer, ModelWriter)
+    source = ("Florida on Sunday reported more than 15,000 new coronavirus cases, smashing the daily record reported by "
+              "any single state and once again putting an international spotlight on a place that does not have the "
+              "virus under control.")
+
+    def in_order(text: str) -> bool:
+        remaining = iter(words(source))
+        return all(word in remaining for word in words(text))
+
+    free, _ = writer.generate([source], 40, threading.Event(), writer.rewrites["compress"])
+    held, _ = writer.generate([source], 40, threading.Event(), writer.rewrites["compress"],
+                              grammar=deletion_grammar(source))
+    assert not in_order(free), free
+    assert in_order(held) and len(words(held)) < len(words(source)), held

@@ -6,14 +6,18 @@ A sentence is salient when it is close to the story's centroid, early in its art
 many sources, and worded as other sources word it (word pairs they write too). Each candidate keeps the sentences of other documents that say the same (close
 embedding, shared words, no different numbers, and more than one coinciding fact where numbers
 are stated): they become its citations. No two chosen sentences tell the same claim (a close
-paraphrase, or one that says nothing the other does not), and a light penalty for closeness
+paraphrase, or one that says nothing the other does not), and of a claim's tellings the fullest is kept (one that
+says all another says, and more), and a light penalty for closeness
 (maximal marginal relevance) spreads the rest. Spans are
 carried, never recomputed.
 
 A sentence reads like an editor's only if it stands alone: a headline echoed in the text, or the
 cut-off tail of a sentence a page split ("new infections are beginning to rise."), is never
-evidence. A sentence that points outside itself ("He said they…") keeps the sentences before it in
-its article, so that a writer can make it stand alone or leave it out.
+evidence. A question, an exclamation, the writer's own voice ("I", "we", words to the reader) outside a
+quotation, a quotation alone with nobody saying it, or a sentence with no end (its line broke it off), is
+briefed only when nothing else is left: a brief reports what happened, it does not ask, chant or chat. A sentence
+that points outside itself ("He said they…") keeps the sentences before it in its article, so that a writer
+can make it stand alone or leave it out.
 """
 
 from __future__ import annotations
@@ -43,12 +47,16 @@ TITLE_ECHO = 0.8  # share of a title's words a sentence repeats (and of its own)
 _WORD = re.compile(r"\w+")
 _TAIL = re.compile(r"[\s\"“‘'(\[]*[a-z][a-z]*\b(?![A-Z])")  # opens in lower case: the tail of a split sentence
 _POINTS_OUTSIDE = re.compile(
-    r"[\s\"“‘'(]*(?:(?:he|she|they|it|his|her|its|their|him|them)\b|(?:this|these|those|that)\s+(?:\w+ly\s+)?"
+    r"[\s\"“‘'(]*(?:(?:he|she|they|it|his|her|its|their|him|them)\b|(?:this|that)['’]s\b|(?:this|these|those|that)\s+(?:\w+ly\s+)?"
     r"(?:is|was|are|were|has|have|had|will|would|could|can|may|might|should|must|fell|rose|came|went|took|made|led|"
     r"left|gave|got|saw|told|said|put|set|cut|hit|won|lost|began|brought|meant|sent|kept|held|found|became|grew|"
     r"include|mean|show|come|make|follow|remain|appear|"
     r"(?!(?:day|week|month|year|time|morning|night|evening|weekend)s\b)\w+(?:ed|s))\b)"
     r"|.*[\"”’']\s*,?\s*(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b", re.IGNORECASE)
+_FINISHED = re.compile(r"[.!?…][\"”’')\]]*\s*$")
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_OWN_VOICE = re.compile(r"\b(?:(?<!War )I(?=\s+[a-z])|I[’']m|I[’']ve|I[’']d|[Mm]e|[Mm]y|[Ww]e|[Ww]e[’']re|[Ww]e[’']ve|us|"
+                        r"[Oo]urs?|[Yy]ou|[Yy]ou[’']re|[Yy]ou[’']ve|[Yy]ours?)\b")  # "US" is a country, "War I" a war
 _EXPLETIVE_IT = re.compile(r"[\s\"“‘'(]*it(?:'s|’s| is| was| has been| remains| seems| appears)(?: not)?(?: yet)?"
                            r"(?: immediately)? (?:\w+ ){0,2}(?:that|whether|if|to|how|why|what|when|who|unclear|clear|"
                            r"known|possible|likely)\b", re.IGNORECASE)
@@ -59,6 +67,7 @@ class Candidate:
     sentence: Sentence  # from a duplicate group's representative: `sentence.doc` stands for the group
     position: float
     briefable: bool = True  # False for a headline echoed in the text or the tail of a split sentence
+    last_resort: bool = False  # a question or the writer's own voice: briefed when nothing else is left
     before: tuple[Sentence, ...] = ()  # the sentences before it in its article, nearest last
 
 
@@ -72,6 +81,19 @@ def points_outside(text: str) -> bool:
 def _ends_a_quote(text: str) -> bool:
     closing, opening = text.find("”"), text.find("“")
     return (closing >= 0 and (opening < 0 or closing < opening)) or text.count('"') % 2 == 1
+
+
+def last_resort(text: str) -> bool:
+    """Whether the sentence asks a question, exclaims, speaks in the writer's own voice ("I", "we", "you") outside
+    a quotation, is a quotation that says nobody said it, or stops without an end (the head of a sentence a line
+    break cut): a columnist's aside, a slogan or a fragment, not a report of what happened."""
+    if text.rstrip(" \"”’')").endswith(("?", "!")) or not _FINISHED.search(text):
+        return True
+    if _QUOTED.fullmatch(text.strip()) or _QUOTED.fullmatch(text.strip().removesuffix(".")):
+        return True
+    unquoted = _QUOTED.sub(" ", text)
+    unquoted = unquoted[:min((i for i in (unquoted.find("“"), unquoted.find('"')) if i >= 0), default=len(unquoted))]
+    return _OWN_VOICE.search(unquoted) is not None  # a quotation left open runs to the sentence's end
 
 
 def echoes_title(text: str, titles: set[frozenset[str]]) -> bool:
@@ -88,14 +110,14 @@ def titles(story: Story) -> list[str]:
 def candidates(story: Story, per_document: int) -> list[Candidate]:
     """The body sentences of each duplicate group's representative (the first `per_document`), with their
     position in the article; a headline echoed in the text and the tail of a split sentence are kept for
-    comparing sources but never briefed."""
+    comparing sources but never briefed, a question or the writer's own voice only as a last resort."""
     words = {frozenset(w.lower() for w in _WORD.findall(title)) for title in titles(story)}
     out = []
     for group in story.groups:
         body = group.representative.body
         for n, sentence in enumerate(body[:per_document]):
             briefable = not echoes_title(sentence.text, words) and _TAIL.match(sentence.text) is None
-            out.append(Candidate(sentence, n / max(len(body), 1), briefable,
+            out.append(Candidate(sentence, n / max(len(body), 1), briefable, last_resort(sentence.text),
                                  body[max(n - CONTEXT_SENTENCES, 0):n]))
     return out
 
@@ -167,6 +189,7 @@ def rank_evidence(candidates: list[Candidate], vectors: np.ndarray, budget_words
     if not usable.any():  # a story of only short lines still gets a brief
         usable = np.array([c.briefable for c in candidates]) if any(c.briefable for c in candidates) \
             else np.ones(len(candidates), bool)
+    preferred = usable & ~np.array([c.last_resort for c in candidates])
     chosen: list[int] = []
     words = 0
     told = np.zeros(len(candidates), bool)  # tells a claim already chosen
@@ -175,14 +198,33 @@ def rank_evidence(candidates: list[Candidate], vectors: np.ndarray, budget_words
         mmr = MMR_LAMBDA * score - (1 - MMR_LAMBDA) * redundancy
         mmr[~usable | told] = -np.inf
         mmr[chosen] = -np.inf
+        if np.isfinite(mmr[preferred]).any():  # questions and asides only when nothing else is left
+            mmr[~preferred] = -np.inf
         best = int(np.argmax(mmr))
         if not np.isfinite(mmr[best]):
             break
+        best = _fullest_telling(candidates, similarity, best, np.isfinite(mmr))
         chosen.append(best)
         words += candidates[best].sentence.words
         told |= [usable[j] and not told[j] and same_claim(candidates[j].sentence.text, candidates[best].sentence.text,
                                                          float(similarity[j, best])) for j in range(len(candidates))]
     return [_evidence(candidates, i, supports[i], int(sources[i]), float(score[i])) for i in chosen]
+
+
+def _fullest_telling(candidates: list[Candidate], similarity: np.ndarray, best: int, open_: np.ndarray) -> int:
+    """Of the sentences that tell the claim of `best`, the one that says the most: it says all that `best` says
+    (its content words and numbers) and more, as a fuller report of one event does ("…who was convicted in 2007 of
+    obstruction of justice" beside "…intended to pardon Libby"). An editor keeps the fullest telling; `best`
+    itself when none says more, or when the fuller one does not stand alone and `best` does."""
+    mine = _content_words(candidates[best].sentence.text)
+    numbers = extract_facts(candidates[best].sentence.text).numbers
+    alone = not points_outside(candidates[best].sentence.text)
+    fuller = [j for j in np.flatnonzero(open_) if len(_content_words(candidates[j].sentence.text)) > len(mine)
+              and len(mine & _content_words(candidates[j].sentence.text)) >= SAME_CLAIM_CONTAINED * len(mine)
+              and numbers <= extract_facts(candidates[j].sentence.text).numbers
+              and same_claim(candidates[j].sentence.text, candidates[best].sentence.text, float(similarity[j, best]))
+              and not (alone and points_outside(candidates[j].sentence.text))]
+    return int(max(fuller, key=lambda j: len(_content_words(candidates[j].sentence.text)))) if fuller else best
 
 
 def _bigrams(text: str) -> set[tuple[str, str]]:

@@ -6,10 +6,11 @@ return), which the sentence shows as a space or a line break; for HTML it is the
 markup that holds the sentence. Page furniture never becomes a sentence: what opens a paragraph
 of it (`data/boilerplate.txt`) takes the paragraph along; a byline, dateline, timestamp, caption,
 credit, promotion or text addressed to a model (`data/furniture.txt`, and timestamps by their
-words) goes alone, and a byline that opens a sentence ("By Aaron Humes: The Americas…") is cut off
-its span. Neither does a sentence disguised with look-alike letters, punctuation alone or a run of
+words) goes alone, and a byline, dateline or timestamp that opens a sentence ("By Aaron Humes: The
+Americas…", "WASHINGTON (Reuters) - The…", "May 2, 2013 1:35 pm The…") is cut off its span. Neither does a sentence disguised with look-alike letters, punctuation alone or a run of
 characters without a space. A document's first line standing alone as its own paragraph is its
-title, with or without a full stop. A document with no body left, or in a language not briefed,
+title, with or without a full stop, and a line of its own in Title Case ("Dem Report: NRA Was 'Foreign
+Asset' for Russia.") is a heading, never a sentence. A document with no body left, or in a language not briefed,
 is returned with `left_out` saying why rather than dropped.
 """
 
@@ -31,6 +32,16 @@ from .sentences import LONGEST_WORD, split_sentences
 _HEADING_MAX_WORDS = 20
 _PARAGRAPH_BREAK = re.compile(r"[ \t]*\n[ \t]*\n")
 _BYLINE_OPENING = re.compile(r"By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*[:|–—]\s+(?=[\"“‘'(]?[A-Z])")
+_DATELINE_OPENING = re.compile(  # "WASHINGTON (Reuters) - ", "PALM BEACH, Fla. — ", "NEW YORK, May 3 (AP) – "
+    r"(?=[A-Z]{3})[A-Z][A-Z.'’-]*(?:\s[A-Z][A-Z.'’-]*){0,3}(?:,\s+[A-Z][\w.]*(?:\s+[A-Z\d][\w.]*){0,2})?"
+    r"(?:\s*\([A-Za-z .]{2,30}\))?\s+[-–—]+\s+(?=[\"“‘'(]?[A-Z\d])")
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_STAMP_OPENING = re.compile(  # "May 2, 2013 1:35 pm ", "Posted: Thursday, April 21, 2022, 10:11 pm CST - "
+    rf"(?:(?:Posted|Published|Updated)\s*:?\s*)?(?:[A-Z][a-z]+day,?\s+)?{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}[,.]?\s+"
+    r"(?:at\s+)?\d{1,2}\s*:\s*\d{2}\s*(?:[AaPp]\.?\s?[Mm]\.?)?(?:\s+[A-Z]{2,4}\b)?\s*[-–—|:.]?\s+"
+    r"(?=[\"“‘'(]?[A-Z])")
+_TITLE_CASE_MIN_WORDS = 3
+_SMALL_WORD = re.compile(r"[a-z]{1,3}|and|from|into|with|over|amid|after|about|than|that|this|upon|onto|says?")
 _STAMP_TOKEN = re.compile(r"[^\W_]+")
 _STAMP_WORDS = frozenset("""posted published updated last first originally article on at time date edited modified
 am pm a m p gmt utc bst cet cest est edt cst cdt mst mdt pst pdt et ct mt pt ist aest jst
@@ -82,9 +93,21 @@ def is_timestamp(sentence: str) -> bool:
 
 
 def byline_length(sentence: str) -> int:
-    """Characters of a byline that opens the sentence ("By Aaron Humes: "), 0 when none does."""
-    found = _BYLINE_OPENING.match(sentence)
-    return found.end() if found else 0
+    """Characters of a byline, dateline or timestamp that opens the sentence ("By Aaron Humes: ", "WASHINGTON
+    (Reuters) - ", "May 2, 2013 1:35 pm "), one after another, 0 when none does."""
+    length = 0
+    while found := next((m for p in (_BYLINE_OPENING, _DATELINE_OPENING, _STAMP_OPENING)
+                         if (m := p.match(sentence, length))), None):
+        length = found.end()
+    return length
+
+
+def is_title_case(sentence: str) -> bool:
+    """Whether every word but the small ones (of, the, and, for…) opens with a capital, as a headline is written."""
+    words = [w.strip("\"“”‘’'(),:;.!?") for w in sentence.split()]
+    words = [w for w in words if any(c.isalpha() for c in w)]
+    return len(words) >= _TITLE_CASE_MIN_WORDS and all(
+        not w[0].isalpha() or w[0].isupper() or _SMALL_WORD.fullmatch(w) for w in words)
 
 
 def has_look_alike_letters(sentence: str) -> bool:
@@ -94,7 +117,8 @@ def has_look_alike_letters(sentence: str) -> bool:
 
 
 def _kind(sentence: str, alone_on_line: bool, first: bool) -> SentenceKind:
-    if alone_on_line and len(sentence.split()) <= _HEADING_MAX_WORDS and not _TERMINAL.search(sentence):
+    if alone_on_line and len(sentence.split()) <= _HEADING_MAX_WORDS and (
+            not _TERMINAL.search(sentence) or is_title_case(sentence)):
         return "title" if first else "heading"
     return "body"
 

@@ -37,7 +37,8 @@ class EndpointEngine:
     def count(self, text: str) -> int:
         return len(text) // CHARS_PER_TOKEN + 1
 
-    def generate(self, messages: list[Message], max_new_tokens: int, cancel: threading.Event) -> tuple[str, int]:
+    def generate(self, messages: list[Message], max_new_tokens: int, cancel: threading.Event,
+                 grammar: str | None = None) -> tuple[str, int]:
         if cancel.is_set():
             raise Cancelled("generation stopped: the request was cancelled")
         options = {"temperature": self.settings.temperature, "seed": self.settings.seed} if self.settings.sampling \

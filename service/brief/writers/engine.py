@@ -26,8 +26,11 @@ class Engine(Protocol):
         """Tokens `text` takes in a prompt."""
         ...
 
-    def generate(self, messages: list[Message], max_new_tokens: int, cancel: threading.Event) -> tuple[str, int]:
-        """The model's reply to `messages` and how many tokens it generated; raises Cancelled when `cancel` is set."""
+    def generate(self, messages: list[Message], max_new_tokens: int, cancel: threading.Event,
+                 grammar: str | None = None) -> tuple[str, int]:
+        """The model's reply to `messages` and how many tokens it generated; raises Cancelled when `cancel` is set.
+        `grammar` (GBNF) bounds what the model may write where the engine can hold it to one (llama.cpp); the
+        others write freely, and verify checks what they wrote as it checks everything."""
         ...
 
 
@@ -43,8 +46,9 @@ class OwnedEngine:
     def count(self, text: str) -> int:
         return self.owner.call(lambda: self.engine.count(text))
 
-    def generate(self, messages: list[Message], max_new_tokens: int, cancel: threading.Event) -> tuple[str, int]:
-        return self.owner.call(lambda: self.engine.generate(messages, max_new_tokens, cancel), cancel)
+    def generate(self, messages: list[Message], max_new_tokens: int, cancel: threading.Event,
+                 grammar: str | None = None) -> tuple[str, int]:
+        return self.owner.call(lambda: self.engine.generate(messages, max_new_tokens, cancel, grammar), cancel)
 
     def health(self) -> str | None:
         """Why the engine cannot serve now (a remote endpoint that is down), or None.

@@ -61,7 +61,8 @@ class TransformersEngine:
         text = "\n\n".join(m["content"] for m in messages)
         return self.tokenizer(text, return_tensors="pt", truncation=True, max_length=self.context_tokens)
 
-    def generate(self, messages: list[Message], max_new_tokens: int, cancel: threading.Event) -> tuple[str, int]:
+    def generate(self, messages: list[Message], max_new_tokens: int, cancel: threading.Event,
+                 grammar: str | None = None) -> tuple[str, int]:
         torch = torch_module()
         from transformers import StoppingCriteria, StoppingCriteriaList
 

@@ -78,11 +78,14 @@ class LlamaCppEngine:
         text = self.template(messages)
         return list(self.vocab.tokenize(text, add_special=self.vocab.get_add_bos(), parse_special=True))
 
-    def generate(self, messages: list[Message], max_new_tokens: int, cancel: threading.Event) -> tuple[str, int]:
-        return self.generate_ids(self.prompt_ids(messages), max_new_tokens, cancel)
+    def generate(self, messages: list[Message], max_new_tokens: int, cancel: threading.Event,
+                 grammar: str | None = None) -> tuple[str, int]:
+        return self.generate_ids(self.prompt_ids(messages), max_new_tokens, cancel, grammar)
 
-    def generate_ids(self, prompt: list[int], max_new_tokens: int, cancel: threading.Event) -> tuple[str, int]:
-        """Generate after `prompt` (token ids); the text and the number of tokens generated.
+    def generate_ids(self, prompt: list[int], max_new_tokens: int, cancel: threading.Event,
+                     grammar: str | None = None) -> tuple[str, int]:
+        """Generate after `prompt` (token ids); the text and the number of tokens generated. With a `grammar`
+        (GBNF, rule `root`), only tokens it allows are sampled.
 
         The KV cache keeps the previous call's prompt, and only what follows the prefix this prompt
         shares with it is decoded: the claims of a brief share their system prompt and worked example.
@@ -99,7 +102,7 @@ class LlamaCppEngine:
             ctx.kv_cache_clear()
             reuse = 0
         self._cached = []  # until this call ends well, the cache holds nothing known
-        sampler = self._sampler()
+        sampler = self._sampler(grammar)
         watcher = _CancelWatcher(cancel, ctx)
         pieces: list[bytes] = []
         decoded = list(prompt)
@@ -138,10 +141,12 @@ class LlamaCppEngine:
         self._ctx.cancel = False
         return self._ctx
 
-    def _sampler(self) -> Any:
+    def _sampler(self, grammar: str | None = None) -> Any:
         params = self._cpp.LlamaSamplerChainParams()
         params.no_perf = True
         sampler = self._cpp.LlamaSampler(params)
+        if grammar:
+            sampler.add_grammar(self.vocab, grammar, "root")
         if self.settings.sampling:
             sampler.add_temp(self.settings.temperature)
             sampler.add_dist(self.settings.seed)

@@ -4,7 +4,8 @@ Two ways to write (setting `fusion`):
 - `claims` (default): one sentence per claim, each a task a small model can do faithfully and verify
   can check against the few sentences it was written from:
   - a claim several sources state is fused from its 2-4 corroborating sentences (`claims.py`);
-  - a long sentence one source states is compressed to its main fact, by deleting words;
+  - a long sentence one source states is compressed to its main fact, by deleting words (under llama.cpp,
+    a grammar lets the model write only the sentence's own words in its order: `rewrites.deletion_grammar`);
   - a sentence that opens on a reference ("He said they…") gets the name it stands for, which the
     model reads from the sentences before it in its article;
   - a short sentence that stands alone is copied as it is.
@@ -27,7 +28,7 @@ from ...settings import Settings
 from ...types import Evidence
 from ..evidence import points_outside
 from ..prompts import PROMPTS_DIR, Template, load_template
-from ..rewrites import cuts_words, reference, resolve
+from ..rewrites import as_deletion, cuts_words, deletion_grammar, reference, resolve
 from .base import Draft, DraftSentence, within_budget
 from .claims import Claim, by_priority, told_in_order
 from .engine import Message, OwnedEngine
@@ -132,8 +133,9 @@ class ModelWriter:
             return DraftSentence(_first_sentence(text), (claim.index,), verbatim=False, merged=claim.sentences,
                                  sources=claim.sources), tokens
         if task == "compress":
-            text, tokens = self.generate([source.text], source.words, cancel, self.rewrites["compress"])
-            text = _first_sentence(text)
+            text, tokens = self.generate([source.text], source.words, cancel, self.rewrites["compress"],
+                                         grammar=deletion_grammar(source.text))
+            text = as_deletion(_first_sentence(text))
             if not cuts_words(text, source.text):
                 return copied, tokens
             return DraftSentence(text, (claim.index,), verbatim=False, merged=(source,), sources=claim.sources,
@@ -198,11 +200,11 @@ class ModelWriter:
         return messages + [{"role": "user", "content": prompt}]
 
     def generate(self, lines: list[str], max_words: int, cancel: threading.Event, template: Template | None = None,
-                 **values: str) -> tuple[str, int]:
-        """One generation over `lines` (with the fusion prompt unless another `template` is given); the model's
-        cleaned text and how many tokens it generated."""
+                 grammar: str | None = None, **values: str) -> tuple[str, int]:
+        """One generation over `lines` (with the fusion prompt unless another `template` is given, within `grammar`
+        where the engine holds to one); the model's cleaned text and how many tokens it generated."""
         text, tokens = self.engine.generate(self.messages(lines, max_words, template, **values),
-                                            self.max_new_tokens(max_words), cancel)
+                                            self.max_new_tokens(max_words), cancel, grammar)
         return clean(text), tokens
 
 
