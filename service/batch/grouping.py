@@ -276,26 +276,29 @@ def _coverage(firsts: np.ndarray, seconds: np.ndarray, settings: Settings, *tabl
 
 @ray.remote
 def _place(batch: list[list[int]], close: list[list[tuple[int, int, float]]], settings: Settings,
-           thresholds: Thresholds, *tables: pa.Table) -> list[tuple[int, list[int], float]]:
+           thresholds: Thresholds, *tables: pa.Table) -> list[tuple[int, list[int], float, int]]:
     """`engine.place_duplicates` on each set's documents (their rows in `tables`) with the set's rewrite
-    candidates, as a request places them: (representative, members, similarity) of each group, in the
-    order the engine makes them."""
+    candidates, as a request places them: (representative, members, similarity, the first document
+    of the set of copies and rewrites it was made from) of each group, in the order the engine makes them."""
     static = static_model(settings.embedding_model, settings.cache_dir)
     articles = tables_articles(tables)
     groups = []
     for keys, candidates in zip(batch, close):
         mine = {key: articles[key] for key in keys}
         store = engine.MemoryStore(mine)
-        engine.place_duplicates(store, engine.Collection(thresholds.copy, static.dimension), mine, static,
-                                thresholds.rewrite, candidates)
-        groups += [(found.representative, list(found.members), found.similarity) for found in store.groups.values()]
+        placed = engine.place_duplicates(store, engine.Collection(thresholds.copy, static.dimension), mine, static,
+                                         thresholds.rewrite, candidates)
+        groups += [(found.representative, list(found.members), found.similarity, placed.made_from[group])
+                   for group, found in store.groups.items()]
     return groups
 
 
 def duplicate_groups(corpus: Corpus, keys: np.ndarray, sizes: np.ndarray, earlier: np.ndarray, later: np.ndarray,
                      settings: Settings, thresholds: Thresholds,
                      progress: Callable[[int], None]) -> list[tuple[int, list[int], float]]:
-    """Every article's duplicate group, groups in the engine's order of creation (by their first member).
+    """Every article's duplicate group, groups in the order a request creates them: set by set of copies
+    and rewrites, in order of each set's first document, and within a set most complete first. That
+    order decides between neighbours at the same distance in the story stage.
 
     `keys` are the articles' keys in order and `sizes` their shingle counts."""
     if not len(keys):
@@ -310,11 +313,11 @@ def duplicate_groups(corpus: Corpus, keys: np.ndarray, sizes: np.ndarray, earlie
     close = rewrite_candidates(corpus, keys[fresh], settings, thresholds)
     linked = components(len(keys), np.concatenate([at(earlier), at(close.firsts)]),
                         np.concatenate([at(later), at(close.seconds)]))
-    groups: list[tuple[int, list[int], float]] = []
+    groups: list[tuple[int, list[int], float, int]] = []
     linked_sets: list[list[int]] = []
     for members in members_of(linked, np.arange(len(keys))):
         if len(members) == 1:
-            groups.append((int(keys[members[0]]), [int(keys[members[0]])], 1.0))
+            groups.append((int(keys[members[0]]), [int(keys[members[0]])], 1.0, int(keys[members[0]])))
         else:
             linked_sets.append(keys[members].tolist())
     batches = _batches(linked_sets, CHUNK_KEYS)
@@ -328,8 +331,8 @@ def duplicate_groups(corpus: Corpus, keys: np.ndarray, sizes: np.ndarray, earlie
         done, pending = ray.wait(pending, num_returns=1)
         placed = ray.get(done[0])
         groups += placed
-        progress(sum(len(members) for _, members, _ in placed))
-    return sorted(groups, key=lambda group: min(group[1]))
+        progress(sum(len(members) for _, members, _, _ in placed))
+    return [(rep, members, similarity) for rep, members, similarity, _ in sorted(groups, key=lambda group: group[3])]
 
 
 def _batches(sets: list[list[int]], most: int) -> list[list[list[int]]]:

@@ -144,6 +144,7 @@ class Placed:
     """What a batch changed: its new groups, the stored groups it joined, the stories to cluster again."""
 
     new_groups: list[int] = field(default_factory=list)
+    made_from: dict[int, int] = field(default_factory=dict)  # new group -> the first document of the set it came from
     joined_groups: set[int] = field(default_factory=set)
     stories: set[int] = field(default_factory=set)
     signatures: dict[int, np.ndarray] = field(default_factory=dict)  # new documents indexed for the copy check
@@ -217,6 +218,7 @@ def place_duplicates(store: Store, collection: Collection, articles: dict[int, A
             group = store.create_group(rep, members, links.similarity(members, rep))
             collection.add_groups([group], [articles[rep]], [rep])
             placed.new_groups.append(group)
+            placed.made_from[group] = new[0]
             collection.doc_group.update((key, group) for key in members)
     return placed
 
