@@ -198,8 +198,8 @@ def vector_blocks(corpus: Corpus, keys: np.ndarray, ids: np.ndarray) -> list[ray
 @ray.remote
 def _nearest_to_block(query: tuple[np.ndarray, np.ndarray], blocks: list[ray.ObjectRef], min_cosine: float,
                       count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The `count` nearest vectors of all blocks to each query vector, as `neighbors.nearest` finds them
-    in each block, the results of all blocks merged: (query id, found id, cosine)."""
+    """The `count` nearest vectors of all blocks to each query vector, and those tied with the last, as
+    `neighbors.nearest` finds them in each block, the results of all blocks merged: (query id, found id, cosine)."""
     names, queries = query
     rows, found, cosines = [], [], []
     for ref in blocks:
@@ -213,7 +213,9 @@ def _nearest_to_block(query: tuple[np.ndarray, np.ndarray], blocks: list[ray.Obj
     order = np.lexsort((-cosine, row))
     row, other, cosine = row[order], other[order], cosine[order]
     rank = np.arange(len(row)) - np.searchsorted(row, row)
-    keep = rank < count
+    last = np.full(len(names), np.inf, dtype=cosine.dtype)  # each query's count-th cosine over all blocks
+    last[row[rank == count - 1]] = cosine[rank == count - 1]
+    keep = (rank < count) | (cosine >= last[row])  # and those tied with it, as `nearest` keeps them
     return names[row[keep]], other[keep], cosine[keep]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 NEIGHBOURS = 32
+TIE_ROOM = 16  # neighbours looked at past the count asked for: those tied with the last one are kept too
 EXACT_LIMIT = 20_000
 VECTORS_PER_CELL = 100
 PROBED_CELLS = 16
@@ -37,6 +38,8 @@ def _index(vectors: np.ndarray, approximate: bool):  # type: ignore[no-untyped-d
 def nearest(queries: np.ndarray, vectors: np.ndarray, min_cosine: float,
             count: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each query's `count` nearest `vectors` with cosine at least `min_cosine`: (query row, vector row, cosine).
+    Neighbours tied with the last one are kept too (up to `TIE_ROOM` more), so which of several equal
+    vectors make the cut does not depend on how a search is split or ordered.
 
     Exact while queries times vectors stay under `EXACT_LIMIT` squared: a desk batch of a few
     thousand new documents against its collection is one matrix product, and nothing has to be
@@ -47,11 +50,13 @@ def nearest(queries: np.ndarray, vectors: np.ndarray, min_cosine: float,
         return empty, empty, np.zeros(0, dtype=np.float32)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     index = _index(vectors, approximate=len(queries) * len(vectors) > EXACT_LIMIT ** 2)
-    cosines, ids = index.search(np.ascontiguousarray(queries, dtype=np.float32), min(count, len(vectors)))
+    cosines, ids = index.search(np.ascontiguousarray(queries, dtype=np.float32), min(count + TIE_ROOM, len(vectors)))
+    within = np.arange(ids.shape[1]) < count
+    if ids.shape[1] > count:
+        within = within | (cosines >= cosines[:, count - 1:count])
     rows = np.repeat(np.arange(len(queries)), ids.shape[1])
-    ids, cosines = ids.ravel(), cosines.ravel()
-    keep = (ids >= 0) & (cosines >= min_cosine)
-    return rows[keep], ids[keep], cosines[keep]
+    keep = (within & (ids >= 0) & (cosines >= min_cosine)).ravel()
+    return rows[keep], ids.ravel()[keep], cosines.ravel()[keep]
 
 
 def similar_pairs(vectors: np.ndarray, min_cosine: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
