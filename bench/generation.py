@@ -107,7 +107,7 @@ def main() -> None:
     engine = writer.engine.engine
     print(f"default engine: llama.cpp (cyllama) on {embedded_gguf().name}, {cpu_threads()} thread(s); "
           f"service load {load_s:.1f} s")
-    fixed = ModelWriter(load_settings(max_new_tokens=args.tokens), writer.engine)
+    fixed = ModelWriter(load_settings(max_new_tokens=args.tokens), pipeline.parser, writer.engine)
     prompt = engine.prompt_ids(fixed.messages(CLAIM, 40))
     vocab = engine.vocab
     engine.vocab = NoEnd(vocab)  # every row generates all its tokens

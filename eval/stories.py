@@ -515,6 +515,7 @@ def batches(args: argparse.Namespace) -> None:
     import tempfile
 
     from fastapi.testclient import TestClient
+
     from service.http.app import create_app
 
     pipeline = Pipeline(load_settings(model="none"))

@@ -90,9 +90,9 @@ class Pipeline:
         with _LOADING:
             self.embedder = embedder or Embedder(settings.embedding_model, dtype=settings.embedding_dtype)
             self.static = StaticEmbedder(settings.embedding_model, settings.cache_dir)
-            self.writers = build_writers(settings)
+            self.parser = Parser()  # loaded on first use: an extractive brief never parses
+            self.writers = build_writers(settings, self.parser)
         self.same_event = stories.SameEventScorer(SameEventModel.load(), self.static)
-        self.parser = Parser()  # loaded on first use: an extractive brief never parses
         self.verifier = Verifier(self.embedder, settings.verify_threshold, self.parser)
 
     def health(self) -> str | None:

@@ -51,9 +51,11 @@ class Settings(BaseSettings):
     engine: Literal["auto", "transformers", "llama.cpp", "openai"] = Field(
         "auto", description="Generation runtime: auto runs a GGUF model with llama.cpp on CPU and everything else "
         "(and any model on a GPU) with transformers; openai uses the endpoint below.")
-    fusion: Literal["claims", "whole"] = Field(
-        "claims", description="How the model writes: `claims` fuses each claim's corroborating sentences into one "
-        "sentence; `whole` writes the whole brief from all the evidence in one prompt.")
+    fusion: Literal["compress", "claims", "whole"] = Field(
+        "compress", description="How the model writes: `compress` (one sentence per claim) cuts whole phrases of a "
+        "claim's long sentence and nothing else, which verify checks word by word, a corroborated claim citing every "
+        "source that tells it; `claims` also fuses each corroborated claim's sentences into a new one; `whole` "
+        "writes the whole brief from all the evidence in one prompt.")
     endpoint_url: str = Field("", description="Base URL of an OpenAI-compatible API (e.g. `http://127.0.0.1:11434/v1`), "
                               "used with BRIEF_ENGINE=openai.")
     endpoint_model: str = Field("", description="Model name sent to the endpoint.")

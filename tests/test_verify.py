@@ -1,5 +1,7 @@
 """Verify on hand-made cases: each unfaithful sentence is rejected, a faithful paraphrase kept."""
 
+import re
+
 import pytest
 
 from service.brief.verify import Verifier
@@ -248,6 +250,102 @@ def test_a_compression_is_a_deletion_that_keeps_the_meaning(pipeline: Pipeline, 
         [rejection] = result.rejected
         assert rejection.reason.startswith(reason), rejection.reason
         assert rejection.replaced_by == source
+
+
+POLICE = "Police, who arrived at 5 p.m., closed the road after the attack, officials said."
+ARRESTED = ("The 45-year-old man, a former U.S. Army officer, was arrested and charged with murder on Monday, according "
+            "to police.")
+
+
+def grammar_texts(grammar: str) -> set[str]:
+    """Every text a GBNF grammar of `deletion_grammar`'s form can produce (literals, named rules, `?`, and rules that
+    are one sequence or parenthesised alternatives joined by `|`), read back as `as_deletion` reads a model's
+    output."""
+    from service.brief.rewrites import as_deletion
+
+    rules = dict(line.split(" ::= ", 1) for line in grammar.strip().splitlines())
+
+    def texts(body: str) -> set[str]:
+        out: set[str] = set()
+        alternative: set[str] = {""}
+        for part in re.findall(r'"(?:[^"\\]|\\.)*"\??|\w+\??|\|', body):
+            if part == "|":
+                out |= alternative
+                alternative = {""}
+                continue
+            optional = part.endswith("?")
+            part = part.rstrip("?")
+            choices = {part[1:-1].replace('\\"', '"')} if part.startswith('"') else texts(rules[part])
+            alternative = {a + b for a in alternative for b in choices | ({""} if optional else set())}
+        return out | alternative
+
+    return {as_deletion(text) for text in texts(rules["root"])}
+
+
+@pytest.mark.parametrize(("source", "phrases", "some"), [
+    (FLORIDA, ["on Sunday", ", smashing the daily record", "and once again putting", "on a place that"],
+     "Florida reported more than 15,000 new coronavirus cases."),
+    (POLICE, [", who arrived at 5 p.m.,", "after the attack"], "Police closed the road."),
+    (ARRESTED, [", a former U.S. Army officer,", "and charged with murder on Monday", "on Monday",
+                ", according to police"], "The 45-year-old man was arrested."),
+    (HICKENLOOPER, ["on Monday", "in 2020"],
+     "Colorado's former Gov. John Hickenlooper joined the growing field of Democratic candidates hoping to unseat "
+     "President Donald Trump."),
+])
+def test_the_deletion_grammar_cuts_only_whole_phrases_and_verify_keeps_every_cut(
+        pipeline: Pipeline, source: str, phrases: list[str], some: str) -> None:
+    """The grammar a model compresses under (`rewrites.deletion_grammar`) offers whole optional phrases of the
+    parse, with the commas that set them off, never the main action, its subject, a quotation or a word like
+    "former"; and every sentence it lets a model write is a compression verify keeps."""
+    from service.brief.rewrites import (
+        deletion_grammar,
+        deletion_problem,
+        optional_phrases,
+    )
+
+    doc, = pipeline.parser.parse([source])
+    found = [doc[start:end].text for start, end in optional_phrases(doc)]
+    assert len(found) == len(phrases) and all(f.startswith(p) for f, p in zip(found, phrases)), found
+    grammar = deletion_grammar(doc)
+    assert grammar is not None
+    written = grammar_texts(grammar)
+    assert some in written and len(written) >= len(phrases), written
+    assert source not in written  # a model asked to shorten must cut something
+    texts = sorted(written)
+    problems = {text: deletion_problem(parsed, doc) for text, parsed in zip(texts, pipeline.parser.parse(texts))}
+    assert not {text: problem for text, problem in problems.items() if problem}, problems
+
+
+@pytest.mark.parametrize(("source", "kept"), [
+    (FLORIDA_RACE, "Trump"),  # part of "Trump-backed"
+    ("Here are op-eds for why you should vote for President Donald Trump or Democratic nominee Joe Biden.", "Joe Biden"),
+    ("The legislation, which was co-sponsored by Sen. Tim Kaine, comes as the use of e-cigarettes has skyrocketed.",
+     "as the use"),  # the verb's only word after it
+])
+def test_a_phrase_a_cut_would_break_is_not_optional(pipeline: Pipeline, source: str, kept: str) -> None:
+    from service.brief.rewrites import optional_phrases
+
+    doc, = pipeline.parser.parse([source])
+    assert not [doc[s:e].text for s, e in optional_phrases(doc) if doc[s:e].text.startswith(kept)]
+
+
+def test_what_a_pronoun_or_a_quotation_says_is_never_briefed_without_who_said_it(pipeline: Pipeline) -> None:
+    """"…employers are reporting that they can't find people to hire" must not become "They can't find people to
+    hire.", nor a quotation lose its marks and its speaker."""
+    from service.brief.rewrites import deletion_grammar
+
+    for source in ("Despite a high unemployment rate, many employers are reporting that they can’t find people to hire.",
+                   "“The chairman has invoked sufficient reasons for requesting the tax information,” the opinion said."):
+        doc, = pipeline.parser.parse([source])
+        grammar = deletion_grammar(doc)
+        assert grammar is None or all(text.startswith(("Many", "“The")) for text in grammar_texts(grammar)), grammar
+
+
+def test_a_sentence_with_no_optional_phrase_has_no_deletion_grammar(pipeline: Pipeline) -> None:
+    from service.brief.rewrites import deletion_grammar
+
+    doc, = pipeline.parser.parse([INTERCEPT])
+    assert deletion_grammar(doc) is None
 
 
 HICKENLOOPER_RUNS = ("Former Colorado Gov. John Hickenlooper announced Monday he is running for the Democratic "

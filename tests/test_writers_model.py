@@ -18,6 +18,7 @@ from service.brief.writers.model import ModelWriter, fair_order
 from service.errors import Cancelled, StartupError
 from service.http.app import create_app
 from service.pipeline import Pipeline
+from service.read.words import words
 from service.schemas import BriefRequest, BriefResponse
 from service.settings import load_settings
 from service.types import Citation, Evidence, Sentence
@@ -30,10 +31,11 @@ INSTRUCT_PROMPTS = "instruct-fuse-v2+instruct-compress-v1+instruct-resolve-v1"  
 @pytest.fixture(scope="session", params=["t5", "llama"])
 def tiny_pipeline(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
                   pipeline: Pipeline) -> Pipeline:
-    """A pipeline whose generator is a random-weight model built from the seeds, with a small context."""
+    """A pipeline whose generator is a random-weight model built from the seeds, with a small context, fusing claims
+    (the writing verify can only check by roles and words)."""
     build = {"t5": build_t5, "llama": build_llama}[request.param]
     directory = build(tmp_path_factory.mktemp(request.param))
-    settings = load_settings(model=str(directory), context_tokens=320, max_new_tokens=24)
+    settings = load_settings(model=str(directory), context_tokens=320, max_new_tokens=24, fusion="claims")
     return Pipeline(settings, embedder=pipeline.embedder)
 
 
@@ -41,6 +43,12 @@ def tiny_pipeline(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 def smol_pipeline(pipeline: Pipeline) -> Pipeline:
     """The embedded SmolLM2 with the default engine on CPU: llama.cpp on its GGUF file."""
     return Pipeline(load_settings(), embedder=pipeline.embedder)
+
+
+def is_deletion(text: str, source: str) -> bool:
+    """Whether `text` is `source` with some words left out: fewer words, each found after the one before."""
+    remaining = iter(words(source))
+    return len(words(text)) < len(words(source)) and all(word in remaining for word in words(text))
 
 
 def run(pipeline: Pipeline, **options: object) -> BriefResponse:
@@ -78,7 +86,8 @@ def test_random_model_fusions_are_all_rejected_and_the_brief_is_built_from_evide
 def test_random_model_whole_brief_is_rejected(tiny_pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
     current = tiny_pipeline.writers["model"]
     assert isinstance(current, ModelWriter)
-    whole = ModelWriter(tiny_pipeline.settings.model_copy(update={"fusion": "whole"}), current.engine)
+    whole = ModelWriter(tiny_pipeline.settings.model_copy(update={"fusion": "whole"}), tiny_pipeline.parser,
+                        current.engine)
     monkeypatch.setitem(tiny_pipeline.writers, "model", whole)
     response = run(tiny_pipeline, mode="model", max_words=80)
     assert response.model.prompt in ("t5-v1", "instruct-v1")
@@ -137,8 +146,27 @@ def test_embedded_gguf_runs_on_llama_cpp_by_default_with_what_the_file_says(smol
     assert prompt.endswith("<|im_start|>user\nHello<|im_end|>\n<|im_start|>assistant\n")  # ChatML, from the file
 
 
-def test_embedded_smollm2_fuses_claims_and_cites_every_merged_source(smol_pipeline: Pipeline) -> None:
+def test_embedded_smollm2_compresses_by_default_and_cites_every_source_of_the_claim(smol_pipeline: Pipeline) -> None:
+    """By default (`BRIEF_FUSION=compress`) the model only cuts phrases: each written sentence is its cited
+    sentence's words in order, and a claim several sources tell cites a sentence of each."""
     response = run(smol_pipeline, mode="model", max_words=120)
+    assert_cited_spans_are_real(response)
+    texts = {d["id"]: d["text"] for d in seed_documents()}
+    compressed = [s for story in response.stories for s in story.brief.sentences if s.origin == "compressed"]
+    assert compressed, "SmolLM2 compresses at least one long sentence of the seeds"
+    assert not [s for story in response.stories for s in story.brief.sentences if s.origin == "fused"]
+    for story in response.stories:
+        group_of = {m: g.representative for g in story.duplicate_groups for m in g.members}
+        for sentence in story.brief.sentences:
+            if sentence.origin == "compressed":
+                spans = [texts[c.document_id][c.start:c.end] for c in sentence.citations]
+                assert any(is_deletion(sentence.text, span) for span in spans), sentence.text
+                assert len({group_of[c.document_id] for c in sentence.citations}) == sentence.sources
+
+
+def test_embedded_smollm2_fuses_claims_and_cites_every_merged_source(pipeline: Pipeline) -> None:
+    fusing = Pipeline(load_settings(fusion="claims"), embedder=pipeline.embedder)
+    response = run(fusing, mode="model", max_words=120)
     assert response.model.generator == EMBEDDED_NAME and response.model.prompt == INSTRUCT_PROMPTS
     assert_cited_spans_are_real(response)
     fused = [s for story in response.stories for s in story.brief.sentences if s.origin == "fused"]
@@ -231,9 +259,9 @@ def test_embedded_model_through_transformers_keeps_its_tokenizer(pipeline: Pipel
 
 def test_under_the_deletion_grammar_smollm2_compresses_with_the_sentences_own_words(smol_pipeline: Pipeline) -> None:
     """Free, SmolLM2 rewords a sentence it is asked to shorten ("breaking the record", "internationalizing"), which
-    verify rejects; under `rewrites.deletion_grammar` it can only delete, in the sentence's order."""
-    from service.brief.rewrites import deletion_grammar
-    from service.read.words import words
+    verify rejects; under `rewrites.deletion_grammar` it can only cut whole phrases of the sentence's parse, and
+    what it writes is a compression verify keeps."""
+    from service.brief.rewrites import as_deletion, deletion_grammar, deletion_problem
 
     writer = smol_pipeline.writers["model"]
     assert isinstance(writer, ModelWriter)
@@ -241,12 +269,13 @@ def test_under_the_deletion_grammar_smollm2_compresses_with_the_sentences_own_wo
               "any single state and once again putting an international spotlight on a place that does not have the "
               "virus under control.")
 
-    def in_order(text: str) -> bool:
-        remaining = iter(words(source))
-        return all(word in remaining for word in words(text))
-
+    parsed, = smol_pipeline.parser.parse([source])
+    grammar = deletion_grammar(parsed)
+    assert grammar is not None
     free, _ = writer.generate([source], 40, threading.Event(), writer.rewrites["compress"])
-    held, _ = writer.generate([source], 40, threading.Event(), writer.rewrites["compress"],
-                              grammar=deletion_grammar(source))
-    assert not in_order(free), free
-    assert in_order(held) and len(words(held)) < len(words(source)), held
+    held, _ = writer.generate([source], 40, threading.Event(), writer.rewrites["compress"], grammar=grammar)
+    held = as_deletion(held)
+    assert not is_deletion(free, source), free
+    assert is_deletion(held, source), held
+    written, = smol_pipeline.parser.parse([held])
+    assert deletion_problem(written, parsed) is None, held

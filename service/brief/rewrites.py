@@ -38,6 +38,8 @@ REPORTING = frozenset("say tell report announce confirm add state note write exp
 PERSON = frozenset({"PERSON"})
 KINDS = {"he": PERSON, "she": PERSON, "his": PERSON, "her": PERSON}
 POSSESSIVE = frozenset({"his", "her"})
+_OPENERS = frozenset({",", "(", "[", "—", "–", "-", ";"})
+_CLOSERS = frozenset({",", ")", "]", "—", "–", "-"})
 _QUOTATION = re.compile(r"“[^”]+”|\"[^\"]+\"")
 _OPENER = re.compile(r"[\s\"“‘'(]*\b(he|she|his|her)\b", re.IGNORECASE)
 _QUOTED_BY = re.compile(r"[\"”’']\s*,?\s*\b(he|she)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b",
@@ -68,9 +70,9 @@ def deletion_problem(written: Doc, source: Doc) -> str | None:
         return f"compression: drops '{', '.join(lost)}', which changes the meaning"
     if cut := _cut_quotation(mine, source):
         return f"compression: cuts words inside the quotation “{cut}”"
-    roots = [t for t in source if t.dep_ == "ROOT"]
-    actions = [*roots, *(c for r in roots if r.lemma_.lower() in REPORTING for c in r.children if c.dep_ == "ccomp")]
-    if not any(_word(a) in kept and all(w in kept for w in _subject_words(a)) and all(
+    actions = _actions(source)
+    optional = {i for start, end in optional_phrases(source) for i in range(start, end)}
+    if not any(_word(a) in kept and all(w in kept for w in _subject_words(a, optional)) and all(
             _word(c) in kept for c in _core(a)) for a in actions):
         return "compression: drops the main action, who does it or what it is done to"
     if (torn := _torn_phrase(mine, source, actions)) is not None:
@@ -109,9 +111,11 @@ def _cut_quotation(mine: list[str], source: Doc) -> str | None:
     return None
 
 
-def _subject_words(verb: Token) -> list[str]:
+def _subject_words(verb: Token, optional: set[int]) -> list[str]:
+    """Who does the action, every word of it but articles and the phrases a compression may cut (", a former
+    Army officer,")."""
     return [_word(t) for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")
-            for t in c.subtree if not t.is_punct and t.pos_ != "DET"]
+            for t in c.subtree if not t.is_punct and t.pos_ != "DET" and t.i not in optional]
 
 
 def _core(verb: Token) -> list[Token]:
@@ -122,16 +126,159 @@ def _core(verb: Token) -> list[Token]:
             if c.dep_ in CORE or (linking and c.dep_ == "prep" and c.i > verb.i)]
 
 
-def deletion_grammar(source: str) -> str:
-    """A GBNF grammar (rule `root`) under which a model can write only a deletion of `source`: its words, each
-    at most once, in its order, a word's trailing comma, colon or full stop kept or left. A compression written
-    under it can still cut what verify will not let go (a negation, the main action, part of a quotation)."""
-    rules = []
-    for n, token in enumerate(source.split()):
-        bare = token.rstrip(",;:.")
-        choices = {token, bare} if bare else {token}
-        rules.append(f"w{n} ::= " + " | ".join(f'" {_gbnf(choice)}"' for choice in sorted(choices)))
-    return "root ::= " + " ".join(f"w{n}?" for n in range(len(rules))) + "\n" + "\n".join(rules) + "\n"
+def optional_phrases(source: Doc) -> list[tuple[int, int]]:
+    """The token ranges [start, end) of `source` a compression may cut, each a whole phrase of the parse with the
+    commas or brackets that set it off, nested or apart, never crossing:
+    - a verb's adjunct: a prepositional phrase not right after a verb it completes ("on Sunday", "after the
+      attack", ", according to police"), a clause ("…, smashing the daily record"), a bare time ("Monday"),
+      a second action with its "and" ("and charged with murder");
+    - a noun's apposition (", a former Army officer,"), and a relative or participial clause set off by a comma
+      (", who arrived at 5 p.m.,"): without the comma such a clause says which one is meant, and stays.
+    Never one that holds a quotation, a word that turns the meaning (`KEEP`), an "if" or "unless", or the main
+    action with who does it and its object: those are what verify asks a compression to keep."""
+    protected = _protected(source)
+    spans = [_phrase(token) for token in source if not token.is_space]
+    return _laminar([_set_off(source, *span) for span in spans if span is not None and _whole_words(source, *span)
+                     and not any(span[0] <= i < span[1] for i in protected)])
+
+
+def _phrase(token: Token) -> tuple[int, int] | None:
+    """The range a compression may cut with `token` (its subtree, or with a joined action's "and"), or None."""
+    head, dep = token.head, token.dep_
+    start, end = token.left_edge.i, token.right_edge.i + 1
+    if head.i == token.i or end - start != sum(1 for _ in token.subtree) or _word(token) in KEEP:
+        return None  # a subtree the parse does not write in one piece is left whole
+    verbal = head.pos_ in ("VERB", "AUX")
+    before = token.doc[start - 1] if start > 0 else None
+    if verbal and _completes(token):
+        return None  # "comes as the use of e-cigarettes has skyrocketed": the verb's only word after it
+    if dep == "prep" and verbal:
+        return None if head.lemma_.lower() in LINKING and token.i > head.i else (start, end)
+    if dep in ("npadvmod", "parataxis") and verbal or dep == "appos" and before is not None and before.text in ",(—–":
+        return start, end  # an apposition without its comma names ("nominee Joe Biden"), and stays
+    if dep == "advcl" and verbal:
+        return None if any(c.dep_ == "mark" and _word(c) in KEEP for c in token.children) else (start, end)
+    if dep in ("relcl", "acl"):
+        return (start, end) if before is not None and before.text == "," else None
+    if dep == "conj" and verbal and token.pos_ in ("VERB", "AUX") and before is not None and before.dep_ == "cc" \
+            and before.head.i == head.i:
+        return before.i, end
+    return None
+
+
+def _completes(token: Token) -> bool:
+    """Whether `token` is the first word after its verb and the verb has no object: "relied on aid", "comes as…"."""
+    head = token.head
+    after = [c for c in head.children if c.i > head.i and not c.is_punct]
+    return after[:1] == [token] and not any(c.dep_ in ("dobj", "dative", "attr", "acomp", "ccomp", "xcomp")
+                                            for c in head.children)
+
+
+def _whole_words(source: Doc, start: int, end: int) -> bool:
+    """Whether the range starts and ends between words: a cut "Trump" leaves "a -backed Republican"."""
+    opens = start == 0 or bool(source[start - 1].whitespace_) or source[start].is_punct
+    closes = end == len(source) or bool(source[end - 1].whitespace_) or source[end].text in ",.;:!?)]—–\"”’'"
+    return opens and closes
+
+
+def _protected(source: Doc) -> set[int]:
+    """Token indexes no optional phrase may hold: quotations, with their marks, and each main action (the root, or
+    what a reporting root reports) with its subject's head and its core."""
+    quoted = {t.i for found in _QUOTATION.finditer(source.text) for t in source
+              if found.start() <= t.idx < found.end()}
+    return quoted | {t.i for action in _actions(source)
+                     for t in (action, *_core(action), *(c for c in action.children if c.dep_ in ("nsubj", "nsubjpass")))}
+
+
+def _actions(source: Doc) -> list[Token]:
+    """The sentence's main actions: each root, and what a reporting root ("…, officials said") reports."""
+    roots = [t for t in source if t.dep_ == "ROOT"]
+    return [*roots, *(c for r in roots if r.lemma_.lower() in REPORTING for c in r.children if c.dep_ == "ccomp")]
+
+
+def _set_off(source: Doc, start: int, end: int) -> tuple[int, int]:
+    """The range with the comma, dash or bracket before it, and the one after it where that pairs with the first or
+    the phrase opens the sentence ("On Monday, police…"): cut alone, either would be left dangling."""
+    opened = start > 0 and source[start - 1].text in _OPENERS
+    if opened:
+        start -= 1
+    if end < len(source) and source[end].text in _CLOSERS and (opened or start == 0):
+        end += 1
+    return start, end
+
+
+def _laminar(units: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The ranges, widest first, each kept only if it holds or avoids every range kept before it."""
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(set(units), key=lambda u: (u[0] - u[1], u[0])):
+        if all(end <= s or e <= start or (s <= start and end <= e) for s, e in kept):
+            kept.append((start, end))
+    return sorted(kept)
+
+
+def deletion_grammar(source: Doc) -> str | None:
+    """A GBNF grammar (rule `root`) under which a model can write only `source` with at least one of its optional
+    phrases cut (`optional_phrases`), each whole, and the rest word for word; or, where the sentence reports what
+    someone said, what is reported alone. None when nothing may be cut. (Asked to shorten a sentence and free to
+    keep every phrase, SmolLM2 copies four long sentences in five whole.)"""
+    units = optional_phrases(source)
+    reported = [(a.left_edge.i + (a.left_edge.dep_ == "mark"), a.right_edge.i + 1) for a in _actions(source)
+                if a.dep_ == "ccomp" and any(c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON" for c in a.children)]
+    reported = [(s, e) for s, e in reported if e - s == sum(1 for t in source[s:e].root.subtree if s <= t.i < e)
+                and not _holds_quotation(source, s, e)]
+    if not units and not reported:
+        return None
+    rules: dict[str, str] = {}
+
+    def parts(start: int, end: int) -> list[str | tuple[int, int]]:
+        """The range as word literals and the widest optional phrases inside it."""
+        out: list[str | tuple[int, int]] = []
+        i = start
+        while i < end:
+            inner = max((u for u in units if u[0] == i and u[1] <= end and u != (start, end)), default=None,
+                        key=lambda u: u[1])
+            if inner is not None:
+                out.append(inner)
+                i = inner[1]
+                continue
+            if not source[i].is_space:
+                glued = i > 0 and not source[i - 1].whitespace_ and not source[i - 1].is_space
+                out.append('"' + _gbnf(("" if glued else " ") + source[i].text) + '"')
+            i += 1
+        return out
+
+    def rule(kind: str, span: tuple[int, int]) -> str:
+        """The name of the rule for the phrase at `span`: with any of its phrases cut (p), or at least one (c)."""
+        name = f"{kind}{span[0]}x{span[1]}"
+        if name not in rules:
+            rules[name] = kept(parts(*span)) if kind == "p" else cut(parts(*span))
+        return name
+
+    def kept(sequence: list[str | tuple[int, int]]) -> str:
+        return " ".join(p if isinstance(p, str) else f"{rule('p', p)}?" for p in sequence) or '""'
+
+    def cut(sequence: list[str | tuple[int, int]]) -> str:
+        """One alternative for each phrase that may be the first one cut: left out, or kept with a cut inside."""
+        alternatives = []
+        for k, part in enumerate(sequence):
+            if isinstance(part, str):
+                continue
+            inside = [f"{rule('c', part)}?"] if any(part[0] <= u[0] and u[1] <= part[1] and u != part
+                                                     for u in units) else []
+            alternative = [x for x in (kept(sequence[:k]), *inside, kept(sequence[k + 1:])) if x != '""']
+            alternatives.append("( " + (" ".join(alternative) or '""') + " )")
+        return " | ".join(alternatives)
+
+    alternatives = ([cut(parts(0, len(source)))] if units else []) + [f'( {kept(parts(s, e))} "."? )'
+                                                                     for s, e in reported]
+    return "root ::= " + " | ".join(alternatives) + "\n" + "".join(f"{name} ::= {body}\n" for name, body in rules.items())
+
+
+def _holds_quotation(source: Doc, start: int, end: int) -> bool:
+    """Whether the range holds part of a quotation: what someone said, with its marks gone, would read as the brief's
+    own."""
+    return any(found.start() < source[end - 1].idx + len(source[end - 1]) and source[start].idx < found.end()
+               for found in _QUOTATION.finditer(source.text))
 
 
 def _gbnf(text: str) -> str:
@@ -140,8 +287,12 @@ def _gbnf(text: str) -> str:
 
 def as_deletion(written: str) -> str:
     """What a model wrote under `deletion_grammar`, as a sentence: spaces trimmed, a dangling comma, colon or
-    semicolon dropped, a full stop where it ends on a word."""
-    text = written.strip().rstrip(",;:").rstrip()
+    semicolon dropped, a capital where a cut opening phrase leaves "the", one full stop at the end ("U.S.", not
+    "U.S..")."""
+    text = written.strip().lstrip(",;:").rstrip(",;:").rstrip()
+    if text.endswith("..") and not text.endswith("..."):
+        text = text[:-1]
+    text = text[:1].upper() + text[1:]
     return text if not text or text[-1] in ".!?\"”’')" else f"{text}."
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...runtime.nlp import Parser
 from ...settings import Settings
 from .base import Draft, DraftSentence, Writer
 from .extractive import ExtractiveWriter
@@ -9,13 +10,14 @@ from .extractive import ExtractiveWriter
 NO_MODEL = "none"
 
 
-def build_writers(settings: Settings) -> dict[str, Writer]:
-    """The extractive engine always; the model engine when a model is configured (it loads here)."""
+def build_writers(settings: Settings, parser: Parser) -> dict[str, Writer]:
+    """The extractive engine always; the model engine when a model is configured (it loads here; it parses the
+    sentences it compresses with the pipeline's `parser`)."""
     writers: dict[str, Writer] = {"extractive": ExtractiveWriter()}
     if settings.model != NO_MODEL:
         from .model import ModelWriter
 
-        writers["model"] = ModelWriter(settings)
+        writers["model"] = ModelWriter(settings, parser)
     return writers
 
 

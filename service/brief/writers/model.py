@@ -1,16 +1,20 @@
 """The model writer: a generative model writes the brief from the evidence, and verify checks every sentence.
 
-Two ways to write (setting `fusion`):
-- `claims` (default): one sentence per claim, each a task a small model can do faithfully and verify
-  can check against the few sentences it was written from:
-  - a claim several sources state is fused from its 2-4 corroborating sentences (`claims.py`);
-  - a long sentence one source states is compressed to its main fact, by deleting words (under llama.cpp,
-    a grammar lets the model write only the sentence's own words in its order: `rewrites.deletion_grammar`);
+Three ways to write (setting `fusion`):
+- `compress` (default): one sentence per claim, each a task a small model can do faithfully and verify
+  can check against the sentence it was written from:
+  - a long sentence is compressed to its main fact, by deleting whole phrases (under llama.cpp, a grammar
+    from the sentence's parse lets the model only cut an adjunct, an apposition, a clause set off by
+    commas, "…, officials said": `rewrites.deletion_grammar`); a claim several sources state is
+    compressed from its fullest telling and cites every source that tells it;
   - a sentence that opens on a reference ("He said they…") gets the name it stands for, which the
     model reads from the sentences before it in its article;
   - a short sentence that stands alone is copied as it is.
   A family without a compress or resolve prompt copies those sentences (or, for a reference, leaves
   the sentence out, as the extractive writer does).
+- `claims`: the same, but a claim several sources state is fused by the model from its 2-4 corroborating
+  sentences (`claims.py`) into a sentence of its own words: more writing, which verify can only check
+  by roles and words, and which SmolLM2 gets wrong more often (docs/quality.md).
 - `whole`: one prompt over all the evidence. Evidence that does not fit the context is
   summarized in stages (chunks that take each document's best sentences in turn, then the partial
   briefs), never truncated.
@@ -24,6 +28,7 @@ from collections.abc import Sequence
 
 from ...errors import Cancelled
 from ...read.text import split_sentences
+from ...runtime.nlp import Parser
 from ...settings import Settings
 from ...types import Evidence
 from ..evidence import points_outside
@@ -71,8 +76,9 @@ def clean(text: str) -> str:
 class ModelWriter:
     name = "model"
 
-    def __init__(self, settings: Settings, engine: OwnedEngine | None = None) -> None:
+    def __init__(self, settings: Settings, parser: Parser, engine: OwnedEngine | None = None) -> None:
         self.settings = settings
+        self.parser = parser
         self.engine = engine or load_owned(settings)
         self.fusion = settings.fusion
         base = family(self.engine)
@@ -108,7 +114,7 @@ class ModelWriter:
     def _task(self, evidence: Sequence[Evidence], claim: Claim) -> str:
         """What the model does with a claim: fuse, resolve, compress, or nothing (copy)."""
         text = claim.sentences[0].text
-        if len(claim.sentences) >= 2:
+        if len(claim.sentences) >= 2 and self.fusion == "claims":
             return "fuse"
         if points_outside(text):
             return "resolve" if "resolve" in self.rewrites and reference(text) and evidence[claim.index].before \
@@ -133,12 +139,14 @@ class ModelWriter:
             return DraftSentence(_first_sentence(text), (claim.index,), verbatim=False, merged=claim.sentences,
                                  sources=claim.sources), tokens
         if task == "compress":
-            text, tokens = self.generate([source.text], source.words, cancel, self.rewrites["compress"],
-                                         grammar=deletion_grammar(source.text))
+            grammar = deletion_grammar(self.parser.parse([source.text], cancel)[0])
+            if grammar is None:  # no phrase of it may go
+                return copied, 0
+            text, tokens = self.generate([source.text], source.words, cancel, self.rewrites["compress"], grammar=grammar)
             text = as_deletion(_first_sentence(text))
             if not cuts_words(text, source.text):
                 return copied, tokens
-            return DraftSentence(text, (claim.index,), verbatim=False, merged=(source,), sources=claim.sources,
+            return DraftSentence(text, (claim.index,), verbatim=False, merged=claim.sentences, sources=claim.sources,
                                  origin="compressed"), tokens
         before = evidence[claim.index].before
         span = reference(source.text)
