@@ -145,9 +145,10 @@ def optional_phrases(source: Doc) -> list[tuple[int, int]]:
 def _phrase(token: Token) -> tuple[int, int] | None:
     """The range a compression may cut with `token` (its subtree, or with a joined action's "and"), or None."""
     head, dep = token.head, token.dep_
-    start, end = token.left_edge.i, token.right_edge.i + 1
-    if head.i == token.i or end - start != sum(1 for _ in token.subtree) or _word(token) in KEEP:
-        return None  # a subtree the parse does not write in one piece is left whole
+    span = _subtree_span(token)
+    if head.i == token.i or span is None or _word(token) in KEEP:
+        return None
+    start, end = span
     verbal = head.pos_ in ("VERB", "AUX")
     before = token.doc[start - 1] if start > 0 else None
     if verbal and _completes(token):
@@ -164,6 +165,13 @@ def _phrase(token: Token) -> tuple[int, int] | None:
             and before.head.i == head.i:
         return before.i, end
     return None
+
+
+def _subtree_span(token: Token) -> tuple[int, int] | None:
+    """The range [start, end) of the token's subtree, or None where the parse does not write it in one piece (such a
+    subtree is left whole)."""
+    start, end = token.left_edge.i, token.right_edge.i + 1
+    return (start, end) if end - start == sum(1 for _ in token.subtree) else None
 
 
 def _completes(token: Token) -> bool:
@@ -184,10 +192,14 @@ def _whole_words(source: Doc, start: int, end: int) -> bool:
 def _protected(source: Doc) -> set[int]:
     """Token indexes no optional phrase may hold: quotations, with their marks, and each main action (the root, or
     what a reporting root reports) with its subject's head and its core."""
-    quoted = {t.i for found in _QUOTATION.finditer(source.text) for t in source
-              if found.start() <= t.idx < found.end()}
-    return quoted | {t.i for action in _actions(source)
+    return _quoted(source) | {t.i for action in _actions(source)
                      for t in (action, *_core(action), *(c for c in action.children if c.dep_ in ("nsubj", "nsubjpass")))}
+
+
+def _quoted(source: Doc) -> set[int]:
+    """Indexes of the tokens that are part of a quotation, its marks included."""
+    return {t.i for found in _QUOTATION.finditer(source.text) for t in source
+            if t.idx < found.end() and found.start() < t.idx + len(t)}
 
 
 def _actions(source: Doc) -> list[Token]:
@@ -222,10 +234,16 @@ def deletion_grammar(source: Doc) -> str | None:
     someone said, what is reported alone. None when nothing may be cut. (Asked to shorten a sentence and free to
     keep every phrase, SmolLM2 copies four long sentences in five whole.)"""
     units = optional_phrases(source)
-    reported = [(a.left_edge.i + (a.left_edge.dep_ == "mark"), a.right_edge.i + 1) for a in _actions(source)
-                if a.dep_ == "ccomp" and any(c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON" for c in a.children)]
-    reported = [(s, e) for s, e in reported if e - s == sum(1 for t in source[s:e].root.subtree if s <= t.i < e)
-                and not _holds_quotation(source, s, e)]
+    quoted = _quoted(source)
+    reported = []  # what a reporting root reports, with a named subject, without its "that"
+    for action in _actions(source):
+        span = _subtree_span(action)
+        if action.dep_ != "ccomp" or span is None or not any(
+                c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON" for c in action.children):
+            continue
+        start = span[0] + (action.left_edge.dep_ == "mark")
+        if not quoted.intersection(range(start, span[1])):  # a quotation without its speaker would read as ours
+            reported.append((start, span[1]))
     if not units and not reported:
         return None
     rules: dict[str, str] = {}
@@ -272,13 +290,6 @@ def deletion_grammar(source: Doc) -> str | None:
     alternatives = ([cut(parts(0, len(source)))] if units else []) + [f'( {kept(parts(s, e))} "."? )'
                                                                      for s, e in reported]
     return "root ::= " + " | ".join(alternatives) + "\n" + "".join(f"{name} ::= {body}\n" for name, body in rules.items())
-
-
-def _holds_quotation(source: Doc, start: int, end: int) -> bool:
-    """Whether the range holds part of a quotation: what someone said, with its marks gone, would read as the brief's
-    own."""
-    return any(found.start() < source[end - 1].idx + len(source[end - 1]) and source[start].idx < found.end()
-               for found in _QUOTATION.finditer(source.text))
 
 
 def _gbnf(text: str) -> str:
