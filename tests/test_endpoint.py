@@ -50,7 +50,7 @@ def test_model_brief_through_a_real_endpoint_and_readiness_follows_it(
                                                    "options": {"mode": "model", "max_words": 40}})
         assert response.status_code == 200, response.text
         body = response.json()
-        assert body["model"]["generator"] == "smollm2" and body["model"]["prompt"].startswith("instruct-fuse-v2")
+        assert body["model"]["generator"] == "smollm2" and body["model"]["prompt"].startswith("instruct-compress-v1")
         main = body["stories"][0]
         assert main["brief"]["generated_tokens"] > 0  # the endpoint wrote, verify judged
         texts = {d["id"]: d["text"] for d in documents}

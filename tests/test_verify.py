@@ -223,6 +223,11 @@ INTERCEPT = ("Documents obtained by The Intercept contain new evidence that the 
              "in gain-of-function research.")
 
 
+POLICE = "Police, who arrived at 5 p.m., closed the road after the attack, officials said."
+ARRESTED = ("The 45-year-old man, a former U.S. Army officer, was arrested and charged with murder on Monday, according "
+            "to police.")
+
+
 @pytest.mark.parametrize(("source", "compressed", "reason"), [
     (FLORIDA, "Florida on Sunday reported more than 15,000 new coronavirus cases.", None),
     (HICKENLOOPER, "Colorado's former Gov. John Hickenlooper joined the growing field of Democratic candidates.", None),
@@ -239,6 +244,8 @@ INTERCEPT = ("Documents obtained by The Intercept contain new evidence that the 
            "buried in crypts.", "compression: keeps 'I' without the phrase"),  # SmolLM2 under the grammar wrote it
     (FLORIDA_RACE, "Election night in Florida brought a surprise for Democrats, setting up a Republican in the governor's "
                    "race.", "compression: keeps 'Republican' without the phrase"),
+    (ARRESTED, "The 45-year-old man was arrested and charged with murder on Monday.", "compression: drops 'according'"),
+    (POLICE, "Police closed the road after the attack.", "compression: drops the main action"),  # who says so
 ])
 def test_a_compression_is_a_deletion_that_keeps_the_meaning(pipeline: Pipeline, source: str, compressed: str,
                                                             reason: str | None) -> None:
@@ -252,9 +259,10 @@ def test_a_compression_is_a_deletion_that_keeps_the_meaning(pipeline: Pipeline, 
         assert rejection.replaced_by == source
 
 
-POLICE = "Police, who arrived at 5 p.m., closed the road after the attack, officials said."
-ARRESTED = ("The 45-year-old man, a former U.S. Army officer, was arrested and charged with murder on Monday, according "
-            "to police.")
+SHEINBAUM = ("Sheinbaum said that although the transfer was made at the request of the US government, the decision "
+             "was taken by the National Security Council after analyzing what is “best for Mexico” and “national "
+             "security”.")
+REPEAL = "After Republicans failed -- in dramatic fashion -- to repeal the Affordable Care Act, they tried again."
 
 
 def grammar_texts(grammar: str) -> set[str]:
@@ -285,9 +293,13 @@ def grammar_texts(grammar: str) -> set[str]:
 @pytest.mark.parametrize(("source", "phrases", "some"), [
     (FLORIDA, ["on Sunday", ", smashing the daily record", "and once again putting", "on a place that"],
      "Florida reported more than 15,000 new coronavirus cases."),
-    (POLICE, [", who arrived at 5 p.m.,", "after the attack"], "Police closed the road."),
-    (ARRESTED, [", a former U.S. Army officer,", "and charged with murder on Monday", "on Monday",
-                ", according to police"], "The 45-year-old man was arrested."),
+    (POLICE, [", who arrived at 5 p.m.,", "after the attack"], "Police closed the road, officials said."),
+    (ARRESTED, [", a former U.S. Army officer,", "and charged with murder on Monday", "on Monday"],
+     "The 45-year-old man was arrested, according to police."),  # who says so stays
+    (REPEAL, ["-- in dramatic fashion --"], "After Republicans failed to repeal the Affordable Care Act, they tried again."),
+    (SHEINBAUM, ["although the transfer was made at the request of the US government,"],  # not what holds a quote
+     "Sheinbaum said that the decision was taken by the National Security Council after analyzing what is “best for "
+     "Mexico” and “national security”."),  # the comma goes with a phrase that opens its clause after "that"
     (HICKENLOOPER, ["on Monday", "in 2020"],
      "Colorado's former Gov. John Hickenlooper joined the growing field of Democratic candidates hoping to unseat "
      "President Donald Trump."),
@@ -321,6 +333,27 @@ def test_the_deletion_grammar_cuts_only_whole_phrases_and_verify_keeps_every_cut
     ("Here are op-eds for why you should vote for President Donald Trump or Democratic nominee Joe Biden.", "Joe Biden"),
     ("The legislation, which was co-sponsored by Sen. Tim Kaine, comes as the use of e-cigarettes has skyrocketed.",
      "as the use"),  # the verb's only word after it
+    ("The United States government has revoked travel privileges for a fierce critic of Russian President Vladimir "
+     "Putin, stirring alarm on Capitol Hill.", "for a fierce critic"),  # whose privileges
+    ("President Donald Trump approved a disaster declaration for Wyoming on Saturday, which comes 22 days after the "
+     "first disaster declaration in New York, the epicenter of the virus.", ", which comes"),  # New York's epicenter
+    ("Elizabeth Warren was called out by rivals for a change, Joe Biden failed to stand out and Bernie Sanders calmed "
+     "concerns about his health.", "and Bernie Sanders"),  # the last of a list: "A, B" is a comma splice
+    ("While the U.S. population grew from 2010-2020, it was at a slower rate than in any decade since the 1930s.",
+     "-2020"),  # half a range
+    ("While the U.S. population grew from 2010-2020, it was at a slower rate than in any decade since the 1930s.",
+     "While"),  # "It was at a slower rate…": the pronoun would point outside the sentence
+    ("Federal workers did not have the necessary protective gear or training when they were sent to help quarantined "
+     "Americans, according to a government whistleblower complaint.", ", according to"),  # an allegation as a fact
+    ("After Doug Jones won Alabama’s U.S. Senate race in 2017 — the first time a Democrat had won a seat there in 25 "
+     "years — it seemed as if Roy Moore’s political career was over.", "in 25 years"),  # "the first time" ever
+    ("But for those suffering from depression, especially those who struggle with suicidal thoughts, it is definitely "
+     "not what the doctor ordered.", "for those"),  # whom the claim is about
+    ("On this Memorial Day weekend, it’s also fitting for us to consider the moral causes of our time.",
+     "for us"),  # what is fitting
+    ("President Donald Trump has signed off on a pardon for I. Lewis “Scooter” Libby, the former chief of staff to Vice "
+     "President Dick Cheney, who was convicted in 2007 of perjury, obstruction of justice, and making false "
+     "statements.", ", who was"),  # "Cheney and making false statements"
 ])
 def test_a_phrase_a_cut_would_break_is_not_optional(pipeline: Pipeline, source: str, kept: str) -> None:
     from service.brief.rewrites import optional_phrases
@@ -341,10 +374,42 @@ def test_what_a_pronoun_or_a_quotation_says_is_never_briefed_without_who_said_it
         assert grammar is None or all(text.startswith(("Many", "“The")) for text in grammar_texts(grammar)), grammar
 
 
-def test_a_sentence_with_no_optional_phrase_has_no_deletion_grammar(pipeline: Pipeline) -> None:
+def test_what_a_sentence_reports_is_not_compressed_without_who_says_it(pipeline: Pipeline) -> None:
+    """The clause a reporting verb governs is its core: "…is being banned from entering the U.S.—but he tells
+    Newsweek…" is never "…the U.S.—but.", as "…, officials said" is never cut."""
+    from service.brief.rewrites import deletion_grammar, deletion_problem
+
+    source = ("A prominent critic of Russian President Vladimir Putin, who championed sanctions against his country, "
+              "is being banned from entering the U.S.—but he tells Newsweek he expects a quick resolution.")
+    cut = source.replace(", who championed sanctions against his country,", "")
+    doc, = pipeline.parser.parse([source])
+    grammar = deletion_grammar(doc)
+    assert grammar is not None and grammar_texts(grammar) == {cut}
+    alone, = pipeline.parser.parse([source.split(" he tells")[0] + "."])
+    assert deletion_problem(alone, doc) == "compression: drops the main action, who does it or what it is done to"
+
+
+def test_a_question_is_not_compressed(pipeline: Pipeline) -> None:
+    """Cut, "Who knew about it, and why was it not previously disclosed?" would become the statement "Who knew about
+    it."."""
+    from service.brief.rewrites import deletion_grammar, deletion_problem
+
+    source = ("There’s still a great deal of mystery surrounding the president’s payment: Who knew about it, and why "
+              "was it not previously disclosed?")
+    doc, written = pipeline.parser.parse([source, source.split(", and why")[0] + "."])
+    assert deletion_grammar(doc) is None
+    assert deletion_problem(written, doc) == "compression: a question's parts are not optional"
+
+
+@pytest.mark.parametrize("source", [
+    INTERCEPT,
+    "Because Obama's withdrawal led to the increasing influence of Iran over Iraqi politics and thus invited Shia "
+    "sectarian policies targeting Sunnis.",  # no main clause: no whole sentence to compress
+])
+def test_a_sentence_with_no_optional_phrase_has_no_deletion_grammar(pipeline: Pipeline, source: str) -> None:
     from service.brief.rewrites import deletion_grammar
 
-    doc, = pipeline.parser.parse([INTERCEPT])
+    doc, = pipeline.parser.parse([source])
     assert deletion_grammar(doc) is None
 
 

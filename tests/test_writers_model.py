@@ -26,6 +26,7 @@ from tests.conftest import seed_documents
 from tests.tiny_models import build_llama, build_t5
 
 INSTRUCT_PROMPTS = "instruct-fuse-v2+instruct-compress-v1+instruct-resolve-v1"  # fusion, compression, references
+COMPRESS_PROMPTS = "instruct-compress-v1+instruct-resolve-v1"  # the default fusion fuses nothing: no fuse prompt
 
 
 @pytest.fixture(scope="session", params=["t5", "llama"])
@@ -207,7 +208,7 @@ def test_any_gguf_file_by_path(tmp_path: Path, pipeline: Pipeline) -> None:
     shutil.copyfile(embedded_gguf(), copy)
     loaded = Pipeline(load_settings(model=str(copy)), embedder=pipeline.embedder)
     writer = loaded.writers["model"]
-    assert isinstance(writer, ModelWriter) and writer.model == "my-model" and writer.prompt == INSTRUCT_PROMPTS
+    assert isinstance(writer, ModelWriter) and writer.model == "my-model" and writer.prompt == COMPRESS_PROMPTS
     with pytest.raises(StartupError, match="no such GGUF file"):
         Pipeline(load_settings(model=str(tmp_path / "missing.gguf")), embedder=pipeline.embedder)
     with pytest.raises(StartupError, match="runs GGUF files"):

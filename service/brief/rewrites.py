@@ -4,8 +4,8 @@ A compression deletes and nothing else: its words are the source's words in the 
 keeps every word that turns the meaning (not, former, alleged, may, more than…); it keeps every
 quotation whole, word for word (a cut quotation puts words in someone's mouth); it cuts whole phrases of the
 source's parse, never a word a kept word depends on, nor a preposition's object; and it keeps the
-source's main action, or, when the source only reports what someone said ("…, officials said"),
-the action reported, with who does it.
+source's main action, with who does it and what, and who says so ("according to police", "…, officials
+said"): without its attribution an allegation or a forecast reads as the brief's own fact.
 
 A resolved reference changes one word: the pronoun a sentence opens on ("He said they…") or the
 "he" of '"…," he said' becomes the name it stands for. Only people are named this way: "it" and
@@ -30,16 +30,19 @@ if TYPE_CHECKING:
 KEEP = frozenset("""not no never nor without n't former ex acting interim deputy vice late alleged allegedly
 reportedly suspected accused possible possibly likely unlikely may might could would should must plans planned
 planning proposed expected denied denies deny if unless only nearly almost about around more less fewer than over
-under least most up essentially virtually largely partly mostly apparently""".split())
+under least most up essentially virtually largely partly mostly apparently according for""".split())
 ARTICLES = frozenset({"the", "a", "an"})
-CORE = frozenset({"dobj", "attr", "acomp", "oprd", "xcomp", "dative", "neg", "aux", "auxpass"})
+DURATIONS = frozenset("second minute hour day week month year decade century".split())
+BENEFICIARY = frozenset("for to from against with of into onto toward towards".split())
+CORE = frozenset({"dobj", "attr", "acomp", "oprd", "xcomp", "ccomp", "dative", "neg", "aux", "auxpass"})
 LINKING = frozenset("be appear seem remain become look stay sound feel".split())
-REPORTING = frozenset("say tell report announce confirm add state note write explain".split())
 PERSON = frozenset({"PERSON"})
 KINDS = {"he": PERSON, "she": PERSON, "his": PERSON, "her": PERSON}
 POSSESSIVE = frozenset({"his", "her"})
-_OPENERS = frozenset({",", "(", "[", "—", "–", "-", ";"})
-_CLOSERS = frozenset({",", ")", "]", "—", "–", "-"})
+_OPENERS = frozenset({",", "(", "[", "—", "–", "-", "--", ";"})
+_CLAUSE_OPENERS = frozenset({"mark", "cc"})  # "that", "and": a phrase right after one opens its clause
+_CLOSERS = frozenset({",", ")", "]", "—", "–", "-", "--"})
+_LEANING = frozenset({"appos", "relcl", "acl"})  # what may lean on the noun before it: ", the epicenter of…"
 _QUOTATION = re.compile(r"“[^”]+”|\"[^\"]+\"")
 _OPENER = re.compile(r"[\s\"“‘'(]*\b(he|she|his|her)\b", re.IGNORECASE)
 _QUOTED_BY = re.compile(r"[\"”’']\s*,?\s*\b(he|she)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b",
@@ -68,6 +71,8 @@ def deletion_problem(written: Doc, source: Doc) -> str | None:
     if lost := sorted({_word(t) for t in source if _word(t) in KEEP and _word(t) not in kept
                        and _word(t.head) in kept and t.head is not t}):
         return f"compression: drops '{', '.join(lost)}', which changes the meaning"
+    if _asks(source):
+        return "compression: a question's parts are not optional"
     if cut := _cut_quotation(mine, source):
         return f"compression: cuts words inside the quotation “{cut}”"
     actions = _actions(source)
@@ -83,8 +88,7 @@ def deletion_problem(written: Doc, source: Doc) -> str | None:
 def _torn_phrase(mine: list[str], source: Doc, actions: list[Token]) -> str | None:
     """A word the compression keeps while cutting the word it depends on in the source's parse ("World War I …
     are buried" without "where soldiers from"), or a preposition it keeps without its object ("Across there
-    are…"), or None: a compression cuts whole phrases, never the middle of one. The action reported by a
-    cut "…, officials said" stands on its own. Only words the source writes once are judged (which "the" was
+    are…"), or None: a compression cuts whole phrases, never the middle of one. Only words the source writes once are judged (which "the" was
     kept cannot be told), and a word counts as kept wherever the compression writes it."""
     kept = set(mine)
     counts = Counter(_word(t) for t in source)
@@ -135,11 +139,20 @@ def optional_phrases(source: Doc) -> list[tuple[int, int]]:
     - a noun's apposition (", a former Army officer,"), and a relative or participial clause set off by a comma
       (", who arrived at 5 p.m.,"): without the comma such a clause says which one is meant, and stays.
     Never one that holds a quotation, a word that turns the meaning (`KEEP`), an "if" or "unless", or the main
-    action with who does it and its object: those are what verify asks a compression to keep."""
+    action with who does it and its object: those are what verify asks a compression to keep. Nor one right before
+    an apposition or a clause that may lean on its last noun (", the epicenter of the virus", "-- many of whom"),
+    which the cut would hang on another noun, or a comma and an "and" whose list it would end on another noun
+    ("Cheney, who was convicted of perjury, obstruction of justice, and making false statements"); nor an opening
+    phrase that leaves the sentence on a pronoun ("While
+    the population grew…, it was at a slower rate" is not "It was at a slower rate")."""
     protected = _protected(source)
+    leaning = {t.left_edge.i for t in source if t.dep_ in _LEANING}
     spans = [_phrase(token) for token in source if not token.is_space]
-    return _laminar([_set_off(source, *span) for span in spans if span is not None and _whole_words(source, *span)
-                     and not any(span[0] <= i < span[1] for i in protected)])
+    cuts = [(span, _set_off(source, *span)) for span in spans if span is not None and _whole_words(source, *span)
+            and not any(span[0] <= i < span[1] for i in protected)]
+    return _laminar([cut for (_, end), cut in cuts if not leaning.intersection(range(end, cut[1] + 1))
+                     and not (cut[0] == 0 and cut[1] < len(source) and source[cut[1]].pos_ == "PRON")
+                     and not (cut[1] > end and cut[1] < len(source) and source[cut[1]].dep_ == "cc")])
 
 
 def _phrase(token: Token) -> tuple[int, int] | None:
@@ -154,17 +167,43 @@ def _phrase(token: Token) -> tuple[int, int] | None:
     if verbal and _completes(token):
         return None  # "comes as the use of e-cigarettes has skyrocketed": the verb's only word after it
     if dep == "prep" and verbal:
-        return None if head.lemma_.lower() in LINKING and token.i > head.i else (start, end)
+        if head.lemma_.lower() in LINKING and token.i > head.i or _says_whose(token) or _lasting(token):
+            return None
+        return start, end
     if dep in ("npadvmod", "parataxis") and verbal or dep == "appos" and before is not None and before.text in ",(—–":
         return start, end  # an apposition without its comma names ("nominee Joe Biden"), and stays
     if dep == "advcl" and verbal:
-        return None if any(c.dep_ == "mark" and _word(c) in KEEP for c in token.children) else (start, end)
+        extraposed = head.lemma_.lower() in LINKING and token.i > head.i and any(
+            c.dep_ == "nsubj" and _word(c) == "it" for c in head.children)  # "it's fitting for us to consider…"
+        return None if extraposed or any(c.dep_ == "mark" and _word(c) in KEEP for c in token.children) else (start, end)
     if dep in ("relcl", "acl"):
         return (start, end) if before is not None and before.text == "," else None
     if dep == "conj" and verbal and token.pos_ in ("VERB", "AUX") and before is not None and before.dep_ == "cc" \
-            and before.head.i == head.i:
+            and before.head.i == head.i and not _listed(token, before):
         return before.i, end
     return None
+
+
+def _lasting(prep: Token) -> bool:
+    """Whether a prepositional phrase counts a stretch of time ("in 25 years", "for three decades"), which scopes its
+    clause: "the first time a Democrat had won a seat there" is false without "in 25 years"."""
+    return any(c.dep_ == "pobj" and c.lemma_.lower() in DURATIONS and (c.tag_ == "NNS" or any(
+        n.dep_ == "nummod" for n in c.children)) for c in prep.children)
+
+
+def _listed(conj: Token, cc: Token) -> bool:
+    """Whether a joined action is the last of a list ("A, B and C", "of perjury, obstruction of justice, and making
+    false statements"), which its cut would leave as the comma splice "A, B"."""
+    head = conj.head
+    return head.dep_ == "conj" or cc.i > 0 and conj.doc[cc.i - 1].text == "," or any(c.dep_ in ("conj", "ccomp", "parataxis") and c.i != conj.i
+                                      for c in head.children)
+
+
+def _says_whose(prep: Token) -> bool:
+    """Whether a verb's prepositional phrase right after its object says whose or to whom the object is, which the
+    parse cannot tell from an adjunct: "revoked travel privileges for a fierce critic", "sent aid to Ukraine"."""
+    objects = [c for c in prep.head.children if c.dep_ == "dobj"]
+    return _word(prep) in BENEFICIARY and any(o.right_edge.i + 1 == prep.i for o in objects)
 
 
 def _subtree_span(token: Token) -> tuple[int, int] | None:
@@ -183,8 +222,9 @@ def _completes(token: Token) -> bool:
 
 
 def _whole_words(source: Doc, start: int, end: int) -> bool:
-    """Whether the range starts and ends between words: a cut "Trump" leaves "a -backed Republican"."""
-    opens = start == 0 or bool(source[start - 1].whitespace_) or source[start].is_punct
+    """Whether the range starts and ends between words: a cut "Trump" leaves "a -backed Republican", a cut "-2020"
+    leaves "from 2010"."""
+    opens = start == 0 or bool(source[start - 1].whitespace_) or source[start].text in (",", ";", "(", "[")
     closes = end == len(source) or bool(source[end - 1].whitespace_) or source[end].text in ",.;:!?)]—–\"”’'"
     return opens and closes
 
@@ -196,6 +236,20 @@ def _protected(source: Doc) -> set[int]:
                      for t in (action, *_core(action), *(c for c in action.children if c.dep_ in ("nsubj", "nsubjpass")))}
 
 
+def _asks(source: Doc) -> bool:
+    """Whether the sentence asks a question of its own (a question mark outside quotations): cut, "Who knew about it,
+    and why was it not disclosed?" becomes the statement "Who knew about it."."""
+    quoted = _quoted(source)
+    return any(t.text == "?" and t.i not in quoted for t in source)
+
+
+def _fragment(source: Doc) -> bool:
+    """Whether the sentence has no main clause ("Because Obama's withdrawal led to…", "The suit, which is the first…"):
+    cut, it reads no better, and what it leans on is not in the brief."""
+    return any(root.pos_ not in ("VERB", "AUX") or any(c.dep_ == "mark" for c in root.children)
+               for root in _actions(source))
+
+
 def _quoted(source: Doc) -> set[int]:
     """Indexes of the tokens that are part of a quotation, its marks included."""
     return {t.i for found in _QUOTATION.finditer(source.text) for t in source
@@ -203,18 +257,20 @@ def _quoted(source: Doc) -> set[int]:
 
 
 def _actions(source: Doc) -> list[Token]:
-    """The sentence's main actions: each root, and what a reporting root ("…, officials said") reports."""
-    roots = [t for t in source if t.dep_ == "ROOT"]
-    return [*roots, *(c for r in roots if r.lemma_.lower() in REPORTING for c in r.children if c.dep_ == "ccomp")]
+    """The sentence's main actions: its roots. What a root reports ("…, officials said") is its core (`_core`), so
+    the report is kept with who makes it."""
+    return [t for t in source if t.dep_ == "ROOT"]
 
 
 def _set_off(source: Doc, start: int, end: int) -> tuple[int, int]:
     """The range with the comma, dash or bracket before it, and the one after it where that pairs with the first or
-    the phrase opens the sentence ("On Monday, police…"): cut alone, either would be left dangling."""
+    the phrase opens the sentence or its clause ("On Monday, police…", "said that although…, the decision"): cut
+    alone, either would be left dangling."""
     opened = start > 0 and source[start - 1].text in _OPENERS
+    opens_clause = start == 0 or source[start - 1].dep_ in _CLAUSE_OPENERS  # "said that although…, the…"
     if opened:
         start -= 1
-    if end < len(source) and source[end].text in _CLOSERS and (opened or start == 0):
+    if end < len(source) and source[end].text in _CLOSERS and (opened or opens_clause):
         end += 1
     return start, end
 
@@ -230,21 +286,10 @@ def _laminar(units: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def deletion_grammar(source: Doc) -> str | None:
     """A GBNF grammar (rule `root`) under which a model can write only `source` with at least one of its optional
-    phrases cut (`optional_phrases`), each whole, and the rest word for word; or, where the sentence reports what
-    someone said, what is reported alone. None when nothing may be cut. (Asked to shorten a sentence and free to
-    keep every phrase, SmolLM2 copies four long sentences in five whole.)"""
-    units = optional_phrases(source)
-    quoted = _quoted(source)
-    reported = []  # what a reporting root reports, with a named subject, without its "that"
-    for action in _actions(source):
-        span = _subtree_span(action)
-        if action.dep_ != "ccomp" or span is None or not any(
-                c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON" for c in action.children):
-            continue
-        start = span[0] + (action.left_edge.dep_ == "mark")
-        if not quoted.intersection(range(start, span[1])):  # a quotation without its speaker would read as ours
-            reported.append((start, span[1]))
-    if not units and not reported:
+    phrases cut (`optional_phrases`), each whole, and the rest word for word. None when nothing may be cut, or the
+    sentence asks a question or is no whole sentence. (Asked to shorten a sentence and free to keep every phrase, SmolLM2 copies four long sentences in five whole.)"""
+    units = [] if _asks(source) or _fragment(source) else optional_phrases(source)
+    if not units:
         return None
     rules: dict[str, str] = {}
 
@@ -287,9 +332,7 @@ def deletion_grammar(source: Doc) -> str | None:
             alternatives.append("( " + (" ".join(alternative) or '""') + " )")
         return " | ".join(alternatives)
 
-    alternatives = ([cut(parts(0, len(source)))] if units else []) + [f'( {kept(parts(s, e))} "."? )'
-                                                                     for s, e in reported]
-    return "root ::= " + " | ".join(alternatives) + "\n" + "".join(f"{name} ::= {body}\n" for name, body in rules.items())
+    return "root ::= " + cut(parts(0, len(source))) + "\n" + "".join(f"{name} ::= {body}\n" for name, body in rules.items())
 
 
 def _gbnf(text: str) -> str:

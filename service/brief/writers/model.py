@@ -86,7 +86,8 @@ class ModelWriter:
         self.rewrites = {task: load_template(f"{base}-{task}") for task in ("compress", "resolve")
                          if self.fusion != "whole" and (PROMPTS_DIR / f"{base}-{task}.toml").exists()}
         self.model = self.engine.name
-        self.prompt = "+".join([self.template.name, *(t.name for t in self.rewrites.values())])
+        used = [self.template] if self.fusion != "compress" or not self.rewrites else []  # compress fuses nothing
+        self.prompt = "+".join(t.name for t in [*used, *self.rewrites.values()])
 
     def health(self) -> str | None:
         return self.engine.health()
