@@ -245,6 +245,9 @@ ARRESTED = ("The 45-year-old man, a former U.S. Army officer, was arrested and c
     (FLORIDA_RACE, "Election night in Florida brought a surprise for Democrats, setting up a Republican in the governor's "
                    "race.", "compression: keeps 'Republican' without the phrase"),
     (ARRESTED, "The 45-year-old man was arrested and charged with murder on Monday.", "compression: drops 'according'"),
+    ("The World Health Organization has been criticized for spreading China’s misinformation on COVID-19 and we asked "
+     "one of the organization’s experts if there should be consequences.", "The World Health Organization has been "
+     "criticized for spreading China’s misinformation on COVID-19.", None),  # a hyphenated name is its words
     (POLICE, "Police closed the road after the attack.", "compression: drops the main action"),  # who says so
 ])
 def test_a_compression_is_a_deletion_that_keeps_the_meaning(pipeline: Pipeline, source: str, compressed: str,
@@ -343,6 +346,8 @@ def test_the_deletion_grammar_cuts_only_whole_phrases_and_verify_keeps_every_cut
      "-2020"),  # half a range
     ("While the U.S. population grew from 2010-2020, it was at a slower rate than in any decade since the 1930s.",
      "While"),  # "It was at a slower rate…": the pronoun would point outside the sentence
+    ("Since President Trump nominated Judge Brett M. Kavanaugh to the Supreme Court, gay Americans have been among "
+     "those most concerned about the implications of his confirmation.", "Since"),  # whose confirmation
     ("Federal workers did not have the necessary protective gear or training when they were sent to help quarantined "
      "Americans, according to a government whistleblower complaint.", ", according to"),  # an allegation as a fact
     ("After Doug Jones won Alabama’s U.S. Senate race in 2017 — the first time a Democrat had won a seat there in 25 "
@@ -354,6 +359,11 @@ def test_the_deletion_grammar_cuts_only_whole_phrases_and_verify_keeps_every_cut
     ("President Donald Trump has signed off on a pardon for I. Lewis “Scooter” Libby, the former chief of staff to Vice "
      "President Dick Cheney, who was convicted in 2007 of perjury, obstruction of justice, and making false "
      "statements.", ", who was"),  # "Cheney and making false statements"
+    ("The bill would ban police use of chokeholds except in life-threatening situations and set federal standards for "
+     "so-called no-knock warrants.", "except"),  # a limited ban made total
+    ("The United States is reporting more coronavirus deaths than any country in the world, with the death toll "
+     "Saturday climbing to at least 19,882, according to a tally from Johns Hopkins University.",
+     "climbing"),  # "with the death toll Saturday," alone
 ])
 def test_a_phrase_a_cut_would_break_is_not_optional(pipeline: Pipeline, source: str, kept: str) -> None:
     from service.brief.rewrites import optional_phrases
@@ -405,6 +415,7 @@ def test_a_question_is_not_compressed(pipeline: Pipeline) -> None:
     INTERCEPT,
     "Because Obama's withdrawal led to the increasing influence of Iran over Iraqi politics and thus invited Shia "
     "sectarian policies targeting Sunnis.",  # no main clause: no whole sentence to compress
+    "Late Monday night, CNN published a story titled “U.S.",  # cut off inside a quotation
 ])
 def test_a_sentence_with_no_optional_phrase_has_no_deletion_grammar(pipeline: Pipeline, source: str) -> None:
     from service.brief.rewrites import deletion_grammar

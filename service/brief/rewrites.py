@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 KEEP = frozenset("""not no never nor without n't former ex acting interim deputy vice late alleged allegedly
 reportedly suspected accused possible possibly likely unlikely may might could would should must plans planned
 planning proposed expected denied denies deny if unless only nearly almost about around more less fewer than over
-under least most up essentially virtually largely partly mostly apparently according for""".split())
+under least most up essentially virtually largely partly mostly apparently according for with except""".split())
 ARTICLES = frozenset({"the", "a", "an"})
 DURATIONS = frozenset("second minute hour day week month year decade century".split())
 BENEFICIARY = frozenset("for to from against with of into onto toward towards".split())
@@ -39,6 +39,7 @@ LINKING = frozenset("be appear seem remain become look stay sound feel".split())
 PERSON = frozenset({"PERSON"})
 KINDS = {"he": PERSON, "she": PERSON, "his": PERSON, "her": PERSON}
 POSSESSIVE = frozenset({"his", "her"})
+THIRD_PERSON = frozenset("he him his she her they them their".split())
 _OPENERS = frozenset({",", "(", "[", "—", "–", "-", "--", ";"})
 _CLAUSE_OPENERS = frozenset({"mark", "cc"})  # "that", "and": a phrase right after one opens its clause
 _CLOSERS = frozenset({",", ")", "]", "—", "–", "-", "--"})
@@ -143,16 +144,27 @@ def optional_phrases(source: Doc) -> list[tuple[int, int]]:
     an apposition or a clause that may lean on its last noun (", the epicenter of the virus", "-- many of whom"),
     which the cut would hang on another noun, or a comma and an "and" whose list it would end on another noun
     ("Cheney, who was convicted of perjury, obstruction of justice, and making false statements"); nor an opening
-    phrase that leaves the sentence on a pronoun ("While
-    the population grew…, it was at a slower rate" is not "It was at a slower rate")."""
+    phrase a pronoun of the rest needs (`_strands_pronoun`)."""
     protected = _protected(source)
     leaning = {t.left_edge.i for t in source if t.dep_ in _LEANING}
     spans = [_phrase(token) for token in source if not token.is_space]
     cuts = [(span, _set_off(source, *span)) for span in spans if span is not None and _whole_words(source, *span)
             and not any(span[0] <= i < span[1] for i in protected)]
     return _laminar([cut for (_, end), cut in cuts if not leaning.intersection(range(end, cut[1] + 1))
-                     and not (cut[0] == 0 and cut[1] < len(source) and source[cut[1]].pos_ == "PRON")
+                     and not _strands_pronoun(source, *cut)
                      and not (cut[1] > end and cut[1] < len(source) and source[cut[1]].dep_ == "cc")])
+
+
+def _strands_pronoun(source: Doc, start: int, end: int) -> bool:
+    """Whether cutting an opening phrase leaves a pronoun with nothing to refer to: the sentence would open on it
+    ("While the population grew…, it was at a slower rate"), or the phrase names who the rest calls he, his or they
+    ("Since President Trump nominated Judge Brett M. Kavanaugh…, gay Americans have been concerned about his
+    confirmation")."""
+    if start != 0 or end >= len(source):
+        return False
+    rest = source[end:]
+    return rest[0].pos_ == "PRON" or any(t.pos_ == "PROPN" for t in source[start:end]) and any(
+        _word(t) in THIRD_PERSON for t in rest)
 
 
 def _phrase(token: Token) -> tuple[int, int] | None:
@@ -175,13 +187,22 @@ def _phrase(token: Token) -> tuple[int, int] | None:
     if dep == "advcl" and verbal:
         extraposed = head.lemma_.lower() in LINKING and token.i > head.i and any(
             c.dep_ == "nsubj" and _word(c) == "it" for c in head.children)  # "it's fitting for us to consider…"
-        return None if extraposed or any(c.dep_ == "mark" and _word(c) in KEEP for c in token.children) else (start, end)
+        if extraposed or _absolute(token) or any(c.dep_ == "mark" and _word(c) in KEEP for c in token.children):
+            return None
+        return start, end
     if dep in ("relcl", "acl"):
         return (start, end) if before is not None and before.text == "," else None
     if dep == "conj" and verbal and token.pos_ in ("VERB", "AUX") and before is not None and before.dep_ == "cc" \
             and before.head.i == head.i and not _listed(token, before):
         return before.i, end
     return None
+
+
+def _absolute(clause: Token) -> bool:
+    """Whether a participle clause is the second half of a "with" phrase the parse split in two: "with the death toll
+    Saturday climbing to at least 19,882" is not "with the death toll Saturday"."""
+    return any(c.dep_ == "prep" and _word(c) == "with" and c.i < clause.i
+               and not any(t.text == "," for t in clause.doc[c.right_edge.i + 1:clause.i]) for c in clause.head.children)
 
 
 def _lasting(prep: Token) -> bool:
@@ -244,10 +265,12 @@ def _asks(source: Doc) -> bool:
 
 
 def _fragment(source: Doc) -> bool:
-    """Whether the sentence has no main clause ("Because Obama's withdrawal led to…", "The suit, which is the first…"):
-    cut, it reads no better, and what it leans on is not in the brief."""
-    return any(root.pos_ not in ("VERB", "AUX") or any(c.dep_ == "mark" for c in root.children)
-               for root in _actions(source))
+    """Whether the sentence has no main clause ("Because Obama's withdrawal led to…", "The suit, which is the first…")
+    or was cut off inside a quotation: cut, it reads no better, and what it leans on is not in the brief."""
+    text = source.text
+    unclosed = text.count("“") != text.count("”") or text.count('"') % 2 == 1  # 'titled “U.S.': split mid-title
+    return unclosed or any(root.pos_ not in ("VERB", "AUX") or any(c.dep_ == "mark" for c in root.children)
+                           for root in _actions(source))
 
 
 def _quoted(source: Doc) -> set[int]:
