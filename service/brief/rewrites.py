@@ -33,7 +33,7 @@ planning proposed expected denied denies deny if unless only nearly almost about
 under least most up essentially virtually largely partly mostly apparently according for with except""".split())
 ARTICLES = frozenset({"the", "a", "an"})
 DURATIONS = frozenset("second minute hour day week month year decade century".split())
-BENEFICIARY = frozenset("for to from against with of into onto toward towards".split())
+BENEFICIARY = frozenset("to from against of into onto toward towards".split())  # "for", "with": in KEEP
 CORE = frozenset({"dobj", "attr", "acomp", "oprd", "xcomp", "ccomp", "dative", "neg", "aux", "auxpass"})
 LINKING = frozenset("be appear seem remain become look stay sound feel".split())
 PERSON = frozenset({"PERSON"})
@@ -89,8 +89,9 @@ def deletion_problem(written: Doc, source: Doc) -> str | None:
 def _torn_phrase(mine: list[str], source: Doc, actions: list[Token]) -> str | None:
     """A word the compression keeps while cutting the word it depends on in the source's parse ("World War I …
     are buried" without "where soldiers from"), or a preposition it keeps without its object ("Across there
-    are…"), or None: a compression cuts whole phrases, never the middle of one. Only words the source writes once are judged (which "the" was
-    kept cannot be told), and a word counts as kept wherever the compression writes it."""
+    are…"), or None: a compression cuts whole phrases, never the middle of one. Only words the source writes once
+    are judged (which "the" was kept cannot be told), and a word counts as kept wherever the compression writes
+    it."""
     kept = set(mine)
     counts = Counter(_word(t) for t in source)
     for token in source:
@@ -216,13 +217,13 @@ def _listed(conj: Token, cc: Token) -> bool:
     """Whether a joined action is the last of a list ("A, B and C", "of perjury, obstruction of justice, and making
     false statements"), which its cut would leave as the comma splice "A, B"."""
     head = conj.head
-    return head.dep_ == "conj" or cc.i > 0 and conj.doc[cc.i - 1].text == "," or any(c.dep_ in ("conj", "ccomp", "parataxis") and c.i != conj.i
-                                      for c in head.children)
+    return head.dep_ == "conj" or cc.i > 0 and conj.doc[cc.i - 1].text == "," or any(
+        c.dep_ in ("conj", "ccomp", "parataxis") and c.i != conj.i for c in head.children)
 
 
 def _says_whose(prep: Token) -> bool:
     """Whether a verb's prepositional phrase right after its object says whose or to whom the object is, which the
-    parse cannot tell from an adjunct: "revoked travel privileges for a fierce critic", "sent aid to Ukraine"."""
+    parse cannot tell from an adjunct: "sent aid to Ukraine", "lifted sanctions against Iran"."""
     objects = [c for c in prep.head.children if c.dep_ == "dobj"]
     return _word(prep) in BENEFICIARY and any(o.right_edge.i + 1 == prep.i for o in objects)
 
@@ -310,7 +311,8 @@ def _laminar(units: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def deletion_grammar(source: Doc) -> str | None:
     """A GBNF grammar (rule `root`) under which a model can write only `source` with at least one of its optional
     phrases cut (`optional_phrases`), each whole, and the rest word for word. None when nothing may be cut, or the
-    sentence asks a question or is no whole sentence. (Asked to shorten a sentence and free to keep every phrase, SmolLM2 copies four long sentences in five whole.)"""
+    sentence asks a question or is no whole sentence. (Asked to shorten a sentence and free to keep every phrase,
+    SmolLM2 copies four long sentences in five whole.)"""
     units = [] if _asks(source) or _fragment(source) else optional_phrases(source)
     if not units:
         return None
