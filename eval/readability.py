@@ -7,7 +7,8 @@
   and `extraction_dev`'s `without` snippets, independent of the service's rules;
 - unresolved opener: a sentence that opens on a third-person or demonstrative pronoun with nothing before
   it in the brief to point at: for he/she/his/her, no person named in an earlier sentence; for
-  it/they/this/these/those, the sentence before it in the brief is not the one before it in its article.
+  it/they/this/these/those (a pronoun, or a determiner as in "This move…" but not "This week…"), the sentence
+  before it in the brief is not the one before it in its article.
   "It is unclear whether…" needs no antecedent and is not counted;
 - same-claim pairs: two sentences of one brief that tell one claim: a close paraphrase (MiniLM cosine at
   least `SAME_CLAIM_COSINE`), or most content words of the shorter one in the other with no number of its
@@ -52,6 +53,8 @@ _EXPLETIVE_IT = re.compile(r"^it(?:'s|’s| is| was| has been| remains| seems| a
                            re.IGNORECASE)
 _PERSONAL = frozenset({"he", "she", "his", "her", "him"})
 _OTHER = frozenset({"it", "its", "they", "their", "them", "this", "these", "those"})
+_WHEN = frozenset("day week month year time morning afternoon night evening weekend season spring summer fall autumn "
+                  "winter century decade quarter".split())  # "This week…" points at no earlier sentence
 
 
 def words(text: str) -> list[str]:
@@ -131,7 +134,8 @@ class Readability:
         word = first.lower_
         if word in _PERSONAL:
             return not any(e.label_ == "PERSON" for d in parsed[:k] for e in d.ents)  # type: ignore[attr-defined]
-        if word not in _OTHER or (word in ("this", "these", "those") and first.pos_ != "PRON"):
+        if word not in _OTHER or (word in ("this", "these", "those") and first.pos_ != "PRON"
+                                  and (first.head.lemma_.lower() in _WHEN or first.head.ent_type_ in ("DATE", "TIME"))):
             return False
         if word == "it" and _EXPLETIVE_IT.search(brief[k].lstrip(" \"“'‘")):
             return False

@@ -101,7 +101,7 @@ def test_batch_gives_the_request_s_copy_groups_and_stories(batch_run: tuple[list
     stories, fates = request_answer(pipeline, documents)
     output = Output(folder / "out", "jsonl")
     assert list(output.rows("stories")) == stories
-    assert summary.stories == len(stories) > 50 and summary.groups < summary.articles
+    assert summary.stories == len(stories) > (50 if ECBPLUS.exists() else 1) and summary.groups < summary.articles
     written = list(output.rows("documents"))
     assert written[:len(documents)] == [fates[d["id"]] for d in documents]
 

@@ -182,3 +182,15 @@ def test_that_is_points_outside_the_sentence() -> None:
 
     assert points_outside("That’s exactly what his press secretary had said.")
     assert not points_outside("Thatcher's government fell in 1990 after a revolt in her party.")
+
+
+def test_a_demonstrative_noun_points_outside_the_sentence_and_a_time_does_not() -> None:
+    """The seeds' second story opened on "This significant move…, underscores…", which names no move."""
+    from service.brief.evidence import points_outside
+
+    assert points_outside("This significant move, which has been described as a major deal between the Mexican "
+                          "government and the Trump administration, underscores a period of intensified pressure.")
+    assert points_outside("These measures were adopted after the vote.")
+    assert not points_outside("This week the Senate voted to repeal the rule.")
+    assert not points_outside("This past weekend, police arrested two men in the city.")
+    assert not points_outside("Those who voted for the bill were angry at the delay.")

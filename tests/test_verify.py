@@ -294,7 +294,7 @@ def grammar_texts(grammar: str) -> set[str]:
 
 
 @pytest.mark.parametrize(("source", "phrases", "some"), [
-    (FLORIDA, ["on Sunday", ", smashing the daily record", "and once again putting", "on a place that"],
+    (FLORIDA, ["on Sunday", ", smashing the daily record", "and once again putting"],  # "spotlight" needs "on…"
      "Florida reported more than 15,000 new coronavirus cases."),
     (POLICE, [", who arrived at 5 p.m.,", "after the attack"], "Police closed the road, officials said."),
     (ARRESTED, [", a former U.S. Army officer,", "and charged with murder on Monday", "on Monday"],
@@ -364,12 +364,72 @@ def test_the_deletion_grammar_cuts_only_whole_phrases_and_verify_keeps_every_cut
     ("The United States is reporting more coronavirus deaths than any country in the world, with the death toll "
      "Saturday climbing to at least 19,882, according to a tally from Johns Hopkins University.",
      "climbing"),  # "with the death toll Saturday," alone
+    ("Tulsi Gabbard is suspending her longshot campaign for the Democratic presidential nomination and throwing her "
+     "support behind former Vice President Joe Biden, the Hawaii congresswoman announced on Thursday.",
+     "behind"),  # whom she backs
+    ("The State Department has reversed course on its visa requirements for same-sex partners of foreign diplomats.",
+     "on its visa"),  # "has reversed course." on nothing
+    ("President Trump injected himself into the national debate over sexual harassment again, a risky move that opens "
+     "the president up to charges of hypocrisy over his past behavior.", "to charges"),  # after the particle "up"
+    ("As the Black Lives Matter movement captures national attention, websites and social media posts are spreading "
+     "a false claim about donations made to a leading Black Lives Matter organization.",
+     "As the"),  # the parse put the subject in the opening clause: "Are spreading a false claim…"
+    ("Another 6.6 million people applied for unemployment benefits last week, the government reported on Thursday, as "
+     "the economic shutdown due to the coronavirus continued to devastate the labor market.",
+     ", as the"),  # "…reported on Thursday continued to devastate"
+    ("Despite increased calls for social distancing as the United States grapples with a rapidly increasing avalanche "
+     "of confirmed cases of Coronavirus -- with many more to come -- numerous anecdotal reports indicated that many "
+     "nightlife hotspots were packed.", "Despite"),  # one dash of a pair: "With many more to come -- numerous…"
+    ("Both Democrats and Republicans are looking at reform issues that they can get on board with.",
+     "on board"),  # "can get with."
+    ("The posts give a breakdown of the potential impacts of this extreme tax-hike alongside one of Sanders’ signature "
+     "proposals: the increase of the federal minimum wage to $15 an hour.", "alongside"),  # what the colon explains
+    ("Tens of thousands of Americans are planning further protests after a wave of demonstrations on Wednesday in "
+     "which dozens were arrested.", "in which"),  # "on Wednesday dozens were arrested"
+    ("Presumptive Democratic presidential nominee Joe Biden's campaign has more people of color among its senior staff "
+     "than President Trump's reelection effort, according to data regarding the diversity of their staffs.",
+     "among its"),  # more than whom
+    ("His top aides say he'll turn up the heat on other companies planning to send jobs outside the U.S.",
+     "outside"),  # where the jobs go
+    ("Senate Majority Leader Mitch McConnell has signaled that he does not plan to play a leading role in developing a "
+     "new health-care bill.", "in developing"),  # a role in what
+    ("Lanny Davis has copped to misleading journalists and generally caused headaches for reporters who’ve used him as "
+     "a source.", "as a source"),  # "used him" reads as exploited him
+    ("Senate Minority Leader Mitch McConnell said on Wednesday that he's barely spoken to President Biden since the "
+     "Jan. 20 inauguration.", "since"),  # barely, since when
+    ("There is lots at stake, as New Hampshire has served to reinforce or reset the Democratic primary race over the "
+     "last five decades.", "or reset"),  # one of two choices, asserted
+    ("The numbers: Sales at U.S. retailers sank a record 16.4% in April after coronavirus lockdowns shuttered much of "
+     "the economy.", "a record"),  # how much they sank
+    ("NASCAR went to Talladega Superspeedway on heightened alert after Bubba Wallace, its only Black driver, took on "
+     "an active role in a push for racial equality.", ", took on"),  # Wallace's verb, read as a clause of its own
+    ("The United States plans to send roughly 4 million doses of AstraZeneca’s COVID-19 vaccine that it is not using "
+     "to Mexico and Canada in loan deals with the two countries, an administration official told Reuters on Thursday.",
+     "to Mexico"),  # a relative clause read as an adverbial one: its parts are not to be trusted
+    ("The Supreme Court on Monday denied an appeal from Republicans challenging a Pennsylvania Supreme Court decision "
+     "that allowed ballots received up to three days after Election Day to be counted.",
+     "after Election"),  # "received up to three days."
+    ("The paramilitary group said in a Thursday night Facebook post that it would keep the senators safe.",
+     "in a Thursday"),  # "said Facebook post"
+    ("GOP Sen. Susan Collins was the only Republican to oppose Barrett, saying she doesn’t believe a nomination should "
+     "come up before the election.", "before"),  # under the negation: no nomination at all
+    ("The massive growth number will provide President Trump to claim in the last days of the election that the "
+     "country is clawing its way out of the recession.", "to claim"),  # "will provide President Trump."
 ])
 def test_a_phrase_a_cut_would_break_is_not_optional(pipeline: Pipeline, source: str, kept: str) -> None:
     from service.brief.rewrites import optional_phrases
 
     doc, = pipeline.parser.parse([source])
     assert not [doc[s:e].text for s, e in optional_phrases(doc) if doc[s:e].text.startswith(kept)]
+
+
+def test_a_comma_that_closes_a_relative_clause_stays_when_a_phrase_inside_it_is_cut(pipeline: Pipeline) -> None:
+    """", D-Va.," cut with its closing comma left "…by Sen. Tim Kaine comes as…"."""
+    from service.brief.rewrites import optional_phrases
+
+    doc, = pipeline.parser.parse(["The legislation, which was co-sponsored by Sen. Tim Kaine, D-Va., comes as the "
+                                  "use of e-cigarettes and vaping products has skyrocketed among minors."])
+    assert [doc[s:e].text for s, e in optional_phrases(doc)] == [", D-Va."]
 
 
 def test_what_a_pronoun_or_a_quotation_says_is_never_briefed_without_who_said_it(pipeline: Pipeline) -> None:

@@ -46,12 +46,13 @@ CONTEXT_SENTENCES = 3  # sentences before a candidate kept to resolve what it po
 TITLE_ECHO = 0.8  # share of a title's words a sentence repeats (and of its own) to be that title
 _WORD = re.compile(r"\w+")
 _TAIL = re.compile(r"[\s\"“‘'(\[]*[a-z][a-z]*\b(?![A-Z])")  # opens in lower case: the tail of a split sentence
+_TIMES = "day|week|month|year|time|morning|afternoon|night|evening|weekend|season|spring|summer|fall|autumn|winter|" \
+    "january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|" \
+    "wednesday|thursday|friday|saturday|sunday|century|decade|quarter|term|session"
 _POINTS_OUTSIDE = re.compile(
-    r"[\s\"“‘'(]*(?:(?:he|she|they|it|his|her|its|their|him|them)\b|(?:this|that)['’]s\b|(?:this|these|those|that)\s+(?:\w+ly\s+)?"
-    r"(?:is|was|are|were|has|have|had|will|would|could|can|may|might|should|must|fell|rose|came|went|took|made|led|"
-    r"left|gave|got|saw|told|said|put|set|cut|hit|won|lost|began|brought|meant|sent|kept|held|found|became|grew|"
-    r"include|mean|show|come|make|follow|remain|appear|"
-    r"(?!(?:day|week|month|year|time|morning|night|evening|weekend)s\b)\w+(?:ed|s))\b)"
+    r"[\s\"“‘'(]*(?:(?:he|she|they|it|his|her|its|their|him|them)\b|(?:this|that)['’]s\b"
+    r"|(?:this|these|those|that)\s+(?!who\b|(?:past\s+|coming\s+|last\s+|next\s+|early\s+|late\s+)?(?:" + _TIMES
+    + r")s?\b)\w)"  # "This move underscores…", "These were…"; not "This week", "Those who…"
     r"|.*[\"”’']\s*,?\s*(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b", re.IGNORECASE)
 _FINISHED = re.compile(r"[.!?…][\"”’')\]]*\s*$")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")

@@ -30,12 +30,18 @@ if TYPE_CHECKING:
 KEEP = frozenset("""not no never nor without n't former ex acting interim deputy vice late alleged allegedly
 reportedly suspected accused possible possibly likely unlikely may might could would should must plans planned
 planning proposed expected denied denies deny if unless only nearly almost about around more less fewer than over
-under least most up essentially virtually largely partly mostly apparently according for with except""".split())
+under least most up essentially virtually largely partly mostly apparently according for with except since or""".split())
 ARTICLES = frozenset({"the", "a", "an"})
 DURATIONS = frozenset("second minute hour day week month year decade century".split())
-BENEFICIARY = frozenset("to from against of into onto toward towards".split())  # "for", "with": in KEEP
+CIRCUMSTANCE = frozenset("after before during amid amidst despite following until till ahead throughout".split())
+WHEN = frozenset({"DATE", "TIME"})
+WHERE = frozenset({"GPE", "LOC", "FAC"})
+LOCATING = frozenset({"in", "at", "near"})
 CORE = frozenset({"dobj", "attr", "acomp", "oprd", "xcomp", "ccomp", "dative", "neg", "aux", "auxpass"})
 LINKING = frozenset("be appear seem remain become look stay sound feel".split())
+NEGATORS = frozenset("not n't never barely hardly scarcely".split())
+OBJECT_CONTROL = frozenset("""allow permit enable force require ask urge order tell provide give encourage cause help
+invite persuade compel authorize lead""".split())
 PERSON = frozenset({"PERSON"})
 KINDS = {"he": PERSON, "she": PERSON, "his": PERSON, "her": PERSON}
 POSSESSIVE = frozenset({"his", "her"})
@@ -44,6 +50,10 @@ _OPENERS = frozenset({",", "(", "[", "—", "–", "-", "--", ";"})
 _CLAUSE_OPENERS = frozenset({"mark", "cc"})  # "that", "and": a phrase right after one opens its clause
 _CLOSERS = frozenset({",", ")", "]", "—", "–", "-", "--"})
 _LEANING = frozenset({"appos", "relcl", "acl"})  # what may lean on the noun before it: ", the epicenter of…"
+_DASHES = frozenset({"—", "–", "--"})
+_WH = frozenset({"WDT", "WP", "WP$", "WRB"})  # which, who, whose, where: a relative clause's opening word
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
+_NOUNS = frozenset({"NOUN", "PROPN"})
 _QUOTATION = re.compile(r"“[^”]+”|\"[^\"]+\"")
 _OPENER = re.compile(r"[\s\"“‘'(]*\b(he|she|his|her)\b", re.IGNORECASE)
 _QUOTED_BY = re.compile(r"[\"”’']\s*,?\s*\b(he|she)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b",
@@ -141,22 +151,61 @@ def optional_phrases(source: Doc) -> list[tuple[int, int]]:
     - a noun's apposition (", a former Army officer,"), and a relative or participial clause set off by a comma
       (", who arrived at 5 p.m.,"): without the comma such a clause says which one is meant, and stays.
     Never one that holds a quotation, a word that turns the meaning (`KEEP`), an "if" or "unless", or the main
-    action with who does it and its object: those are what verify asks a compression to keep. Nor one right before
-    an apposition or a clause that may lean on its last noun (", the epicenter of the virus", "-- many of whom"),
-    which the cut would hang on another noun, or a comma and an "and" whose list it would end on another noun
-    ("Cheney, who was convicted of perjury, obstruction of justice, and making false statements"); nor an opening
-    phrase a pronoun of the rest needs (`_strands_pronoun`)."""
+    action with who does it and its object: those are what verify asks a compression to keep. Nor one whose cut
+    would break what is left (`_breaks`)."""
     protected = _protected(source)
-    leaning = {t.left_edge.i for t in source if t.dep_ in _LEANING}
     spans = [_phrase(token) for token in source if not token.is_space]
     cuts = [(span, _set_off(source, *span)) for span in spans if span is not None and _whole_words(source, *span)
             and not any(span[0] <= i < span[1] for i in protected)]
-    return _laminar([cut for (_, end), cut in cuts if not leaning.intersection(range(end, cut[1] + 1))
-                     and not _strands_pronoun(source, *cut)
-                     and not (cut[1] > end and cut[1] < len(source) and source[cut[1]].dep_ == "cc")])
+    return _laminar([cut for span, cut in cuts if not _breaks(source, span, cut)])
 
 
-def _strands_pronoun(source: Doc, start: int, end: int) -> bool:
+def _breaks(source: Doc, span: tuple[int, int], cut: tuple[int, int]) -> bool:
+    """Whether cutting `cut` (the phrase at `span` with its set-off marks) breaks the rest of the sentence:
+    - what comes next leans on the phrase's last noun: an apposition or a clause (", the epicenter of the virus",
+      "-- many of whom"), or a colon's list ("impacts of this tax hike alongside one of Sanders' proposals: the
+      increase of the minimum wage");
+    - a comma and an "and" follow, so the list would end on another noun ("Cheney, who was convicted of perjury,
+      obstruction of justice, and making false statements");
+    - the rest resumes on a verb whose subject went with the phrase ("As the movement captures attention, websites
+      and posts | are spreading", a parse's slip), on a pronoun with nothing to refer to, on a preposition
+      with no object ("issues both parties can get | on board | with"), or on the rest of a noun phrase the parse
+      split ("said | in a Thursday night | Facebook post");
+    - it takes one dash of a pair ("Despite calls… -- with many more to come --"), the "in which" of a clause,
+      or the "than" of a comparison the rest keeps ("more people of color than Trump's effort");
+    - an opening phrase names who the rest calls he, his or they (`_strands_rest`)."""
+    (_, end), (start, stop) = span, cut
+    inside = source[start:stop]
+    after = source[stop] if stop < len(source) else None
+    leaning = {t.left_edge.i for t in source if t.dep_ in _LEANING}
+    dashes = [t for t in source if t.text in _DASHES]
+    return bool(leaning.intersection(range(end, stop + 1))) or after is not None and (
+        after.text == ":" or stop > end and after.dep_ == "cc"
+        or after.pos_ == "ADP" and not any(c.dep_ in ("pobj", "pcomp") for c in after.children)
+        or source[stop - 1].pos_ in _NOUNS and after.pos_ in _NOUNS and after.dep_ not in ("nsubj", "nsubjpass")
+        or _resumes_without_subject(source, start, after)) \
+        or len(dashes) > 1 and sum(t.text in _DASHES for t in inside) % 2 == 1 \
+        or any(t.tag_ in _WH and not start <= _clause(t).i < stop for t in inside) \
+        or any(_word(t) == "than" for t in inside) and any(t.tag_ in ("JJR", "RBR") for t in source[:start]) \
+        or _strands_rest(source, start, stop)
+
+
+def _resumes_without_subject(source: Doc, start: int, after: Token) -> bool:
+    """Whether the word after a cut is a finite verb whose subject is not kept before the cut."""
+    if after.tag_ not in _FINITE:
+        return False
+    verb = after.head if after.dep_ in ("aux", "auxpass") else after
+    return not any(c.dep_ in ("nsubj", "nsubjpass", "expl") and c.i < start for c in verb.children)
+
+
+def _clause(token: Token) -> Token:
+    """The verb of the clause a word is in: its nearest verbal ancestor (itself for a verb)."""
+    while token.pos_ not in ("VERB", "AUX") and token.head is not token:
+        token = token.head
+    return token
+
+
+def _strands_rest(source: Doc, start: int, end: int) -> bool:
     """Whether cutting an opening phrase leaves a pronoun with nothing to refer to: the sentence would open on it
     ("While the population grew…, it was at a slower rate"), or the phrase names who the rest calls he, his or they
     ("Since President Trump nominated Judge Brett M. Kavanaugh…, gay Americans have been concerned about his
@@ -172,7 +221,8 @@ def _phrase(token: Token) -> tuple[int, int] | None:
     """The range a compression may cut with `token` (its subtree, or with a joined action's "and"), or None."""
     head, dep = token.head, token.dep_
     span = _subtree_span(token)
-    if head.i == token.i or span is None or _word(token) in KEEP:
+    if head.i == token.i or span is None or _word(token) in KEEP or head.dep_ in ("advcl", "relcl", "acl") \
+            and _misread(head) or _negated(head):
         return None
     start, end = span
     verbal = head.pos_ in ("VERB", "AUX")
@@ -183,20 +233,57 @@ def _phrase(token: Token) -> tuple[int, int] | None:
         if head.lemma_.lower() in LINKING and token.i > head.i or _says_whose(token) or _lasting(token):
             return None
         return start, end
+    if dep == "npadvmod" and verbal and any(t.like_num for t in token.subtree):
+        return None  # "sank a record 16.4%": how much, not when
     if dep in ("npadvmod", "parataxis") and verbal or dep == "appos" and before is not None and before.text in ",(—–":
         return start, end  # an apposition without its comma names ("nominee Joe Biden"), and stays
+    if dep in ("advcl", "relcl", "acl") and _misread(token):
+        return None
     if dep == "advcl" and verbal:
         extraposed = head.lemma_.lower() in LINKING and token.i > head.i and any(
             c.dep_ == "nsubj" and _word(c) == "it" for c in head.children)  # "it's fitting for us to consider…"
-        if extraposed or _absolute(token) or any(c.dep_ == "mark" and _word(c) in KEEP for c in token.children):
+        if extraposed or _absolute(token) or _object_control(token) or any(
+                c.dep_ == "mark" and _word(c) in KEEP for c in token.children):
             return None
         return start, end
     if dep in ("relcl", "acl"):
         return (start, end) if before is not None and before.text == "," else None
     if dep == "conj" and verbal and token.pos_ in ("VERB", "AUX") and before is not None and before.dep_ == "cc" \
-            and before.head.i == head.i and not _listed(token, before):
+            and before.head.i == head.i and not _listed(token, before) and _word(before) not in KEEP:  # "or reset"
         return before.i, end
     return None
+
+
+def _misread(clause: Token) -> bool:
+    """Whether the parse has misread a clause, so that its cut would take what the sentence says: a finite clause
+    with no subject of its own ("after Bubba Wallace, its only Black driver, | took on an active role…", where
+    Wallace is the subject), or a relative clause read as an adverbial one ("doses of the vaccine | that it is not
+    using to Mexico and Canada")."""
+    finite = clause.tag_ in _FINITE or any(c.dep_ in ("aux", "auxpass") and c.tag_ in _FINITE for c in clause.children)
+    subject = any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in clause.children)
+    opener = clause.doc[clause.left_edge.i]
+    relative = _word(opener) in ("that", "which", "who", "whom") and opener.dep_ != "mark"
+    marked_infinitive = any(c.dep_ == "mark" for c in clause.children) and any(
+        c.dep_ == "aux" and c.tag_ == "TO" for c in clause.children)  # "received up to three days | after Election
+    return finite and not subject or clause.dep_ == "advcl" and (relative or marked_infinitive)  # Day to be counted"
+
+
+def _negated(verb: Token) -> bool:
+    """Whether the verb, or one it depends on, is negated ("doesn't believe a nomination should come up before the
+    election", "has barely spoken to Biden since the inauguration"): a negation's scope takes in the adjuncts, and
+    "did not leave on Monday" is not "did not leave"."""
+    for token in (verb, *verb.ancestors):
+        if any(c.dep_ == "neg" or c.dep_ == "advmod" and _word(c) in NEGATORS for c in token.children):
+            return True
+    return False
+
+
+def _object_control(clause: Token) -> bool:
+    """Whether an infinitive says what the verb's object is let, made or given to do ("will provide President Trump
+    | to claim…", "allowed ballots | to be counted"): cut, the verb is left without what it grants."""
+    head = clause.head
+    return head.lemma_.lower() in OBJECT_CONTROL and any(c.dep_ == "aux" and c.tag_ == "TO" for c in clause.children) \
+        and any(c.dep_ in ("dobj", "dative") and c.i < clause.i for c in head.children)
 
 
 def _absolute(clause: Token) -> bool:
@@ -222,10 +309,17 @@ def _listed(conj: Token, cc: Token) -> bool:
 
 
 def _says_whose(prep: Token) -> bool:
-    """Whether a verb's prepositional phrase right after its object says whose or to whom the object is, which the
-    parse cannot tell from an adjunct: "sent aid to Ukraine", "lifted sanctions against Iran"."""
-    objects = [c for c in prep.head.children if c.dep_ == "dobj"]
-    return _word(prep) in BENEFICIARY and any(o.right_edge.i + 1 == prep.i for o in objects)
+    """Whether a verb's prepositional phrase right after its object completes the object, which the parse cannot
+    tell from an adjunct: "sent aid to Ukraine", "threw her support behind Biden", "opens the president up to
+    charges", "reversed course on its visa rules", "a leading role in developing a bill", "used him as a source". Only
+    a circumstance is an adjunct there: when ("on Monday"), where ("in London"), or what came before or around it
+    ("after a chase", "despite calls")."""
+    objects = [c for c in prep.head.children if c.dep_ == "dobj" and c.i < prep.i]
+    if not any(all(t.dep_ == "prt" for t in prep.doc[o.right_edge.i + 1:prep.i]) for o in objects):
+        return False
+    heads = [c for c in prep.children if c.dep_ == "pobj"]
+    return not (_word(prep) in CIRCUMSTANCE or any(c.ent_type_ in WHEN for c in heads)
+                or _word(prep) in LOCATING and any(c.ent_type_ in WHERE for c in heads))
 
 
 def _subtree_span(token: Token) -> tuple[int, int] | None:
@@ -288,15 +382,23 @@ def _actions(source: Doc) -> list[Token]:
 
 def _set_off(source: Doc, start: int, end: int) -> tuple[int, int]:
     """The range with the comma, dash or bracket before it, and the one after it where that pairs with the first or
-    the phrase opens the sentence or its clause ("On Monday, police…", "said that although…, the decision"): cut
-    alone, either would be left dangling."""
+    the phrase opens the sentence or its clause ("On Monday, police…", "said that although…, the decision"), and
+    closes no clause opened before it (`_aside_open`): cut alone, either would be left dangling."""
     opened = start > 0 and source[start - 1].text in _OPENERS
     opens_clause = start == 0 or source[start - 1].dep_ in _CLAUSE_OPENERS  # "said that although…, the…"
     if opened:
         start -= 1
-    if end < len(source) and source[end].text in _CLOSERS and (opened or opens_clause):
+    if end < len(source) and source[end].text in _CLOSERS and (opened or opens_clause) \
+            and not _aside_open(source, start):
         end += 1
     return start, end
+
+
+def _aside_open(source: Doc, start: int) -> bool:
+    """Whether a relative clause set off by a comma ("The legislation, which was co-sponsored by Sen. Tim Kaine, D-Va.,
+    comes…") is still open at `start`: the comma that closes the phrase cut there closes that clause too, and stays."""
+    commas = [t.i for t in source[:start] if t.text == ","]
+    return bool(commas) and commas[-1] + 1 < len(source) and source[commas[-1] + 1].tag_ in _WH
 
 
 def _laminar(units: list[tuple[int, int]]) -> list[tuple[int, int]]:

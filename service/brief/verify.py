@@ -75,9 +75,11 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if len(w) >= 4 or w.isdigit()}
 
 
-def _merge_citations(citations: Sequence[Citation]) -> tuple[Citation, ...]:
+def _merge_citations(citations: Sequence[Citation], lead: Citation | None = None) -> tuple[Citation, ...]:
+    """The citations once each, in reading order, after `lead` where one sentence was rewritten: the page and a
+    reader take the first citation as the sentence a compression or a resolved reference came from."""
     unique = {(c.doc, c.start, c.end): c for c in citations}
-    return tuple(sorted(unique.values(), key=lambda c: (c.doc, c.start)))
+    return tuple(sorted(unique.values(), key=lambda c: (c != lead, c.doc, c.start)))
 
 
 def _from_evidence(items: Sequence[Evidence], text: str, support: float, origin: Origin = "copied") -> BriefSentence:
@@ -223,7 +225,9 @@ class Verifier:
                 > NEW_WORDS_ALLOWED:
             return f"words: {', '.join(new)} in none of its sentences", None, claim
         cited = group if sentence.origin != "resolved" else [group[0], *_naming(sentence.text, group[1:])]
-        citations = _merge_citations([Citation(s.doc, s.start, s.end) for s in cited])
+        citations = _merge_citations([Citation(s.doc, s.start, s.end) for s in cited],
+                                     None if sentence.origin == "fused" else Citation(group[0].doc, group[0].start,
+                                                                                      group[0].end))
         return None, BriefSentence(sentence.text, citations, sentence.sources, float(support.max()), sentence.origin,
                                    len(group) if sentence.origin == "fused" else 1), None
 

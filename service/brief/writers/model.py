@@ -86,8 +86,8 @@ class ModelWriter:
         self.rewrites = {task: load_template(f"{base}-{task}") for task in ("compress", "resolve")
                          if self.fusion != "whole" and (PROMPTS_DIR / f"{base}-{task}.toml").exists()}
         self.model = self.engine.name
-        used = [self.template] if self.fusion != "compress" or not self.rewrites else []  # compress fuses nothing
-        self.prompt = "+".join(t.name for t in [*used, *self.rewrites.values()])
+        used = [self.template] if self.fusion != "compress" else []  # compress fuses nothing
+        self.prompt: str | None = "+".join(t.name for t in [*used, *self.rewrites.values()]) or None  # t5: copies
 
     def health(self) -> str | None:
         return self.engine.health()
