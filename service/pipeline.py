@@ -149,7 +149,7 @@ class Pipeline:
     def read(self, request: BriefRequest, ids: list[str], timer: Timer) -> tuple[list[Document], list[Article]]:
         """Stage 1 and document vectors: every document, and an `Article` for each that takes part."""
         with timer.stage("normalize"):
-            prepared = prepare_all([(i, ids[i], d.text, self.settings.language_set)
+            prepared = prepare_all([(i, ids[i], d.text, self.settings.language_set, d.title)
                                     for i, d in enumerate(request.documents)])
             docs = [doc for doc, _ in prepared]
             check_text_read(docs, self.settings)

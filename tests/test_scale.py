@@ -92,7 +92,7 @@ def test_worker_processes_prepare_exactly_what_one_process_does(monkeypatch: pyt
            "<p>Officials said more transfers would follow.</p></body></html>"
     texts = [d["text"] for d in seed_documents()] + [fixture_document("unrelated_sports")["text"], html, "Ceci est un " *
              20]
-    items = [(i, f"d{i}", text, EN) for i, text in enumerate(texts)]
+    items = [(i, f"d{i}", text, EN, None) for i, text in enumerate(texts)]
     serial = batch.prepare_all(items)
     monkeypatch.setattr(batch, "PARALLEL_DOCUMENTS", 2)
     parallel = batch.prepare_all(items)

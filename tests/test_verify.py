@@ -415,6 +415,33 @@ def test_the_deletion_grammar_cuts_only_whole_phrases_and_verify_keeps_every_cut
      "come up before the election.", "before"),  # under the negation: no nomination at all
     ("The massive growth number will provide President Trump to claim in the last days of the election that the "
      "country is clawing its way out of the recession.", "to claim"),  # "will provide President Trump."
+    ("The Wisconsin Supreme Court on Wednesday blocked Democratic Gov. Tony Evers from issuing any new public health "
+     "emergency orders to mandate face masks without the approval of the Republican-controlled state legislature.",
+     "to mandate"),  # which orders: "any new orders" is more than the court blocked
+    ("Across the U.S., 19 states saw new cases reach daily records on Sunday, based on an average over the previous "
+     "seven days, according to the data.", ", based on"),  # seven-day averages are not daily counts
+    ("The morning after the House voted along party lines to impeach President Trump, it was uncertain when the Senate "
+     "would conduct his trial.", "to impeach"),  # what the House voted for
+    ("John Nosta, who is a member of the Google Health Board, in addition to his work with the WHO, sat down with a "
+     "correspondent to talk about the rising numbers.", ", who is"),  # "John Nosta in addition to his work…, sat down"
+    ("At some point in every election cycle, a TV news anchor will speak in reverential tones about the wisdom of the "
+     "American people.", "At some point"),  # what happens every cycle, made a one-off
+    ("A federal judge ruled Monday that the federal government must consider on a case-by-case basis whether "
+     "asylum-seekers who have been detained represent a flight risk.", "on a case"),  # the ruling's substance
+    ("President Donald Trump has vetoed the defense bill because it fails to remove Section 230, the liability shield "
+     "that protects social media companies, among other reasons.", ", among other"),  # the only reason, else
+    ("The announcement on Saturday came a day after officials from the United States, Canada and the United Kingdom "
+     "said they believed the plane was brought down by an Iranian missile.", "after officials"),  # "came a day."
+    ("The 2019 federal budget again proposes cutting all federal funding for the Corporation for Public Broadcasting, "
+     "which funnels money to NPR and PBS -- a potential move that the CPB president quickly slammed.",
+     ", which funnels money to NPR and PBS --"),  # a comma does not pair with a dash: "Broadcasting a potential move"
+    ("A federal judge ordered Texas to suspend the most restrictive abortion law in the U.S., calling it an offensive "
+     "deprivation of a constitutional right.", "in the U.S."),  # the superlative's scope
+    ("Some have been amplified by President Trump and his team, who have called into question the integrity of the "
+     "election without providing evidence.", "into question"),  # "called the integrity of the election"
+    ("Iran “facilitated” the movement of al Qaeda terrorists through its country, including September 11, 2001 "
+     "attackers and for years was a critical channel for money and arms, according to the 9-11 commission report and "
+     "internal Osama bin Laden documents.", ", 2001"),  # half a date: "including September 11 and for years"
 ])
 def test_a_phrase_a_cut_would_break_is_not_optional(pipeline: Pipeline, source: str, kept: str) -> None:
     from service.brief.rewrites import optional_phrases

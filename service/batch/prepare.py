@@ -38,7 +38,7 @@ def read_partition(partition: inputs.Partition, settings: Settings, static: Stat
         else:
             rows[entry.key] = row(entry.key, entry.id, "", reason)
     read: list[tuple[inputs.Entry, Document, Article]] = []
-    for entry, prepared in zip(valid, _prepare([(e.key, e.id, e.text, settings.language_set) for e in valid])):
+    for entry, prepared in zip(valid, _prepare([(e.key, e.id, e.text, settings.language_set, e.given.title) for e in valid])):
         if isinstance(prepared, str):
             rows[entry.key] = row(entry.key, entry.id, "", f"{entry.place}: {prepared}")
             continue

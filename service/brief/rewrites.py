@@ -30,9 +30,11 @@ if TYPE_CHECKING:
 KEEP = frozenset("""not no never nor without n't former ex acting interim deputy vice late alleged allegedly
 reportedly suspected accused possible possibly likely unlikely may might could would should must plans planned
 planning proposed expected denied denies deny if unless only nearly almost about around more less fewer than over
-under least most up essentially virtually largely partly mostly apparently according for with except since or""".split())
+under least most up essentially virtually largely partly mostly apparently according based for with except since or""".split())
 ARTICLES = frozenset({"the", "a", "an"})
 DURATIONS = frozenset("second minute hour day week month year decade century".split())
+SCOPING = frozenset("every each other others".split())
+TERMS = frozenset({"basis"})
 CIRCUMSTANCE = frozenset("after before during amid amidst despite following until till ahead throughout".split())
 WHEN = frozenset({"DATE", "TIME"})
 WHERE = frozenset({"GPE", "LOC", "FAC"})
@@ -40,8 +42,8 @@ LOCATING = frozenset({"in", "at", "near"})
 CORE = frozenset({"dobj", "attr", "acomp", "oprd", "xcomp", "ccomp", "dative", "neg", "aux", "auxpass"})
 LINKING = frozenset("be appear seem remain become look stay sound feel".split())
 NEGATORS = frozenset("not n't never barely hardly scarcely".split())
-OBJECT_CONTROL = frozenset("""allow permit enable force require ask urge order tell provide give encourage cause help
-invite persuade compel authorize lead""".split())
+TAKES_INFINITIVE = frozenset("""vote decide agree plan move seek try refuse aim want fail promise threaten hope offer
+pledge vow choose attempt""".split())
 PERSON = frozenset({"PERSON"})
 KINDS = {"he": PERSON, "she": PERSON, "his": PERSON, "her": PERSON}
 POSSESSIVE = frozenset({"his", "her"})
@@ -51,6 +53,7 @@ _CLAUSE_OPENERS = frozenset({"mark", "cc"})  # "that", "and": a phrase right aft
 _CLOSERS = frozenset({",", ")", "]", "—", "–", "-", "--"})
 _LEANING = frozenset({"appos", "relcl", "acl"})  # what may lean on the noun before it: ", the epicenter of…"
 _DASHES = frozenset({"—", "–", "--"})
+_PAIRS = {",": ",", "(": ")", "[": "]"}
 _WH = frozenset({"WDT", "WP", "WP$", "WRB"})  # which, who, whose, where: a relative clause's opening word
 _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _NOUNS = frozenset({"NOUN", "PROPN"})
@@ -171,15 +174,20 @@ def _breaks(source: Doc, span: tuple[int, int], cut: tuple[int, int]) -> bool:
       and posts | are spreading", a parse's slip), on a pronoun with nothing to refer to, on a preposition
       with no object ("issues both parties can get | on board | with"), or on the rest of a noun phrase the parse
       split ("said | in a Thursday night | Facebook post");
-    - it takes one dash of a pair ("Despite calls… -- with many more to come --"), the "in which" of a clause,
-      or the "than" of a comparison the rest keeps ("more people of color than Trump's effort");
+    - it follows a stretch of time that measures it ("came a day | after officials said…"), or starts or ends
+      inside a name or a date ("September 11, | 2001 attackers");
+    - it takes one dash of a pair ("Despite calls… -- with many more to come --"), the comma that opens the next
+      aside (`_aside_follows`), the "in which" of a clause, or the "than" of a comparison the rest keeps ("more
+      people of color than Trump's effort");
     - an opening phrase names who the rest calls he, his or they (`_strands_rest`)."""
     (_, end), (start, stop) = span, cut
     inside = source[start:stop]
     after = source[stop] if stop < len(source) else None
     leaning = {t.left_edge.i for t in source if t.dep_ in _LEANING}
     dashes = [t for t in source if t.text in _DASHES]
-    return bool(leaning.intersection(range(end, stop + 1))) or after is not None and (
+    measured = start > 0 and source[start - 1].dep_ == "npadvmod" and source[start - 1].lemma_.lower() in DURATIONS
+    splits_name = any(e.start < start < e.end or e.start < stop < e.end for e in source.ents)
+    return measured or splits_name or bool(leaning.intersection(range(end, stop + 1))) or after is not None and (
         after.text == ":" or stop > end and after.dep_ == "cc"
         or after.pos_ == "ADP" and not any(c.dep_ in ("pobj", "pcomp") for c in after.children)
         or source[stop - 1].pos_ in _NOUNS and after.pos_ in _NOUNS and after.dep_ not in ("nsubj", "nsubjpass")
@@ -187,7 +195,7 @@ def _breaks(source: Doc, span: tuple[int, int], cut: tuple[int, int]) -> bool:
         or len(dashes) > 1 and sum(t.text in _DASHES for t in inside) % 2 == 1 \
         or any(t.tag_ in _WH and not start <= _clause(t).i < stop for t in inside) \
         or any(_word(t) == "than" for t in inside) and any(t.tag_ in ("JJR", "RBR") for t in source[:start]) \
-        or _strands_rest(source, start, stop)
+        or _strands_rest(source, start, stop) or source[stop - 1].text == "," and _aside_follows(source, stop)
 
 
 def _resumes_without_subject(source: Doc, start: int, after: Token) -> bool:
@@ -230,7 +238,8 @@ def _phrase(token: Token) -> tuple[int, int] | None:
     if verbal and _completes(token):
         return None  # "comes as the use of e-cigarettes has skyrocketed": the verb's only word after it
     if dep == "prep" and verbal:
-        if head.lemma_.lower() in LINKING and token.i > head.i or _says_whose(token) or _lasting(token):
+        if head.lemma_.lower() in LINKING and token.i > head.i or _says_whose(token) or _lasting(token) \
+                or _scopes(token):
             return None
         return start, end
     if dep == "npadvmod" and verbal and any(t.like_num for t in token.subtree):
@@ -242,7 +251,7 @@ def _phrase(token: Token) -> tuple[int, int] | None:
     if dep == "advcl" and verbal:
         extraposed = head.lemma_.lower() in LINKING and token.i > head.i and any(
             c.dep_ == "nsubj" and _word(c) == "it" for c in head.children)  # "it's fitting for us to consider…"
-        if extraposed or _absolute(token) or _object_control(token) or any(
+        if extraposed or _absolute(token) or _completes_verb(token) or any(
                 c.dep_ == "mark" and _word(c) in KEEP for c in token.children):
             return None
         return start, end
@@ -278,12 +287,16 @@ def _negated(verb: Token) -> bool:
     return False
 
 
-def _object_control(clause: Token) -> bool:
-    """Whether an infinitive says what the verb's object is let, made or given to do ("will provide President Trump
-    | to claim…", "allowed ballots | to be counted"): cut, the verb is left without what it grants."""
+def _completes_verb(clause: Token) -> bool:
+    """Whether an infinitive completes its verb rather than saying why: it comes right after the verb's object ("will
+    provide President Trump | to claim…", "issuing any new orders | to mandate face masks"), or the verb takes one
+    ("voted along party lines | to impeach President Trump"). Cut, the verb grants, issues or votes for nothing
+    said, or for more than the source says."""
     head = clause.head
-    return head.lemma_.lower() in OBJECT_CONTROL and any(c.dep_ == "aux" and c.tag_ == "TO" for c in clause.children) \
-        and any(c.dep_ in ("dobj", "dative") and c.i < clause.i for c in head.children)
+    if not any(c.dep_ == "aux" and c.tag_ == "TO" for c in clause.children):
+        return False
+    return head.lemma_.lower() in TAKES_INFINITIVE or any(
+        c.dep_ in ("dobj", "dative") and c.right_edge.i + 1 == clause.left_edge.i for c in head.children)
 
 
 def _absolute(clause: Token) -> bool:
@@ -298,6 +311,13 @@ def _lasting(prep: Token) -> bool:
     clause: "the first time a Democrat had won a seat there" is false without "in 25 years"."""
     return any(c.dep_ == "pobj" and c.lemma_.lower() in DURATIONS and (c.tag_ == "NNS" or any(
         n.dep_ == "nummod" for n in c.children)) for c in prep.children)
+
+
+def _scopes(prep: Token) -> bool:
+    """Whether a prepositional phrase says how far the claim goes: how often ("at some point in every election
+    cycle"), on what terms ("on a case-by-case basis"), or that it is one of several (", among other reasons")."""
+    return any(_word(t) in SCOPING for t in prep.subtree) or any(
+        c.dep_ == "pobj" and c.lemma_.lower() in TERMS for c in prep.children)
 
 
 def _listed(conj: Token, cc: Token) -> bool:
@@ -317,6 +337,8 @@ def _says_whose(prep: Token) -> bool:
     objects = [c for c in prep.head.children if c.dep_ == "dobj" and c.i < prep.i]
     if not any(all(t.dep_ == "prt" for t in prep.doc[o.right_edge.i + 1:prep.i]) for o in objects):
         return False
+    if any(t.tag_ in ("JJS", "RBS") and t.i < o.i for o in objects for t in o.subtree):
+        return True  # "suspend the most restrictive abortion law in the U.S.": the superlative's scope
     heads = [c for c in prep.children if c.dep_ == "pobj"]
     return not (_word(prep) in CIRCUMSTANCE or any(c.ent_type_ in WHEN for c in heads)
                 or _word(prep) in LOCATING and any(c.ent_type_ in WHERE for c in heads))
@@ -330,11 +352,13 @@ def _subtree_span(token: Token) -> tuple[int, int] | None:
 
 
 def _completes(token: Token) -> bool:
-    """Whether `token` is the first word after its verb and the verb has no object: "relied on aid", "comes as…"."""
+    """Whether `token` is the first word after its verb and the verb has no object ("relied on aid", "comes as…"),
+    or its object comes after it ("called into question the integrity of the election")."""
     head = token.head
     after = [c for c in head.children if c.i > head.i and not c.is_punct]
-    return after[:1] == [token] and not any(c.dep_ in ("dobj", "dative", "attr", "acomp", "ccomp", "xcomp")
-                                            for c in head.children)
+    return after[:1] == [token] and (token.dep_ == "prep" and any(c.dep_ == "dobj" and c.i > token.i
+                                                                   for c in head.children) or not any(
+        c.dep_ in ("dobj", "dative", "attr", "acomp", "ccomp", "xcomp") for c in head.children))
 
 
 def _whole_words(source: Doc, start: int, end: int) -> bool:
@@ -381,17 +405,34 @@ def _actions(source: Doc) -> list[Token]:
 
 
 def _set_off(source: Doc, start: int, end: int) -> tuple[int, int]:
-    """The range with the comma, dash or bracket before it, and the one after it where that pairs with the first or
-    the phrase opens the sentence or its clause ("On Monday, police…", "said that although…, the decision"), and
-    closes no clause opened before it (`_aside_open`): cut alone, either would be left dangling."""
-    opened = start > 0 and source[start - 1].text in _OPENERS
+    """The range with the comma, dash or bracket before it, and the one after it where that pairs with the first (a
+    comma with a comma, a dash with a dash: "Broadcasting, which funnels money to NPR and PBS -- a potential move"
+    keeps its dash) or the phrase opens the sentence or its clause ("On Monday, police…", "said that although…, the
+    decision"), and closes no clause opened before it (`_aside_open`): cut alone, either would be left dangling."""
+    opener = source[start - 1].text if start > 0 and source[start - 1].text in _OPENERS else None
     opens_clause = start == 0 or source[start - 1].dep_ in _CLAUSE_OPENERS  # "said that although…, the…"
-    if opened:
+    if opener is not None:
         start -= 1
-    if end < len(source) and source[end].text in _CLOSERS and (opened or opens_clause) \
-            and not _aside_open(source, start):
+    closer = source[end].text if end < len(source) else None
+    dashes = _DASHES | {"-"}  # a spaced hyphen sets off a phrase as a dash does
+    pairs = closer in _CLOSERS and (_PAIRS.get(opener) == closer or opener in dashes and closer in dashes)
+    if (pairs or opener is None and opens_clause and closer in _CLOSERS) and not _aside_open(source, start):
         end += 1
     return start, end
+
+
+def _aside_follows(source: Doc, start: int) -> bool:
+    """Whether another phrase set off by commas comes next, before the verb it belongs to ("John Nosta, who is a
+    member of the board, | in addition to his work with the WHO, sat down…"): cut with the comma that opens it, the
+    phrase before leaves that one half set off ("John Nosta in addition to his work…, sat down")."""
+    if start >= len(source):
+        return False
+    phrase = source[start]
+    while phrase.head.i < start and phrase.head is not phrase and phrase.head.i >= phrase.left_edge.i:
+        phrase = phrase.head
+    last = phrase.right_edge.i
+    return phrase.left_edge.i == start and phrase.head.i > last + 1 and last + 1 < len(source) \
+        and source[last + 1].text == ","
 
 
 def _aside_open(source: Doc, start: int) -> bool:

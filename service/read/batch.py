@@ -21,7 +21,7 @@ from .shingles import body_fingerprint
 from .text import normalize, one_line
 
 PARALLEL_DOCUMENTS = 2000  # below this, starting workers costs more than it saves
-Item = tuple[int, str, str, frozenset[str]]  # index, id, raw text, languages briefed
+Item = tuple[int, str, str, frozenset[str], str | None]  # index, id, raw text, languages briefed, the title given
 PackedMeta = tuple[str | None, str | None, datetime | None, str | None]  # PageMeta's fields in order
 Packed = tuple[tuple[tuple[int, int, str, int, int, SentenceKind], ...], str | None, bool, str | None, PackedMeta]
 
@@ -50,12 +50,12 @@ def prepare_all(items: list[Item], spawn: bool = True) -> list[tuple[Document, n
     Workers are spawned, not forked: the serving process has threads and loaded models. A script
     that sends such a batch must guard its entry point with `if __name__ == "__main__":`.
     """
-    first: dict[tuple[str, frozenset[str]], int] = {}
-    for position, (_, _, raw, languages) in enumerate(items):
-        first.setdefault((raw, languages), position)
+    first: dict[tuple[str, frozenset[str], str | None], int] = {}
+    for position, (_, _, raw, languages, title) in enumerate(items):
+        first.setdefault((raw, languages, title), position)
     distinct = sorted(set(first.values()))
     read = dict(zip(distinct, _prepare_distinct([items[p] for p in distinct], spawn)))
-    return [_as(items[position], *read[first[(item[2], item[3])]]) for position, item in enumerate(items)]
+    return [_as(items[position], *read[first[item[2:]]]) for position, item in enumerate(items)]
 
 
 def _prepare_distinct(items: list[Item], spawn: bool) -> list[tuple[Document, np.ndarray]]:
@@ -66,7 +66,7 @@ def _prepare_distinct(items: list[Item], spawn: bool) -> list[tuple[Document, np
         packed = pool.map(_prepare_packed, items, chunksize=250)
         return [(Document(index, doc_id, raw, tuple(Sentence(*s) for s in sentences), language, is_html, left_out,
                           PageMeta(*meta)), fingerprint)
-                for (index, doc_id, raw, _), ((sentences, language, is_html, left_out, meta), fingerprint)
+                for (index, doc_id, raw, *_), ((sentences, language, is_html, left_out, meta), fingerprint)
                 in zip(items, packed)]
 
 

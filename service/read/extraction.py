@@ -35,7 +35,7 @@ def extract_documents(request: ExtractRequest, settings: Settings,
     for index, (given, doc_id) in enumerate(zip(request.documents, ids)):
         if cancel is not None and cancel.is_set():
             raise Cancelled("stopped reading documents: the request was cancelled")
-        readings.append(read(index, doc_id, given.text, settings.language_set))
+        readings.append(read(index, doc_id, given.text, settings.language_set, given.title))
     check_text_read([reading.document for reading in readings], settings)
     return ExtractResponse(documents=[_document_out(given, reading) for given, reading in zip(request.documents,
                                                                                                readings)])

@@ -30,6 +30,8 @@ from .html import looks_like_html
 from .sentences import LONGEST_WORD, split_sentences
 
 _HEADING_MAX_WORDS = 20
+SAME_TITLE = 0.8  # share of words a first line and the request's title have in common to be one title
+_WORDS = re.compile(r"\w+")
 _PARAGRAPH_BREAK = re.compile(r"[ \t]*\n[ \t]*\n")
 _BYLINE_OPENING = re.compile(r"By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*[:|–—]\s+(?=[\"“‘'(]?[A-Z])")
 _DATELINE_OPENING = re.compile(  # "WASHINGTON (Reuters) - ", "PALM BEACH, Fla. — ", "NEW YORK, May 3 (AP) – "
@@ -130,6 +132,12 @@ def _title_paragraph(view: str, line_start: int, line_end: int) -> bool:
         and _PARAGRAPH_BREAK.match(view, line_end) is not None and view[line_end:].strip() != ""
 
 
+def _same_words(line: str, title: str) -> bool:
+    """Whether a line is the given title: nearly all its words are the title's, and nearly all the title's are its."""
+    mine, theirs = set(_WORDS.findall(line.lower())), set(_WORDS.findall(title.lower()))
+    return len(mine & theirs) >= SAME_TITLE * max(len(mine), len(theirs), 1)
+
+
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text (CLD2, tens of microseconds), or None when it is unclear; a text
     under 60 characters needs CLD2's reliable verdict."""
@@ -174,13 +182,16 @@ class Reading:
     left_out: tuple[tuple[int, int, str], ...]
 
 
-def normalize(index: int, doc_id: str, raw: str, languages: frozenset[str]) -> Document:
+def normalize(index: int, doc_id: str, raw: str, languages: frozenset[str], title: str | None = None) -> Document:
     """Return the document's sentences with spans in `raw`, or the reason it is left out."""
-    return read(index, doc_id, raw, languages).document
+    return read(index, doc_id, raw, languages, title).document
 
 
-def read(index: int, doc_id: str, raw: str, languages: frozenset[str]) -> Reading:
-    """`normalize`, with the article and the sentences left out, which `brief extract` shows."""
+def read(index: int, doc_id: str, raw: str, languages: frozenset[str], title: str | None = None) -> Reading:
+    """`normalize`, with the article and the sentences left out, which `brief extract` shows. Where the request gives
+    the `title`, a first paragraph is the title only if it says the same ("A federal judge in Texas issued an order
+    Wednesday blocking the state's six-week abortion ban." is the lede under "Federal judge issues order blocking
+    Texas' 6-week abortion ban")."""
     is_html = looks_like_html(raw)
     article = read_article(raw) if is_html else None
     view = article.text if article else _plain_view(raw)
@@ -206,7 +217,8 @@ def read(index: int, doc_id: str, raw: str, languages: frozenset[str]) -> Readin
             raw_start = article.raw_span(start, end)[0] if article else start
         line_end = view.find("\n", end) % (len(view) + 1)  # the text's end when no line break follows
         alone = opens_line and view[end:line_end].strip() == ""
-        if not sentences and _title_paragraph(view, line_start, line_end):
+        if not sentences and _title_paragraph(view, line_start, line_end) and (
+                title is None or _same_words(view[line_start:line_end], title)):
             title_line = line_start
         if line_start == title_line:
             kind: SentenceKind = "heading" if sentences else "title"
