@@ -415,7 +415,7 @@ def _set_off(source: Doc, start: int, end: int) -> tuple[int, int]:
         start -= 1
     closer = source[end].text if end < len(source) else None
     dashes = _DASHES | {"-"}  # a spaced hyphen sets off a phrase as a dash does
-    pairs = closer in _CLOSERS and (_PAIRS.get(opener) == closer or opener in dashes and closer in dashes)
+    pairs = closer in _CLOSERS and (_PAIRS.get(opener or "") == closer or opener in dashes and closer in dashes)
     if (pairs or opener is None and opens_clause and closer in _CLOSERS) and not _aside_open(source, start):
         end += 1
     return start, end
