@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..read.words import content_words
+from ..read.words import content_words, same_words, word_set
 from ..types import Citation, Evidence, Sentence, Story
 from ..values.facts import extract_facts
 
@@ -43,7 +43,6 @@ MIN_WORDS, MAX_WORDS = 6, 70
 MIN_SHARED_WORDS = 3
 MIN_COINCIDING_FACTS = 2
 CONTEXT_SENTENCES = 3  # sentences before a candidate kept to resolve what it points at
-TITLE_ECHO = 0.8  # share of a title's words a sentence repeats (and of its own) to be that title
 _WORD = re.compile(r"\w+")
 _TAIL = re.compile(r"[\s\"“‘'(\[]*[a-z][a-z]*\b(?![A-Z])")  # opens in lower case: the tail of a split sentence
 _TIMES = "day|week|month|year|time|morning|afternoon|night|evening|weekend|season|spring|summer|fall|autumn|winter|" \
@@ -99,8 +98,8 @@ def last_resort(text: str) -> bool:
 
 def echoes_title(text: str, titles: set[frozenset[str]]) -> bool:
     """Whether the sentence is one of the titles (nearly all its words, and nearly all of theirs)."""
-    words = frozenset(w.lower() for w in _WORD.findall(text))
-    return any(len(words & title) >= TITLE_ECHO * max(len(words), len(title)) for title in titles)
+    words = word_set(text)
+    return any(same_words(words, title) for title in titles)
 
 
 def titles(story: Story) -> list[str]:
@@ -112,7 +111,7 @@ def candidates(story: Story, per_document: int) -> list[Candidate]:
     """The body sentences of each duplicate group's representative (the first `per_document`), with their
     position in the article; a headline echoed in the text and the tail of a split sentence are kept for
     comparing sources but never briefed, a question or the writer's own voice only as a last resort."""
-    words = {frozenset(w.lower() for w in _WORD.findall(title)) for title in titles(story)}
+    words = {word_set(title) for title in titles(story)}
     out = []
     for group in story.groups:
         body = group.representative.body

@@ -53,6 +53,7 @@ _CLAUSE_OPENERS = frozenset({"mark", "cc"})  # "that", "and": a phrase right aft
 _CLOSERS = frozenset({",", ")", "]", "—", "–", "-", "--"})
 _LEANING = frozenset({"appos", "relcl", "acl"})  # what may lean on the noun before it: ", the epicenter of…"
 _DASHES = frozenset({"—", "–", "--"})
+_SET_OFF_DASHES = _DASHES | {"-"}  # a spaced hyphen sets off a phrase as a dash does (and is a word's hyphen too)
 _PAIRS = {",": ",", "(": ")", "[": "]"}
 _WH = frozenset({"WDT", "WP", "WP$", "WRB"})  # which, who, whose, where: a relative clause's opening word
 _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
@@ -157,14 +158,18 @@ def optional_phrases(source: Doc) -> list[tuple[int, int]]:
     action with who does it and its object: those are what verify asks a compression to keep. Nor one whose cut
     would break what is left (`_breaks`)."""
     protected = _protected(source)
+    leaning = {t.left_edge.i for t in source if t.dep_ in _LEANING}
+    paired_dashes = sum(t.text in _DASHES for t in source) > 1
     spans = [_phrase(token) for token in source if not token.is_space]
     cuts = [(span, _set_off(source, *span)) for span in spans if span is not None and _whole_words(source, *span)
             and not any(span[0] <= i < span[1] for i in protected)]
-    return _laminar([cut for span, cut in cuts if not _breaks(source, span, cut)])
+    return _laminar([cut for span, cut in cuts if not _breaks(source, span, cut, leaning, paired_dashes)])
 
 
-def _breaks(source: Doc, span: tuple[int, int], cut: tuple[int, int]) -> bool:
-    """Whether cutting `cut` (the phrase at `span` with its set-off marks) breaks the rest of the sentence:
+def _breaks(source: Doc, span: tuple[int, int], cut: tuple[int, int], leaning: set[int], paired_dashes: bool) -> bool:
+    """Whether cutting `cut` (the phrase at `span` with its set-off marks) breaks the rest of the sentence, where
+    `leaning` holds where each apposition or clause that may lean on the noun before it starts, and `paired_dashes`
+    says whether the sentence sets anything off with dashes:
     - what comes next leans on the phrase's last noun: an apposition or a clause (", the epicenter of the virus",
       "-- many of whom"), or a colon's list ("impacts of this tax hike alongside one of Sanders' proposals: the
       increase of the minimum wage");
@@ -183,8 +188,6 @@ def _breaks(source: Doc, span: tuple[int, int], cut: tuple[int, int]) -> bool:
     (_, end), (start, stop) = span, cut
     inside = source[start:stop]
     after = source[stop] if stop < len(source) else None
-    leaning = {t.left_edge.i for t in source if t.dep_ in _LEANING}
-    dashes = [t for t in source if t.text in _DASHES]
     measured = start > 0 and source[start - 1].dep_ == "npadvmod" and source[start - 1].lemma_.lower() in DURATIONS
     splits_name = any(e.start < start < e.end or e.start < stop < e.end for e in source.ents)
     return measured or splits_name or bool(leaning.intersection(range(end, stop + 1))) or after is not None and (
@@ -192,7 +195,7 @@ def _breaks(source: Doc, span: tuple[int, int], cut: tuple[int, int]) -> bool:
         or after.pos_ == "ADP" and not any(c.dep_ in ("pobj", "pcomp") for c in after.children)
         or source[stop - 1].pos_ in _NOUNS and after.pos_ in _NOUNS and after.dep_ not in ("nsubj", "nsubjpass")
         or _resumes_without_subject(source, start, after)) \
-        or len(dashes) > 1 and sum(t.text in _DASHES for t in inside) % 2 == 1 \
+        or paired_dashes and sum(t.text in _DASHES for t in inside) % 2 == 1 \
         or any(t.tag_ in _WH and not start <= _clause(t).i < stop for t in inside) \
         or any(_word(t) == "than" for t in inside) and any(t.tag_ in ("JJR", "RBR") for t in source[:start]) \
         or _strands_rest(source, start, stop) or source[stop - 1].text == "," and _aside_follows(source, stop)
@@ -266,15 +269,15 @@ def _phrase(token: Token) -> tuple[int, int] | None:
 def _misread(clause: Token) -> bool:
     """Whether the parse has misread a clause, so that its cut would take what the sentence says: a finite clause
     with no subject of its own ("after Bubba Wallace, its only Black driver, | took on an active role…", where
-    Wallace is the subject), or a relative clause read as an adverbial one ("doses of the vaccine | that it is not
-    using to Mexico and Canada")."""
+    Wallace is the subject), a relative clause read as an adverbial one ("doses of the vaccine | that it is not
+    using to Mexico and Canada"), or an infinitive under a subordinator ("ballots received up to three days | after
+    Election Day to be counted")."""
     finite = clause.tag_ in _FINITE or any(c.dep_ in ("aux", "auxpass") and c.tag_ in _FINITE for c in clause.children)
     subject = any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in clause.children)
     opener = clause.doc[clause.left_edge.i]
     relative = _word(opener) in ("that", "which", "who", "whom") and opener.dep_ != "mark"
-    marked_infinitive = any(c.dep_ == "mark" for c in clause.children) and any(
-        c.dep_ == "aux" and c.tag_ == "TO" for c in clause.children)  # "received up to three days | after Election
-    return finite and not subject or clause.dep_ == "advcl" and (relative or marked_infinitive)  # Day to be counted"
+    marked_infinitive = _infinitive(clause) and any(c.dep_ == "mark" for c in clause.children)
+    return finite and not subject or clause.dep_ == "advcl" and (relative or marked_infinitive)
 
 
 def _negated(verb: Token) -> bool:
@@ -293,10 +296,15 @@ def _completes_verb(clause: Token) -> bool:
     ("voted along party lines | to impeach President Trump"). Cut, the verb grants, issues or votes for nothing
     said, or for more than the source says."""
     head = clause.head
-    if not any(c.dep_ == "aux" and c.tag_ == "TO" for c in clause.children):
+    if not _infinitive(clause):
         return False
     return head.lemma_.lower() in TAKES_INFINITIVE or any(
         c.dep_ in ("dobj", "dative") and c.right_edge.i + 1 == clause.left_edge.i for c in head.children)
+
+
+def _infinitive(clause: Token) -> bool:
+    """Whether the clause is a "to" infinitive."""
+    return any(c.dep_ == "aux" and c.tag_ == "TO" for c in clause.children)
 
 
 def _absolute(clause: Token) -> bool:
@@ -414,8 +422,8 @@ def _set_off(source: Doc, start: int, end: int) -> tuple[int, int]:
     if opener is not None:
         start -= 1
     closer = source[end].text if end < len(source) else None
-    dashes = _DASHES | {"-"}  # a spaced hyphen sets off a phrase as a dash does
-    pairs = closer in _CLOSERS and (_PAIRS.get(opener or "") == closer or opener in dashes and closer in dashes)
+    pairs = closer in _CLOSERS and (_PAIRS.get(opener or "") == closer or opener in _SET_OFF_DASHES
+                                    and closer in _SET_OFF_DASHES)
     if (pairs or opener is None and opens_clause and closer in _CLOSERS) and not _aside_open(source, start):
         end += 1
     return start, end

@@ -28,10 +28,9 @@ from ..types import Document, PageMeta, Sentence, SentenceKind
 from .article import PageArticle, read_article
 from .html import looks_like_html
 from .sentences import LONGEST_WORD, split_sentences
+from .words import same_words, word_set
 
 _HEADING_MAX_WORDS = 20
-SAME_TITLE = 0.8  # share of words a first line and the request's title have in common to be one title
-_WORDS = re.compile(r"\w+")
 _PARAGRAPH_BREAK = re.compile(r"[ \t]*\n[ \t]*\n")
 _BYLINE_OPENING = re.compile(r"By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*[:|–—]\s+(?=[\"“‘'(]?[A-Z])")
 _DATELINE_OPENING = re.compile(  # "WASHINGTON (Reuters) - ", "PALM BEACH, Fla. — ", "NEW YORK, May 3 (AP) – "
@@ -132,12 +131,6 @@ def _title_paragraph(view: str, line_start: int, line_end: int) -> bool:
         and _PARAGRAPH_BREAK.match(view, line_end) is not None and view[line_end:].strip() != ""
 
 
-def _same_words(line: str, title: str) -> bool:
-    """Whether a line is the given title: nearly all its words are the title's, and nearly all the title's are its."""
-    mine, theirs = set(_WORDS.findall(line.lower())), set(_WORDS.findall(title.lower()))
-    return len(mine & theirs) >= SAME_TITLE * max(len(mine), len(theirs), 1)
-
-
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text (CLD2, tens of microseconds), or None when it is unclear; a text
     under 60 characters needs CLD2's reliable verdict."""
@@ -218,7 +211,7 @@ def read(index: int, doc_id: str, raw: str, languages: frozenset[str], title: st
         line_end = view.find("\n", end) % (len(view) + 1)  # the text's end when no line break follows
         alone = opens_line and view[end:line_end].strip() == ""
         if not sentences and _title_paragraph(view, line_start, line_end) and (
-                title is None or _same_words(view[line_start:line_end], title)):
+                title is None or same_words(word_set(view[line_start:line_end]), word_set(title))):
             title_line = line_start
         if line_start == title_line:
             kind: SentenceKind = "heading" if sentences else "title"
