@@ -406,25 +406,28 @@ class Engine:
         return SameEventModel(regression.coef_[0], float(regression.intercept_[0]), threshold=0.5)
 
 
+STAGE_1 = ("read",)  # the folders of the stage whose code the read articles depend on
 STAGES_2_3 = ("group", "values")  # the folders of the stages whose code the recorded pairs depend on
+
+
+def _code(folders: tuple[str, ...]) -> bytes:
+    code = Path(__file__).resolve().parent.parent / "service"
+    return b"".join(path.read_bytes() for folder in folders for path in sorted((code / folder).glob("*.py")))
 
 
 def recorded_cache(cache: Path | None, articles: dict[str, Article]) -> Path | None:
     """Where what the engine scored is kept between runs: valid for these articles and this code of stages 2-3."""
     if cache is None:
         return None
-    code = Path(__file__).resolve().parent.parent / "service"
-    files = sorted(path for folder in STAGES_2_3 for path in (code / folder).glob("*.py"))
-    digest = hashlib.sha256("".join(sorted(articles)).encode() + b"".join(path.read_bytes()
-                                                                         for path in files)).hexdigest()[:16]
+    digest = hashlib.sha256("".join(sorted(articles)).encode() + _code(STAGES_2_3)).hexdigest()[:16]
     return cache / f"recorded-{digest}.pickle"
 
 
 def cached_articles(pipeline: Pipeline, items: list[Item], cache: Path | None) -> dict[str, Article]:
-    """`read_articles`, kept in `cache` (a folder) between runs of the same items."""
+    """`read_articles`, kept in `cache` (a folder) between runs of the same items and the same code of stage 1."""
     if cache is None:
         return read_articles(pipeline, items)
-    digest = hashlib.sha256(json.dumps(items, sort_keys=True).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(json.dumps(items, sort_keys=True).encode() + _code(STAGE_1)).hexdigest()[:16]
     path = cache / f"articles-{digest}.pickle"
     if path.exists():
         return pickle.loads(path.read_bytes())
@@ -533,7 +536,7 @@ def batches(args: argparse.Namespace) -> None:
     print("| how | B3 F1 | same-topic merges | cross-topic pairs merged | stories (true) |\n|---|---|---|---|---|")
     print(whole("one request per topic", items, labels_of(s for t in topics.values() for s in request(t))))
     print(whole(f"one request of {len(items)}", items, labels_of(request(items))), flush=True)
-    order = random.Random(0).sample(items, len(items))
+    order = random.Random(args.seed).sample(items, len(items))
     with tempfile.TemporaryDirectory() as folder:
         desk = Pipeline.__new__(Pipeline)
         desk.__dict__.update(pipeline.__dict__)
@@ -550,7 +553,7 @@ def batches(args: argparse.Namespace) -> None:
                 stories += page["stories"]
                 if not (cursor := page["next_cursor"]):
                     break
-    print(whole(f"one desk collection, batches of {args.size}", items, labels_of(s["document_ids"] for s in stories)))
+    print(whole(f"one desk collection, batches of {args.size}, order of seed {args.seed}", items, labels_of(s["document_ids"] for s in stories)))
 
 
 def builtin(shared: Path) -> None:
@@ -584,6 +587,7 @@ def main() -> None:
     batches_parser = commands.add_parser("batches", help="ECB+ as per-topic requests, one request, desk batches")
     add_sources(batches_parser)
     batches_parser.add_argument("--size", type=int, default=50, help="documents per desk batch")
+    batches_parser.add_argument("--seed", type=int, default=0, help="seed of the order the desk gets the documents in")
     commands.add_parser("builtin", help="seeds and tgcontest pairs").add_argument("shared", type=Path)
     args = parser.parse_args()
     {"labelled": labelled, "batches": batches}.get(args.command, lambda a: builtin(a.shared))(args)

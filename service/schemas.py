@@ -219,7 +219,8 @@ class ReadParagraphOut(SpanOut):
 
 
 class ReadSentenceOut(SpanOut):
-    kind: Literal["title", "heading", "body"] = Field(description="Only body sentences are evidence for briefs.")
+    kind: Literal["title", "heading", "body", "timestamp"] = Field(
+        description="Only body sentences are evidence for briefs; a timestamp line only dates the text.")
 
 
 class ReadDocumentOut(BaseModel):

@@ -8,7 +8,7 @@ from typing import Literal
 
 import numpy as np
 
-SentenceKind = Literal["title", "heading", "body"]
+SentenceKind = Literal["title", "heading", "body", "timestamp"]  # a timestamp dates the text: never briefed
 Origin = Literal["copied", "fused", "compressed", "resolved", "generated"]  # how a brief sentence was written
 
 

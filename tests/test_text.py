@@ -185,3 +185,42 @@ def test_a_first_paragraph_is_the_title_only_when_it_says_what_the_given_title_s
                                                 "Judge blocks Texas abortion ban").sentences}
     assert pasted["Judge blocks Texas abortion ban"] == "title" and pasted[lede] == "body"
     assert {s.text: s.kind for s in normalize(0, "a", raw, EN).sentences}[lede] == "title"  # no title given
+
+
+def test_a_timestamp_line_dates_the_text_but_is_never_body() -> None:
+    """Issue 25: ECB+ pages carry "PUBLISHED: THURSDAY, MAY 2, 2013, 1: 32 PM" lines, whose month and year tell two
+    events of one kind apart; issue 24: no such line is ever briefed. The line stays as a `timestamp` sentence."""
+    raw = ("Quake strikes off Indonesia\n\nPUBLISHED: THURSDAY, MAY 2, 2013, 1: 32 PM\n"
+           "A strong earthquake struck off the coast of Indonesia on Thursday, the geological survey said.")
+    doc = normalize(0, "a", raw, EN)
+    assert [(s.kind, s.text) for s in doc.sentences] == [
+        ("title", "Quake strikes off Indonesia"), ("timestamp", "PUBLISHED: THURSDAY, MAY 2, 2013, 1: 32 PM"),
+        ("body", "A strong earthquake struck off the coast of Indonesia on Thursday, the geological survey said.")]
+    assert all(raw[s.start:s.end] == s.text for s in doc.sentences) and doc.left_out is None
+    stamp_only = normalize(0, "b", "Posted: Thursday, April 21, 2022. 10:11 pm CST.", EN)
+    assert stamp_only.left_out is not None and "page furniture" in stamp_only.left_out
+
+
+@pytest.mark.parametrize(("first", "after", "kind"), [
+    # NeuS val, pasted as a reader pastes it: a 22-word Daily Mail-style title over the lede that tells it again
+    ("Trump bans U.S. cruise ships from Cuba in dramatic escalation of travel restrictions after tens of thousands "
+     "of Americans flocked to island.",
+     "The Trump administration on Tuesday ended the most popular forms of U.S. travel to Cuba, banning cruise ships "
+     "and a heavily used form of educational travel as it tries to pressure the island's socialist government. "
+     "Travel to the island by Americans flocked after tens of thousands went in the past year.", "title"),
+    ("Harvard Rescinds Admission To Conservative Kyle Kashuv Over Private Racist Remarks He Wrote At 16, Despite "
+     "Apology And Evidence Of Growth.", "On Monday, Parkland survivor Kyle Kashuv announced that Harvard had withdrawn "
+     "his admission.", "title"),
+    # AllSides dev: a lede of 22 words standing alone, whose next paragraph tells it again in part
+    ("Google and YouTube announced Thursday that they will no longer allow content creators and advertisers to profit "
+     "off content that contradicts climate science.", "Google said content creators and advertisers will no longer "
+     "profit off climate content that contradicts the science.", "body"),
+    ("The pace of consumer price inflation fell in August to its lowest monthly level in months.",
+     "Prices rose in August at the slowest pace since February.", "title"),  # 16 words: a short first paragraph
+])
+def test_a_long_first_paragraph_is_a_title_when_the_next_sentences_tell_it_again(first: str, after: str,
+                                                                                   kind: str) -> None:
+    """Issue 24: a title of over 20 words pasted above its article was briefed as a sentence (10 of NeuS val's 921
+    titles are that long); a lede of that length is kept, and says so with its "said" or weekday."""
+    doc = normalize(0, "a", f"{first}\n\n{after}", EN)
+    assert doc.sentences[0].kind == kind and doc.sentences[0].text == first

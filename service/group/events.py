@@ -133,6 +133,16 @@ class Reports:
         return found
 
     @cached_property
+    def vectors(self) -> np.ndarray:
+        """Per article: its document vector, encoded again from the lead without furniture where the lead had some
+        (a one-line report's lead takes the footer after it along)."""
+        vectors = np.stack([a.vector for a in self.articles])
+        changed = [k for k, a in enumerate(self.articles) if self.lead(k) != a.lead(LEAD_SENTENCES)]
+        if changed:
+            vectors[changed] = self.static.encode([" ".join(self.lead(k)) for k in changed])
+        return vectors
+
+    @cached_property
     def facts(self) -> list[tuple[Facts, Facts]]:
         """Per article: the facts of its whole text and of its lead."""
         return [(facts_of(self.texts(k)), facts_of(self.lead(k))) for k in range(len(self.articles))]
@@ -185,8 +195,7 @@ class Reports:
         columns.append(np.array([self._lead_number_conflict(i, j) for i, j in pairs]))
         columns.append(np.array([self._count_conflict(i, j) for i, j in pairs]))
         columns.append(np.array([self._closest_sentences(i, j) for i, j in pairs]))
-        vectors = np.stack([a.vector for a in self.articles])
-        columns.append(np.sum(vectors[firsts] * vectors[seconds], axis=1))
+        columns.append(np.sum(self.vectors[firsts] * self.vectors[seconds], axis=1))
         return np.column_stack(columns)
 
     def _lead_coverage(self, i: int, j: int, kind: str) -> float:
