@@ -2,7 +2,7 @@ import pytest
 
 from service.pipeline import Pipeline
 from service.read.sentences import LONGEST_WORD, MAX_SENTENCE_WORDS
-from service.read.text import is_boilerplate, normalize, split_sentences
+from service.read.text import is_boilerplate, normalize, read, split_sentences
 from service.schemas import BriefRequest
 from tests.conftest import seed_documents
 
@@ -151,9 +151,17 @@ def test_a_request_title_with_nul_and_carriage_returns_becomes_one_clean_line(pi
      "President Trump lashed out again Tuesday at House Speaker Nancy Pelosi."),
     ("May 2, 2013 1:35 pm The police said the two men were arrested at the border on Monday.",
      "The police said the two men were arrested at the border on Monday."),
+    # NeuS val, briefed with their wire credit and section label until 2026-12-06
+    ("(CNN)The United States has passed Italy to become the country with the most coronavirus deaths.",
+     "The United States has passed Italy to become the country with the most coronavirus deaths."),
+    ("Why it matters: It now seems increasingly inevitable the House will impeach Trump.",
+     "It now seems increasingly inevitable the House will impeach Trump."),
+    ("The numbers: Sales at U.S. retailers sank a record 16.4% in April.",
+     "Sales at U.S. retailers sank a record 16.4% in April."),
 ])
 def test_a_dateline_that_opens_a_sentence_is_cut_off_its_span(raw: str, sentence: str) -> None:
-    """Issue 24: a wire dateline or a page's timestamp is no part of the sentence it opens, and the span follows."""
+    """Issue 24: a wire dateline or credit, a page's timestamp or a section label is no part of the sentence it opens,
+    and the span follows; a colon that is the sentence's own ("Next stop: the U.S. House.") stays."""
     doc = normalize(0, "a", f"The story in full.\n\n{raw}\nThe talks will resume next week in Geneva, officials said.", EN)
     body = [s for s in doc.sentences if s.kind == "body"]
     assert body[0].text == sentence and doc.text[body[0].start:body[0].end] == sentence
@@ -197,6 +205,8 @@ def test_a_timestamp_line_dates_the_text_but_is_never_body() -> None:
         ("title", "Quake strikes off Indonesia"), ("timestamp", "PUBLISHED: THURSDAY, MAY 2, 2013, 1: 32 PM"),
         ("body", "A strong earthquake struck off the coast of Indonesia on Thursday, the geological survey said.")]
     assert all(raw[s.start:s.end] == s.text for s in doc.sentences) and doc.left_out is None
+    stamp = doc.sentences[1]
+    assert read(0, "a", raw, EN).left_out == ((stamp.start, stamp.end, "timestamp"),)  # `brief extract` says so
     stamp_only = normalize(0, "b", "Posted: Thursday, April 21, 2022. 10:11 pm CST.", EN)
     assert stamp_only.left_out is not None and "page furniture" in stamp_only.left_out
 
@@ -224,3 +234,10 @@ def test_a_long_first_paragraph_is_a_title_when_the_next_sentences_tell_it_again
     titles are that long); a lede of that length is kept, and says so with its "said" or weekday."""
     doc = normalize(0, "a", f"{first}\n\n{after}", EN)
     assert doc.sentences[0].kind == kind and doc.sentences[0].text == first
+
+
+def test_a_colon_of_the_sentence_s_own_is_no_label() -> None:
+    for sentence in ("Next stop: the U.S. House of Representatives.", "Details matter: the court said so on Monday.",
+                     "Context is everything, the judge said on Monday."):
+        doc = normalize(0, "a", f"The story in full.\n\n{sentence}", EN)
+        assert doc.sentences[-1].text == sentence

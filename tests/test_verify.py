@@ -336,6 +336,9 @@ def test_the_deletion_grammar_cuts_only_whole_phrases_and_verify_keeps_every_cut
     ("Here are op-eds for why you should vote for President Donald Trump or Democratic nominee Joe Biden.", "Joe Biden"),
     ("The legislation, which was co-sponsored by Sen. Tim Kaine, comes as the use of e-cigarettes has skyrocketed.",
      "as the use"),  # the verb's only word after it
+    ("President Trump said on Thursday that his vision of a border wall with Mexico has “never changed or evolved,” "
+     "pushing back on his own chief of staff’s comments during a closed-door meeting with lawmakers.",
+     "on his own"),  # what a phrasal verb pushes back on (editor's read, 2026-12-06)
     ("The United States government has revoked travel privileges for a fierce critic of Russian President Vladimir "
      "Putin, stirring alarm on Capitol Hill.", "for a fierce critic"),  # whose privileges
     ("President Donald Trump approved a disaster declaration for Wyoming on Saturday, which comes 22 days after the "

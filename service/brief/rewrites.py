@@ -360,10 +360,11 @@ def _subtree_span(token: Token) -> tuple[int, int] | None:
 
 
 def _completes(token: Token) -> bool:
-    """Whether `token` is the first word after its verb and the verb has no object ("relied on aid", "comes as…"),
-    or its object comes after it ("called into question the integrity of the election")."""
+    """Whether `token` is the first word after its verb (and the verb's particle) and the verb has no object ("relied
+    on aid", "comes as…", "pushing back on his own chief of staff's comments"), or its object comes after it
+    ("called into question the integrity of the election")."""
     head = token.head
-    after = [c for c in head.children if c.i > head.i and not c.is_punct]
+    after = [c for c in head.children if c.i > head.i and not c.is_punct and c.dep_ != "prt"]
     return after[:1] == [token] and (token.dep_ == "prep" and any(c.dep_ == "dobj" and c.i > token.i
                                                                    for c in head.children) or not any(
         c.dep_ in ("dobj", "dative", "attr", "acomp", "ccomp", "xcomp") for c in head.children))

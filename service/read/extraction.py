@@ -61,7 +61,7 @@ def _paragraphs(reading: Reading) -> list[ReadParagraphOut]:
         spans = [(line.group(), *line.span()) for line in TRIMMED_LINE.finditer(reading.document.text)]
     else:
         spans = [(article.text[start:end], *article.raw_span(start, end)) for start, end in article.paragraphs]
-    read_at = [sentence.start for sentence in reading.document.sentences]  # both in text order
+    read_at = [s.start for s in reading.document.sentences if s.kind != "timestamp"]  # both in text order
     left_out_at = [start for start, _, _ in reading.left_out]
     paragraphs: list[ReadParagraphOut] = []
     for text, start, end in spans:

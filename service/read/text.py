@@ -7,9 +7,9 @@ markup that holds the sentence. Page furniture never becomes a brief sentence: w
 paragraph of it (`data/boilerplate.txt`) takes the paragraph along; a byline, dateline, caption,
 credit, promotion or text addressed to a model (`data/furniture.txt`) goes alone; a timestamp line
 stays as a sentence of kind `timestamp`, never briefed, because the date it gives tells two events
-of one kind apart (stage 3); and a byline, dateline or timestamp that opens a sentence ("By Aaron
-Humes: The Americas…", "WASHINGTON (Reuters) - The…", "May 2, 2013 1:35 pm The…") is cut off its
-span. Neither does a sentence disguised with look-alike letters, punctuation alone or a run of
+of one kind apart (stage 3); and a byline, dateline, wire credit, timestamp or section label that
+opens a sentence ("By Aaron Humes: The Americas…", "WASHINGTON (Reuters) - The…", "(CNN) - The…",
+"May 2, 2013 1:35 pm The…", "Why it matters: The…", `data/labels.txt`) is cut off its span. Neither does a sentence disguised with look-alike letters, punctuation alone or a run of
 characters without a space. A document's first line standing alone as its own paragraph is its
 title, with or without a full stop, when it is short, in Title Case, or told again by the
 sentences after it; a line of its own in Title Case ("Dem Report: NRA Was 'Foreign Asset' for
@@ -43,6 +43,8 @@ _BYLINE_OPENING = re.compile(r"By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}
 _DATELINE_OPENING = re.compile(  # "WASHINGTON (Reuters) - ", "PALM BEACH, Fla. — ", "NEW YORK, May 3 (AP) – "
     r"(?=[A-Z]{3})[A-Z][A-Z.'’-]*(?:\s[A-Z][A-Z.'’-]*){0,3}(?:,\s+[A-Z][\w.]*(?:\s+[A-Z\d][\w.]*){0,2})?"
     r"(?:\s*\([A-Za-z .]{2,30}\))?\s+[-–—]+\s+(?=[\"“‘'(]?[A-Z\d])")
+_WIRE_OPENING = re.compile(r"\((?:CNN|AP|AFP|UPI|Reuters|Bloomberg|Axios|CNBC|NPR|BBC|ABC News|CBS News|NBC News|"
+                           r"Fox News|The Hill|The Conversation)\)\s*(?:[-–—]+\s*)?(?=[\"“‘'(]?[A-Z])")  # "(CNN) - "
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _STAMP_OPENING = re.compile(  # "May 2, 2013 1:35 pm ", "Posted: Thursday, April 21, 2022, 10:11 pm CST - "
     rf"(?:(?:Posted|Published|Updated)\s*:?\s*)?(?:[A-Z][a-z]+day,?\s+)?{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}[,.]?\s+"
@@ -101,13 +103,22 @@ def is_timestamp(sentence: str) -> bool:
 
 
 def byline_length(sentence: str) -> int:
-    """Characters of a byline, dateline or timestamp that opens the sentence ("By Aaron Humes: ", "WASHINGTON
-    (Reuters) - ", "May 2, 2013 1:35 pm "), one after another, 0 when none does."""
+    """Characters of a byline, dateline, wire credit, timestamp or section label that opens the sentence ("By Aaron
+    Humes: ", "WASHINGTON (Reuters) - ", "(CNN) - ", "May 2, 2013 1:35 pm ", "Why it matters: "), one after
+    another, 0 when none does."""
     length = 0
-    while found := next((m for p in (_BYLINE_OPENING, _DATELINE_OPENING, _STAMP_OPENING)
-                         if (m := p.match(sentence, length))), None):
+    while found := next((m for p in (_BYLINE_OPENING, _DATELINE_OPENING, _WIRE_OPENING, _STAMP_OPENING,
+                                     _label_opening()) if (m := p.match(sentence, length))), None):
         length = found.end()
     return length
+
+
+@lru_cache(maxsize=1)
+def _label_opening() -> re.Pattern[str]:
+    """A section label from `data/labels.txt` with its colon, before the capital that opens the rest."""
+    labels = resources.files("service").joinpath("data/labels.txt").read_text(encoding="utf-8").splitlines()
+    alternatives = "|".join(line.strip() for line in labels if line.strip() and not line.startswith("#"))
+    return re.compile(rf"(?i:{alternatives})\s*:\s+(?=[\"“‘'(]?[A-Z\d])")
 
 
 def is_title_case(sentence: str) -> bool:
@@ -184,6 +195,7 @@ def one_line(text: str) -> str:
 
 WHY_LEFT_OUT = {"furniture": "page furniture",
                 "furniture-line": "a byline, dateline, caption, credit, promotion or text addressed to a model",
+                "timestamp": "a timestamp, which dates the text but is never briefed",
                 "look-alike": "look-alike letters",
                 "symbols": "punctuation and symbols only",
                 "run": f"a run of over {LONGEST_WORD} characters without a space"}
@@ -206,7 +218,8 @@ def normalize(index: int, doc_id: str, raw: str, languages: frozenset[str], titl
 
 
 def read(index: int, doc_id: str, raw: str, languages: frozenset[str], title: str | None = None) -> Reading:
-    """`normalize`, with the article and the sentences left out, which `brief extract` shows. Where the request gives
+    """`normalize`, with the article and the sentences left out of briefs (timestamps too), which `brief extract`
+    shows. Where the request gives
     the `title`, a first paragraph is the title only if it says the same ("A federal judge in Texas issued an order
     Wednesday blocking the state's six-week abortion ban." is the lede under "Federal judge issues order blocking
     Texas' 6-week abortion ban")."""
@@ -226,6 +239,7 @@ def read(index: int, doc_id: str, raw: str, languages: frozenset[str], title: st
         why = "furniture" if line_start == furniture_line else _why_left_out(piece)
         if why == "furniture-line" and is_timestamp(piece):  # kept, never briefed: it dates the text for stage 3
             stamps.append(Sentence(index, len(sentences) + len(stamps), piece, raw_start, raw_end, "timestamp"))
+            left_out.append((raw_start, raw_end, "timestamp"))
             continue
         if why is not None:
             furniture_line = line_start if why == "furniture" and opens_line else furniture_line
@@ -249,8 +263,7 @@ def read(index: int, doc_id: str, raw: str, languages: frozenset[str], title: st
         sentences.append(Sentence(index, len(sentences) + len(stamps), piece, raw_start, raw_end, kind))
     body = [s.text for s in sentences if s.kind == "body"]
     language = detect_language(" ".join(body or [s.text for s in sentences]))
-    dropped = Counter(why for *_, why in left_out) + Counter({"furniture-line": len(stamps)})
-    reason = _left_out_reason(body, sentences, dropped, language, languages, is_html)
+    reason = _left_out_reason(body, sentences, Counter(why for *_, why in left_out), language, languages, is_html)
     in_order = tuple(sorted((*sentences, *stamps), key=lambda s: s.index))
     document = Document(index, doc_id, raw, in_order, language, is_html, reason,
                         article.meta if article else PageMeta())
@@ -283,7 +296,7 @@ def _left_out_reason(body: list[str], sentences: list[Sentence], dropped: Counte
     if sentences:
         return (f"headline only: {len(sentences)} line(s) that read as a title or heading, and no sentence of "
                 "body text to brief")
-    dropped["furniture"] += dropped.pop("furniture-line", 0)
+    dropped["furniture"] += dropped.pop("furniture-line", 0) + dropped.pop("timestamp", 0)
     if dropped["run"] and not dropped["furniture"]:
         return f"unreadable: no words, only runs of over {LONGEST_WORD} characters without a space"
     if dropped["symbols"] and not dropped["furniture"]:

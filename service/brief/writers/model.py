@@ -34,7 +34,7 @@ from ...types import Evidence
 from ..evidence import points_outside
 from ..prompts import PROMPTS_DIR, Template, load_template
 from ..rewrites import as_deletion, cuts_words, deletion_grammar, reference, resolve
-from .base import Draft, DraftSentence, within_budget
+from .base import Draft, DraftSentence
 from .claims import Claim, by_priority, told_in_order
 from .engine import Message, OwnedEngine
 from .loading import load_owned
@@ -97,19 +97,25 @@ class ModelWriter:
             else self._claims(evidence, max_words, cancel)
 
     def _claims(self, evidence: Sequence[Evidence], max_words: int, cancel: threading.Event) -> Draft:
-        """One sentence per claim, in priority order while the claims fit the budget (a claim by the length of its
-        own sentence, what stands in if verify rejects the rewrite; a compressed one by the length expected),
-        then told in order."""
-        claims = [c for c in by_priority(evidence) if self._writable(evidence, c)]
-        lengths = [round(c.sentences[0].words * COMPRESSED) if self._task(evidence, c) == "compress"
-                   else c.sentences[0].words for c in claims]
+        """One sentence per claim, in priority order while the claims fit the budget, then told in order. A claim
+        is let in by the length expected (a compressed one's at `COMPRESSED` of its sentence) and counted by the
+        length written, so the words a compression saves go to the next claims that fit (the budget rule of
+        `within_budget`: one that would overflow is skipped, a shorter one further down may still fit)."""
         written: dict[int, DraftSentence] = {}
-        tokens = 0
-        for claim in (claims[k] for k in within_budget(lengths, max_words)):
+        tokens = words = 0
+        for claim in (c for c in by_priority(evidence) if self._writable(evidence, c)):
+            expected = round(claim.sentences[0].words * COMPRESSED) if self._task(evidence, claim) == "compress" \
+                else claim.sentences[0].words
+            if written and words + expected > max_words:
+                continue
             if cancel.is_set():
                 raise Cancelled("stopped while writing: the request was cancelled")
-            written[claim.index], generated = self._write(evidence, claim, cancel)
+            sentence, generated = self._write(evidence, claim, cancel)
             tokens += generated
+            if written and words + len(sentence.text.split()) > max_words:
+                continue
+            written[claim.index] = sentence
+            words += len(sentence.text.split())
         return Draft(tuple(written[i] for i in told_in_order(evidence, list(written))), tokens)
 
     def _task(self, evidence: Sequence[Evidence], claim: Claim) -> str:
