@@ -406,20 +406,21 @@ class Engine:
         return SameEventModel(regression.coef_[0], float(regression.intercept_[0]), threshold=0.5)
 
 
-STAGE_1 = ("read",)  # the folders of the stage whose code the read articles depend on
-STAGES_2_3 = ("group", "values")  # the folders of the stages whose code the recorded pairs depend on
+STAGE_1 = ("read/*.py", "data/*.txt", "types.py", "group/events.py")  # the code the read articles depend on
+STAGES_2_3 = ("group/*.py", "values/*.py")  # the code the recorded pairs depend on
 
 
-def _code(folders: tuple[str, ...]) -> bytes:
+def _source_bytes(patterns: tuple[str, ...]) -> bytes:
+    """The service's files that match `patterns`, read in a fixed order: what a cache of results keys on."""
     code = Path(__file__).resolve().parent.parent / "service"
-    return b"".join(path.read_bytes() for folder in folders for path in sorted((code / folder).glob("*.py")))
+    return b"".join(path.read_bytes() for pattern in patterns for path in sorted(code.glob(pattern)))
 
 
 def recorded_cache(cache: Path | None, articles: dict[str, Article]) -> Path | None:
-    """Where what the engine scored is kept between runs: valid for these articles and this code of stages 2-3."""
+    """Where what the engine scored is kept between runs: valid for these articles and this code of stages 1-3."""
     if cache is None:
         return None
-    digest = hashlib.sha256("".join(sorted(articles)).encode() + _code(STAGES_2_3)).hexdigest()[:16]
+    digest = hashlib.sha256("".join(sorted(articles)).encode() + _source_bytes(STAGE_1 + STAGES_2_3)).hexdigest()[:16]
     return cache / f"recorded-{digest}.pickle"
 
 
@@ -427,7 +428,7 @@ def cached_articles(pipeline: Pipeline, items: list[Item], cache: Path | None) -
     """`read_articles`, kept in `cache` (a folder) between runs of the same items and the same code of stage 1."""
     if cache is None:
         return read_articles(pipeline, items)
-    digest = hashlib.sha256(json.dumps(items, sort_keys=True).encode() + _code(STAGE_1)).hexdigest()[:16]
+    digest = hashlib.sha256(json.dumps(items, sort_keys=True).encode() + _source_bytes(STAGE_1)).hexdigest()[:16]
     path = cache / f"articles-{digest}.pickle"
     if path.exists():
         return pickle.loads(path.read_bytes())
@@ -553,7 +554,8 @@ def batches(args: argparse.Namespace) -> None:
                 stories += page["stories"]
                 if not (cursor := page["next_cursor"]):
                     break
-    print(whole(f"one desk collection, batches of {args.size}, order of seed {args.seed}", items, labels_of(s["document_ids"] for s in stories)))
+    desk_stories = labels_of(s["document_ids"] for s in stories)
+    print(whole(f"one desk collection, batches of {args.size}, order of seed {args.seed}", items, desk_stories))
 
 
 def builtin(shared: Path) -> None:

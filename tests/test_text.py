@@ -161,7 +161,7 @@ def test_a_request_title_with_nul_and_carriage_returns_becomes_one_clean_line(pi
 ])
 def test_a_dateline_that_opens_a_sentence_is_cut_off_its_span(raw: str, sentence: str) -> None:
     """Issue 24: a wire dateline or credit, a page's timestamp or a section label is no part of the sentence it opens,
-    and the span follows; a colon that is the sentence's own ("Next stop: the U.S. House.") stays."""
+    and the span follows."""
     doc = normalize(0, "a", f"The story in full.\n\n{raw}\nThe talks will resume next week in Geneva, officials said.", EN)
     body = [s for s in doc.sentences if s.kind == "body"]
     assert body[0].text == sentence and doc.text[body[0].start:body[0].end] == sentence
@@ -212,21 +212,24 @@ def test_a_timestamp_line_dates_the_text_but_is_never_body() -> None:
 
 
 @pytest.mark.parametrize(("first", "after", "kind"), [
-    # NeuS val, pasted as a reader pastes it: a 22-word Daily Mail-style title over the lede that tells it again
-    ("Trump bans U.S. cruise ships from Cuba in dramatic escalation of travel restrictions after tens of thousands "
-     "of Americans flocked to island.",
-     "The Trump administration on Tuesday ended the most popular forms of U.S. travel to Cuba, banning cruise ships "
-     "and a heavily used form of educational travel as it tries to pressure the island's socialist government. "
-     "Travel to the island by Americans flocked after tens of thousands went in the past year.", "title"),
+    # NeuS val as a reader pastes it: a 23-word Daily Mail title over the lede that tells it again (0.6 of its words)
+    ("Turkish ceasefire in Syria is already broken: Shelling and gunfire is heard in border city Ras al-Ayn within "
+     "hours of deal being agreed.",
+     "A Syrian ceasefire brokered by Vice President Mike Pence in Turkey had already been broken by Friday morning as "
+     "gunfire and shelling was heard in the border city of Ras al-Ayn. The city, also known as Sari Kani, has been the "
+     "centre of the majority of the fighting since Turkish President Erdogan invaded the country more than a week ago "
+     "after President Trump ordered US troops to withdraw.", "title"),
     ("Harvard Rescinds Admission To Conservative Kyle Kashuv Over Private Racist Remarks He Wrote At 16, Despite "
-     "Apology And Evidence Of Growth.", "On Monday, Parkland survivor Kyle Kashuv announced that Harvard had withdrawn "
-     "his admission.", "title"),
-    # AllSides dev: a lede of 22 words standing alone, whose next paragraph tells it again in part
+     "Apology And Evidence Of Growth.", "On Monday, Parkland survivor and outspoken conservative Kyle Kashuv announced "
+     "that Harvard University had withdrawn his admission.", "title"),  # Title Case, at any length
+    # AllSides dev: ledes of 21 words or more standing alone; the next paragraph tells little of the first again
+    ("Abortion has long been a contentious issue in the United States, and it is one that sharply divides Americans "
+     "along partisan, ideological and religious lines.",
+     "Today, a 59% majority of U.S. adults say abortion should be legal in all or most cases, while 39% think abortion "
+     "should be illegal in all or most cases.", "body"),
     ("Google and YouTube announced Thursday that they will no longer allow content creators and advertisers to profit "
      "off content that contradicts climate science.", "Google said content creators and advertisers will no longer "
-     "profit off climate content that contradicts the science.", "body"),
-    ("The pace of consumer price inflation fell in August to its lowest monthly level in months.",
-     "Prices rose in August at the slowest pace since February.", "title"),  # 16 words: a short first paragraph
+     "profit off climate content that contradicts the science.", "body"),  # told again, but a lede says "announced"
 ])
 def test_a_long_first_paragraph_is_a_title_when_the_next_sentences_tell_it_again(first: str, after: str,
                                                                                    kind: str) -> None:
@@ -237,6 +240,7 @@ def test_a_long_first_paragraph_is_a_title_when_the_next_sentences_tell_it_again
 
 
 def test_a_colon_of_the_sentence_s_own_is_no_label() -> None:
+    """A label is cut only before a capital: what follows a sentence's own colon stays with it."""
     for sentence in ("Next stop: the U.S. House of Representatives.", "Details matter: the court said so on Monday.",
                      "Context is everything, the judge said on Monday."):
         doc = normalize(0, "a", f"The story in full.\n\n{sentence}", EN)

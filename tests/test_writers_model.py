@@ -280,3 +280,26 @@ def test_under_the_deletion_grammar_smollm2_compresses_with_the_sentences_own_wo
     assert is_deletion(held, source), held
     written, = smol_pipeline.parser.parse([held])
     assert deletion_problem(written, parsed) is None, held
+
+
+def test_the_words_a_compression_saves_go_to_the_next_claims(smol_pipeline: Pipeline) -> None:
+    """The writer counts a claim by the words it wrote, not by the length it expected: when it is done, no claim it
+    left out would still fit the room left (before, a compression that kept less than expected left that room
+    empty), and the draft stays within its budget."""
+    from service.brief.writers.model import COMPRESS_FROM, COMPRESSED
+    from service.read.text import normalize
+
+    writer = smol_pipeline.writers["model"]
+    assert isinstance(writer, ModelWriter)
+    seeds = [normalize(n, d["id"], d["text"], frozenset({"en"})) for n, d in enumerate(seed_documents()[:3])]
+    body = [s for document in seeds for s in document.body if s.words >= 8]
+    evidence = [Evidence(s, (), 1, 1.0 - k / 100, (Citation(s.doc, s.start, s.end),), s.index / 10)
+                for k, s in enumerate(body)]
+    max_words = 70
+    draft = writer.write(evidence, max_words, threading.Event())
+    used = sum(len(s.text.split()) for s in draft.sentences)
+    assert used <= max_words and any(s.origin == "compressed" for s in draft.sentences)
+    chosen = {i for s in draft.sentences for i in s.evidence}
+    expected = {k: round(item.sentence.words * COMPRESSED) if item.sentence.words >= COMPRESS_FROM
+                else item.sentence.words for k, item in enumerate(evidence)}
+    assert all(expected[k] > max_words - used for k in range(len(evidence)) if k not in chosen)

@@ -9,9 +9,9 @@ credit, promotion or text addressed to a model (`data/furniture.txt`) goes alone
 stays as a sentence of kind `timestamp`, never briefed, because the date it gives tells two events
 of one kind apart (stage 3); and a byline, dateline, wire credit, timestamp or section label that
 opens a sentence ("By Aaron Humes: The Americas…", "WASHINGTON (Reuters) - The…", "(CNN) - The…",
-"May 2, 2013 1:35 pm The…", "Why it matters: The…", `data/labels.txt`) is cut off its span. Neither does a sentence disguised with look-alike letters, punctuation alone or a run of
-characters without a space. A document's first line standing alone as its own paragraph is its
-title, with or without a full stop, when it is short, in Title Case, or told again by the
+"May 2, 2013 1:35 pm The…", "Why it matters: The…", `data/labels.txt`) is cut off its span.
+A sentence disguised with look-alike letters, punctuation alone or a run of characters without a
+space is left out too. A document's first line standing alone as its own paragraph is its title, with or without a full stop, when it is short, in Title Case, or told again by the
 sentences after it; a line of its own in Title Case ("Dem Report: NRA Was 'Foreign Asset' for
 Russia.") is a heading. A document with no body left, or in a language not briefed, is returned
 with `left_out` saying why rather than dropped.
@@ -35,7 +35,7 @@ from .words import content_words, same_words, word_set
 
 _HEADING_MAX_WORDS = 20
 _LONG_TITLE_MAX_WORDS = 40
-RETOLD = 0.4
+_RETOLD_SHARE = 0.4
 _NEXT_CHARACTERS = 1500  # enough for the two sentences after a first paragraph
 _LEDE_WORDS = re.compile(r"\b(?:said(?! to)|says|told|announced|yesterday|today|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b")
 _PARAGRAPH_BREAK = re.compile(r"[ \t]*\n[ \t]*\n")
@@ -70,11 +70,15 @@ _GREEK_OR_CYRILLIC = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")  # a cheap firs
 _LEGACY_CODES = {"iw": "he", "jw": "jv", "in": "id"}  # CLD2 keeps a few pre-2000 ISO codes
 
 
+def _alternatives(name: str) -> str:
+    """The patterns of a data file, one a line (`#` opens a comment line), as one alternation."""
+    lines = resources.files("service").joinpath(f"data/{name}").read_text(encoding="utf-8").splitlines()
+    return "|".join(f"(?:{line.strip()})" for line in lines if line.strip() and not line.startswith("#"))
+
+
 @lru_cache(maxsize=2)
 def _patterns(name: str) -> re.Pattern[str]:
-    lines = resources.files("service").joinpath(f"data/{name}").read_text(encoding="utf-8").splitlines()
-    patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return re.compile(_alternatives(name), re.IGNORECASE)
 
 
 def is_boilerplate(sentence: str) -> bool:
@@ -116,9 +120,7 @@ def byline_length(sentence: str) -> int:
 @lru_cache(maxsize=1)
 def _label_opening() -> re.Pattern[str]:
     """A section label from `data/labels.txt` with its colon, before the capital that opens the rest."""
-    labels = resources.files("service").joinpath("data/labels.txt").read_text(encoding="utf-8").splitlines()
-    alternatives = "|".join(line.strip() for line in labels if line.strip() and not line.startswith("#"))
-    return re.compile(rf"(?i:{alternatives})\s*:\s+(?=[\"“‘'(]?[A-Z\d])")
+    return re.compile(rf"(?i:{_alternatives('labels.txt')})\s*:\s+(?=[\"“‘'(]?[A-Z\d])")
 
 
 def is_title_case(sentence: str) -> bool:
@@ -159,12 +161,13 @@ def _title_paragraph(view: str, line_start: int, line_end: int) -> bool:
 
 
 def _told_again(line: str, after: str) -> bool:
-    """Whether the first two sentences of `after` hold `RETOLD` of the line's content words. Long NeuS titles
+    """Whether the first two sentences of `after` hold `_RETOLD_SHARE` of the line's content words (a line with none
+    is not). Long NeuS titles
     (21 to 34 words) hold a median 0.50, first paragraphs of 21 words or more above other paragraphs (ledes of
     AllSides and ECB+) 0.13; with the lede words, 6 of 607 such ledes pass and 7 of 10 such titles."""
     words = content_words(line, numbers=False)
     told = content_words(" ".join(after[start:end] for start, end in split_sentences(after)[:2]), numbers=False)
-    return len(words & told) >= RETOLD * len(words)
+    return bool(words) and len(words & told) >= _RETOLD_SHARE * len(words)
 
 
 def detect_language(text: str) -> str | None:
@@ -219,10 +222,9 @@ def normalize(index: int, doc_id: str, raw: str, languages: frozenset[str], titl
 
 def read(index: int, doc_id: str, raw: str, languages: frozenset[str], title: str | None = None) -> Reading:
     """`normalize`, with the article and the sentences left out of briefs (timestamps too), which `brief extract`
-    shows. Where the request gives
-    the `title`, a first paragraph is the title only if it says the same ("A federal judge in Texas issued an order
-    Wednesday blocking the state's six-week abortion ban." is the lede under "Federal judge issues order blocking
-    Texas' 6-week abortion ban")."""
+    shows. Where the request gives the `title`, a first paragraph is the title only if it says the same ("A federal
+    judge in Texas issued an order Wednesday blocking the state's six-week abortion ban." is the lede under "Federal
+    judge issues order blocking Texas' 6-week abortion ban")."""
     is_html = looks_like_html(raw)
     article = read_article(raw) if is_html else None
     view = article.text if article else _plain_view(raw)

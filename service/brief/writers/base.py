@@ -57,21 +57,32 @@ class Writer(Protocol):
         ...
 
 
-def within_budget(lengths: Sequence[int], max_words: int) -> list[int]:
-    """The budget rule of every brief: indexes of the items (their word counts, in priority order) that fit
-    `max_words` together.
+@dataclass
+class Budget:
+    """The budget rule of every brief, item by item in priority order: an item that would overflow is skipped, so a
+    shorter one further down may still fit. When not even the first fits, it is kept alone, for verify to cut to the
+    budget on a word boundary (`verify.cut_to`): a brief is never empty and never longer than its budget."""
 
-    An item that would overflow is skipped, so a shorter one further down may still fit. When not even the
-    first fits, it is kept alone, for verify to cut to the budget on a word boundary (`verify.cut_to`): a brief
-    is never empty and never longer than its budget.
-    """
+    max_words: int
+    words: int = 0
+    items: int = 0
+
+    def fits(self, length: int) -> bool:
+        return not self.items or self.words + length <= self.max_words
+
+    def spend(self, length: int) -> None:
+        self.items += 1
+        self.words += length
+
+
+def within_budget(lengths: Sequence[int], max_words: int) -> list[int]:
+    """Indexes of the items (their word counts, in priority order) that `Budget` keeps."""
+    budget = Budget(max_words)
     kept: list[int] = []
-    words = 0
     for i, length in enumerate(lengths):
-        if kept and words + length > max_words:
-            continue
-        kept.append(i)
-        words += length
+        if budget.fits(length):
+            kept.append(i)
+            budget.spend(length)
     return kept
 
 

@@ -34,7 +34,7 @@ from ...types import Evidence
 from ..evidence import points_outside
 from ..prompts import PROMPTS_DIR, Template, load_template
 from ..rewrites import as_deletion, cuts_words, deletion_grammar, reference, resolve
-from .base import Draft, DraftSentence
+from .base import Budget, Draft, DraftSentence
 from .claims import Claim, by_priority, told_in_order
 from .engine import Message, OwnedEngine
 from .loading import load_owned
@@ -102,20 +102,20 @@ class ModelWriter:
         length written, so the words a compression saves go to the next claims that fit (the budget rule of
         `within_budget`: one that would overflow is skipped, a shorter one further down may still fit)."""
         written: dict[int, DraftSentence] = {}
-        tokens = words = 0
+        budget = Budget(max_words)
+        tokens = 0
         for claim in (c for c in by_priority(evidence) if self._writable(evidence, c)):
             expected = round(claim.sentences[0].words * COMPRESSED) if self._task(evidence, claim) == "compress" \
                 else claim.sentences[0].words
-            if written and words + expected > max_words:
+            if not budget.fits(expected):
                 continue
             if cancel.is_set():
                 raise Cancelled("stopped while writing: the request was cancelled")
             sentence, generated = self._write(evidence, claim, cancel)
             tokens += generated
-            if written and words + len(sentence.text.split()) > max_words:
-                continue
-            written[claim.index] = sentence
-            words += len(sentence.text.split())
+            if budget.fits(length := len(sentence.text.split())):
+                written[claim.index] = sentence
+                budget.spend(length)
         return Draft(tuple(written[i] for i in told_in_order(evidence, list(written))), tokens)
 
     def _task(self, evidence: Sequence[Evidence], claim: Claim) -> str:
