@@ -11,8 +11,8 @@ of one kind apart (stage 3); and a byline, dateline, wire credit, timestamp or s
 opens a sentence ("By Aaron Humes: The Americas…", "WASHINGTON (Reuters) - The…", "(CNN) - The…",
 "May 2, 2013 1:35 pm The…", "Why it matters: The…", `data/labels.txt`) is cut off its span.
 A sentence disguised with look-alike letters, punctuation alone or a run of characters without a
-space is left out too. A document's first line standing alone as its own paragraph is its title, with or without a full stop, when it is short, in Title Case, or told again by the
-sentences after it; a line of its own in Title Case ("Dem Report: NRA Was 'Foreign Asset' for
+space is left out too. A document's first line standing alone as its own paragraph is its title,
+with or without a full stop, when it is short, in Title Case, or told again by the sentences after it; a line of its own in Title Case ("Dem Report: NRA Was 'Foreign Asset' for
 Russia.") is a heading. A document with no body left, or in a language not briefed, is returned
 with `left_out` saying why rather than dropped.
 """
@@ -88,9 +88,9 @@ def is_boilerplate(sentence: str) -> bool:
 
 
 def is_furniture_line(sentence: str) -> bool:
-    """True for a byline, dateline, timestamp, caption, credit, promotion or text addressed to a model: furniture
-    on its own, whatever the sentences around it are."""
-    return is_timestamp(sentence) or _patterns("furniture.txt").search(sentence.strip(" \t\"“'‘")) is not None
+    """True for a byline, dateline, caption, credit, promotion or text addressed to a model: furniture on its own,
+    whatever the sentences around it are (a timestamp is told apart first, by `is_timestamp`)."""
+    return _patterns("furniture.txt").search(sentence.strip(" \t\"“'‘")) is not None
 
 
 def is_timestamp(sentence: str) -> bool:
@@ -162,9 +162,9 @@ def _title_paragraph(view: str, line_start: int, line_end: int) -> bool:
 
 def _told_again(line: str, after: str) -> bool:
     """Whether the first two sentences of `after` hold `_RETOLD_SHARE` of the line's content words (a line with none
-    is not). Long NeuS titles
-    (21 to 34 words) hold a median 0.50, first paragraphs of 21 words or more above other paragraphs (ledes of
-    AllSides and ECB+) 0.13; with the lede words, 6 of 607 such ledes pass and 7 of 10 such titles."""
+    is not). Long NeuS titles (21 to 34 words) hold a median 0.50, first paragraphs of 21 words or more above other
+    paragraphs (ledes of AllSides and ECB+) 0.13; with the lede words, 6 of 607 such ledes pass and 7 of 10 such
+    titles."""
     words = content_words(line, numbers=False)
     told = content_words(" ".join(after[start:end] for start, end in split_sentences(after)[:2]), numbers=False)
     return bool(words) and len(words & told) >= _RETOLD_SHARE * len(words)
@@ -239,10 +239,8 @@ def read(index: int, doc_id: str, raw: str, languages: frozenset[str], title: st
         opens_line = view[line_start:start].strip() == ""
         raw_start, raw_end = article.raw_span(start, end) if article else (start, end)
         why = "furniture" if line_start == furniture_line else _why_left_out(piece)
-        if why == "furniture-line" and is_timestamp(piece):  # kept, never briefed: it dates the text for stage 3
+        if why == "timestamp":  # kept, never briefed: it dates the text for stage 3
             stamps.append(Sentence(index, len(sentences) + len(stamps), piece, raw_start, raw_end, "timestamp"))
-            left_out.append((raw_start, raw_end, "timestamp"))
-            continue
         if why is not None:
             furniture_line = line_start if why == "furniture" and opens_line else furniture_line
             left_out.append((raw_start, raw_end, why))
@@ -281,6 +279,8 @@ def _why_left_out(sentence: str) -> str | None:
         return "run"
     if is_boilerplate(sentence):
         return "furniture"
+    if is_timestamp(sentence):
+        return "timestamp"
     if is_furniture_line(sentence):
         return "furniture-line"
     if has_look_alike_letters(sentence):
