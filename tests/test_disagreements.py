@@ -304,6 +304,38 @@ def test_a_value_matched_in_the_other_sentence_makes_no_second_occasion(pipeline
     assert [{v.value for v in s.values} for s in claims.disagreements] == [{"13", "14"}]
 
 
+def test_lists_that_differ_on_one_item_disagree(pipeline: Pipeline) -> None:
+    """"5 life sentences and four sentences of life" against "seven life sentences and four sentences of life" (ECB+
+    3): each sentence counts sentences twice, which alone would read as parts of a whole, but the other side states
+    the same "four", so the lists differ on one item."""
+    one = "Judge Bodiford sentenced Nichols to 5 life sentences and four sentences of life without parole."
+    other = "Judge Bodiford sentenced Nichols to seven life sentences and four sentences of life without parole."
+    claims, _ = claims_of(pipeline, [(1, one), (2, other)])
+    assert [{v.value for v in s.values} for s in claims.disagreements] == [{"5", "7"}]
+
+
+@pytest.mark.parametrize(("text", "excluded"), [
+    ("Dozens of tremors have hit the region since 7.6 and 7.5 magnitude quakes struck on Sunday.", [False, False]),
+    ("The quakes measured between 7.6 and 7.5 in magnitude on Sunday.", [True, True]),
+    ("The quakes measured from 7.6 to 7.5 in magnitude on Sunday.", [True, True]),
+])
+def test_two_values_joined_by_and_are_a_list_unless_between_makes_them_a_range(text: str,
+                                                                                excluded: list[bool]) -> None:
+    values = [v for v in values_in(text) if v.kind == "count"]
+    assert [context(v, text, tuple(values_in(text))).excluded for v in values] == excluded
+
+
+def test_the_same_counted_noun_with_shared_words_on_either_side_fills_one_slot(pipeline: Pipeline) -> None:
+    """ECB+ 9: "celebrate the 96th anniversary of the Interior Department" against "visited the Interior Department
+    to commemorate its 160th anniversary": one anniversary, the department named before the rank on one side and
+    after it on the other."""
+    one = "Obama also helped celebrate the 96th anniversary of the Interior Department on Tuesday."
+    other = ("Obama, who visited the Interior Department to commemorate its 160th anniversary, said he had "
+             "instructed Interior and Commerce Department officials to review the Bush rules.")
+    claims, _ = claims_of(pipeline, [(1, one), (2, other)])
+    assert [{v.value for v in s.values} for s in claims.disagreements] == [{"96", "160"}]
+
+
 def test_a_weekday_beside_its_full_date_is_one_value(pipeline: Pipeline) -> None:
     """"On Tuesday, January 20, 2026" states one day twice, not two values of the slot: the other outlet's Thursday
     still disagrees with it."""

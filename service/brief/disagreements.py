@@ -416,7 +416,10 @@ def _merge_compatible(values: list[Stated]) -> list[Stated]:
 def _consistent(slot: Slot, by_sentence: dict[Sentence, list[Mention]]) -> bool:
     """A slot where a document gives two values mixes two quantities: not a disagreement.
 
-    So does one whose sentence counts the same thing twice ("four bombs ... two landed inside"): parts of a whole.
+    So does one whose sentence counts the same thing twice ("four bombs ... two landed inside"): parts of a whole,
+    unless the other side's sentence states that second value too, in the same list ("5 life sentences and four
+    sentences of life without parole" against "seven ... life sentences and four sentences of life"): the lists
+    then differ on one item.
     """
     seen: set[int] = set()
     for side in slot.values:
@@ -424,8 +427,11 @@ def _consistent(slot: Slot, by_sentence: dict[Sentence, list[Mention]]) -> bool:
         if seen & documents:
             return False
         seen |= documents
+        told_otherwise = {(m.value.value, m.context.head) for other in slot.values if other is not side
+                          for stating in other.mentions for m in by_sentence[stating.sentence]}
         for mention in side.mentions:
-            if any(_two_of_one(mention, other) for other in by_sentence[mention.sentence]):
+            if any(_two_of_one(mention, other) and (other.value.value, other.context.head) not in told_otherwise
+                   for other in by_sentence[mention.sentence]):
                 return False
     return True
 

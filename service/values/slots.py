@@ -60,9 +60,10 @@ _BOUNDS = {"least": "lower", "more": "lower", "over": "lower", "than": "lower", 
            "approximately": "about", "roughly": "about", "some": "about", "estimated": "about", "close": "about"}
 _ABOUT = 0.15
 _ROUNDED = frozenset(("count", "money", "percent"))  # kinds a writer rounds; never an age, a rank or a date
-_RANGE_BEFORE = re.compile(r"(?:\bbetween|\bfrom)\s+\S*$|\d\s*(?:-|–|to|and|:|/)\s*$", re.IGNORECASE)
-# a range's or score's first number, a time of day
-_RANGE_AFTER = re.compile(r"^\s*(?:-|–|to|and|or|:|/)\s*[$£€]?\d|^\s*[ap]\.?\s?m\b", re.IGNORECASE)
+# a range's numbers ("between 4 and 7", "from 4 to 7", "4-7"), a score's, a time of day; "4.6 and 7.5" is a list
+_RANGE_BEFORE = re.compile(r"(?:\bbetween|\bfrom)\s+\S*$|\bbetween\s+\S+\s+and\s*$|\d\s*(?:-|–|to|:|/)\s*$",
+                           re.IGNORECASE)
+_RANGE_AFTER = re.compile(r"^\s*(?:-|–|to|or|:|/)\s*[$£€]?\d|^\s*[ap]\.?\s?m\b", re.IGNORECASE)
 _AGE_OF = re.compile(r"[\s-]*years?[\s-]*old\s+((?:[a-z]+\s+){0,2}(?:[A-Z][\w'’-]*\s*){1,3})")  # "-year-old Reid"
 _AGE_WORDS = frozenset(("-", "year", "years", "old", "year-old", "years-old"))
 _CROWDED = 3  # a sentence with more numbers than this is a line of statistics
@@ -317,4 +318,7 @@ def same_slot(a: Value, ca: Context, b: Value, cb: Context, cosine: float, windo
     measured = ca.head in _MEASURES or cb.head in _MEASURES or "-" in ca.head + cb.head
     if ca.alone and cb.alone and cosine >= CLOSE_CLAIM_COSINE and shared >= 1 and not measured:
         return True  # paraphrases that each state one such count state the same one ("37 members", "37 inmates")
-    return bool(ca.head) and ca.head == cb.head and (shared >= 2 or (shared >= 1 and cosine >= CLOSE_CLAIM_COSINE))
+    # shared words on either side: "celebrate the 96th anniversary of the Interior Department", "visited the
+    # Interior Department to commemorate its 160th anniversary"
+    either = len({*ca.before[:3], *ca.after[:3]} & {*cb.before[:3], *cb.after[:3]})
+    return bool(ca.head) and ca.head == cb.head and (either >= 2 or (shared >= 1 and cosine >= CLOSE_CLAIM_COSINE))
