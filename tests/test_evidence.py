@@ -1,5 +1,6 @@
 import pytest
 
+from service.brief.evidence import same_claim
 from service.pipeline import Pipeline
 from service.schemas import BriefRequest, BriefResponse
 from tests.conftest import seed_documents
@@ -174,6 +175,20 @@ def test_of_one_claim_told_twice_the_fuller_telling_is_kept(pipeline: Pipeline) 
     documents = [{"text": f"Trump to pardon Libby.\n\n{short}"}, {"text": f"Pardon for Libby.\n\n{full}"}]
     [story] = run(pipeline, documents, max_words=80, mode="extractive").stories
     assert [s.text for s in story.brief.sentences] == [full]
+
+
+def test_one_claim_is_found_in_either_order(pipeline: Pipeline) -> None:
+    """Two AllSides outlets on June's jobs report: as many content words each, and the second adds May's 5.8%. The
+    one that says less is looked for in the other whichever comes first, so the brief tells the rate once."""
+    less = "The unemployment rate slightly increased to 5.9%, the Bureau of Labor Statistics reported Friday."
+    more = "The unemployment rate stood at 5.9%, up from 5.8% in May, the Bureau of Labor Statistics reported Friday."
+    vectors = pipeline.embedder.encode([less, more])
+    cosine = float(vectors[0] @ vectors[1])
+    assert same_claim(less, more, cosine) and same_claim(more, less, cosine)
+    jobs = "The US economy added 850,000 jobs in June, when adjusted for seasonal changes."
+    documents = [{"text": f"Jobs report.\n\n{jobs} {less}"}, {"text": f"Hiring in June.\n\n{jobs} {more}"}]
+    [story] = run(pipeline, documents, max_words=80, mode="extractive").stories
+    assert sum("unemployment rate" in s.text for s in story.brief.sentences) == 1
 
 
 def test_that_is_points_outside_the_sentence() -> None:

@@ -133,9 +133,10 @@ def same_claim(a: str, b: str, cosine: float) -> bool:
     what the shorter says (its content words and every number) in the other."""
     if cosine >= REDUNDANT_COSINE:
         return True
-    x, y = _content_words(a), _content_words(b)
-    (shorter, short), (longer, long) = sorted(((x, a), (y, b)), key=lambda pair: len(pair[0]))
-    if not shorter or not extract_facts(short).numbers <= extract_facts(long).numbers:
+    told = [(_content_words(text), extract_facts(text).numbers) for text in (a, b)]
+    # the one that says less is looked for in the other, in either order: fewer words, then fewer numbers
+    (shorter, few), (longer, more) = sorted(told, key=lambda said: (len(said[0]), len(said[1])))
+    if not shorter or not few <= more:
         return False
     contained = len(shorter & longer) / len(shorter)
     return contained >= SAME_CLAIM_CONTAINED or (cosine >= SAME_CLAIM_CLOSE[0] and contained >= SAME_CLAIM_CLOSE[1])
