@@ -219,9 +219,15 @@ def shared_sentences(sentences: list[str], body: np.ndarray, common: np.ndarray)
         return [False] * len(sentences)
     shared = []
     for sentence in sentences:
-        shingles = fingerprint(sentence)
+        shingles = _sentence_fingerprint(sentence)
         shared.append(bool(shingles.size) and _members(shingles, common).mean() >= 0.5)
     return shared
+
+
+@lru_cache(maxsize=65_536)
+def _sentence_fingerprint(sentence: str) -> np.ndarray:
+    """`fingerprint` of one sentence, made once: rewrites and syndicated versions repeat most of their sentences."""
+    return fingerprint(sentence)
 
 
 def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

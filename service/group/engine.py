@@ -439,9 +439,10 @@ class MemoryStore:
         stories = []
         for members in clusters:
             members = sorted(members, key=lambda g: groups[g].members[0].index)
+            member_set = set(members)
             links: list[Link | None] = []
             for g in members:
-                inside = {other: s for other, s in best[g].items() if other in members}
+                inside = {other: s for other, s in best[g].items() if other in member_set}
                 via = max(inside, key=inside.__getitem__) if inside else None
                 links.append(Link(groups[via].representative, round(inside[via], 4)) if via is not None else None)
             stories.append(Story(tuple(groups[g] for g in members), tuple(links)))
