@@ -266,6 +266,9 @@ def test_a_colon_of_the_sentence_s_own_is_no_label() -> None:
     (r"\b(?:all |any )?rights", ()),  # an optional group holds no word every match needs
     (r"\((?:ap|afp)\)", ()),
     (r"\b(?:advertiser disclosure|affiliate (?:links?|commission))\b", ()),
+    (r"\bfoo|bar", ()),  # "bar" matches without "foo"
+    (r"\bfoo[|]bar|", ()),
+    (r"\bfoo(?:x|y)[|]", ("foo",)),  # a "|" inside a group or a class is no alternation of the pattern's own
 ])
 def test_a_furniture_pattern_is_tried_only_where_its_opening_words_are(pattern: str, words: tuple[str, ...]) -> None:
     assert opening_words(pattern) == words

@@ -126,11 +126,31 @@ class _Furniture:
 
 
 def opening_words(pattern: str) -> tuple[str, ...]:
-    """The words one of which every match of `pattern` holds, as `_OPENING_WORDS` reads them; () when none."""
+    """The words one of which every match of `pattern` holds, as `_OPENING_WORDS` reads them; () when none, or when
+    the pattern is an alternation of its own ("\\bfoo|bar" matches "bar" alone)."""
     found = _OPENING_WORDS.match(pattern)
-    if found is None:
+    if found is None or _alternation(pattern):
         return ()
     return tuple(found["words"].split("|")) if found["words"] else (found["word"],)
+
+
+def _alternation(pattern: str) -> bool:
+    """Whether `pattern` has a `|` outside every group and character class."""
+    depth, escaped, in_class = 0, False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            return True
+    return False
 
 
 @lru_cache(maxsize=1)
