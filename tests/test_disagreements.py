@@ -318,6 +318,7 @@ def test_lists_that_differ_on_one_item_disagree(pipeline: Pipeline) -> None:
     ("Dozens of tremors have hit the region since 7.6 and 7.5 magnitude quakes struck on Sunday.", [False, False]),
     ("The quakes measured between 7.6 and 7.5 in magnitude on Sunday.", [True, True]),
     ("The quakes measured from 7.6 to 7.5 in magnitude on Sunday.", [True, True]),
+    ("Most of the victims were between ages 18 and 24, police said on Sunday.", [True, True]),
 ])
 def test_two_values_joined_by_and_are_a_list_unless_between_makes_them_a_range(text: str,
                                                                                 excluded: list[bool]) -> None:

@@ -427,11 +427,13 @@ def _consistent(slot: Slot, by_sentence: dict[Sentence, list[Mention]]) -> bool:
         if seen & documents:
             return False
         seen |= documents
-        told_otherwise = {(m.value.value, m.context.head) for other in slot.values if other is not side
-                          for stating in other.mentions for m in by_sentence[stating.sentence]}
+        beside_other_sides = {(m.value.value, m.context.head) for other_side in slot.values if other_side is not side
+                              for stating in other_side.mentions for m in by_sentence[stating.sentence]
+                              if m is not stating}
         for mention in side.mentions:
-            if any(_two_of_one(mention, other) and (other.value.value, other.context.head) not in told_otherwise
-                   for other in by_sentence[mention.sentence]):
+            if any(_two_of_one(mention, neighbour)
+                   and (neighbour.value.value, neighbour.context.head) not in beside_other_sides
+                   for neighbour in by_sentence[mention.sentence]):
                 return False
     return True
 

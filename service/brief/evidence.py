@@ -133,12 +133,13 @@ def same_claim(a: str, b: str, cosine: float) -> bool:
     what the shorter says (its content words and every number) in the other."""
     if cosine >= REDUNDANT_COSINE:
         return True
-    told = [(_content_words(text), extract_facts(text).numbers) for text in (a, b)]
     # the one that says less is looked for in the other, in either order: fewer words, then fewer numbers
-    (shorter, few), (longer, more) = sorted(told, key=lambda said: (len(said[0]), len(said[1])))
-    if not shorter or not few <= more:
+    (short_words, short_numbers), (long_words, long_numbers) = sorted(
+        ((_content_words(text), extract_facts(text).numbers) for text in (a, b)),
+        key=lambda words_and_numbers: (len(words_and_numbers[0]), len(words_and_numbers[1])))
+    if not short_words or not short_numbers <= long_numbers:
         return False
-    contained = len(shorter & longer) / len(shorter)
+    contained = len(short_words & long_words) / len(short_words)
     return contained >= SAME_CLAIM_CONTAINED or (cosine >= SAME_CLAIM_CLOSE[0] and contained >= SAME_CLAIM_CLOSE[1])
 
 

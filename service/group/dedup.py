@@ -226,8 +226,11 @@ def shared_sentences(sentences: list[str], body: np.ndarray, common: np.ndarray)
 
 @lru_cache(maxsize=65_536)
 def _sentence_fingerprint(sentence: str) -> np.ndarray:
-    """`fingerprint` of one sentence, made once: rewrites and syndicated versions repeat most of their sentences."""
-    return fingerprint(sentence)
+    """`fingerprint` of one sentence, made once: rewrites and syndicated versions repeat most of their sentences.
+    Read-only, since every caller shares it."""
+    shingles = fingerprint(sentence)
+    shingles.flags.writeable = False
+    return shingles
 
 
 def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

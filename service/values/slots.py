@@ -60,9 +60,10 @@ _BOUNDS = {"least": "lower", "more": "lower", "over": "lower", "than": "lower", 
            "approximately": "about", "roughly": "about", "some": "about", "estimated": "about", "close": "about"}
 _ABOUT = 0.15
 _ROUNDED = frozenset(("count", "money", "percent"))  # kinds a writer rounds; never an age, a rank or a date
-# a range's numbers ("between 4 and 7", "from 4 to 7", "4-7"), a score's, a time of day; "4.6 and 7.5" is a list
-_RANGE_BEFORE = re.compile(r"(?:\bbetween|\bfrom)\s+\S*$|\bbetween\s+\S+\s+and\s*$|\d\s*(?:-|–|to|:|/)\s*$",
-                           re.IGNORECASE)
+# a range's numbers ("between 4 and 7", "between ages 18 and 24", "from 4 to 7", "4-7"), a score's, a time of day;
+# "7.6 and 7.5" without "between" is a list
+_RANGE_BEFORE = re.compile(r"\bfrom\s+\S*$|\bbetween\s+(?:\S+\s+){0,2}$|\bbetween\s+(?:\S+\s+){1,3}and\s*$"
+                           r"|\d\s*(?:-|–|to|:|/)\s*$", re.IGNORECASE)
 _RANGE_AFTER = re.compile(r"^\s*(?:-|–|to|or|:|/)\s*[$£€]?\d|^\s*[ap]\.?\s?m\b", re.IGNORECASE)
 _AGE_OF = re.compile(r"[\s-]*years?[\s-]*old\s+((?:[a-z]+\s+){0,2}(?:[A-Z][\w'’-]*\s*){1,3})")  # "-year-old Reid"
 _AGE_WORDS = frozenset(("-", "year", "years", "old", "year-old", "years-old"))
@@ -307,7 +308,7 @@ def same_slot(a: Value, ca: Context, b: Value, cb: Context, cosine: float, windo
         return True  # the words around the values say the same: "the 12th actor to take up", "the 12th actor to play"
     shared = len(set(ca.before[:3]) & set(cb.before[:3])) + len(set(ca.after[:3]) & set(cb.after[:3]))
     if a.kind == "date":  # the event a date dates sits on either side: "fell ... on Saturday", "On Saturday, ... fell"
-        around = {*ca.before[:4], *ca.after[:4]} & {*cb.before[:4], *cb.after[:4]}
+        around = _shared_around(ca, cb, 4)
         events = around - ca.proper - cb.proper  # "killed", "arrested": names alone do not make one event
         return len(around) >= 2 and cosine >= SAME_DATE_COSINE or (
             len(around) >= 3 and len(events) >= 2 and cosine >= CLOSE_CLAIM_COSINE)
@@ -318,7 +319,13 @@ def same_slot(a: Value, ca: Context, b: Value, cb: Context, cosine: float, windo
     measured = ca.head in _MEASURES or cb.head in _MEASURES or "-" in ca.head + cb.head
     if ca.alone and cb.alone and cosine >= CLOSE_CLAIM_COSINE and shared >= 1 and not measured:
         return True  # paraphrases that each state one such count state the same one ("37 members", "37 inmates")
-    # shared words on either side: "celebrate the 96th anniversary of the Interior Department", "visited the
+    # words shared on either side: "celebrate the 96th anniversary of the Interior Department", "visited the
     # Interior Department to commemorate its 160th anniversary"
-    either = len({*ca.before[:3], *ca.after[:3]} & {*cb.before[:3], *cb.after[:3]})
-    return bool(ca.head) and ca.head == cb.head and (either >= 2 or (shared >= 1 and cosine >= CLOSE_CLAIM_COSINE))
+    either_side = len(_shared_around(ca, cb, 3))
+    return bool(ca.head) and ca.head == cb.head and (
+        shared >= 2 or either_side >= 2 or (shared >= 1 and cosine >= CLOSE_CLAIM_COSINE))
+
+
+def _shared_around(ca: Context, cb: Context, words: int) -> set[str]:
+    """The content words within `words` of each value, on either side, that both contexts have."""
+    return {*ca.before[:words], *ca.after[:words]} & {*cb.before[:words], *cb.after[:words]}
