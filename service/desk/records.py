@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..read.shingles import SIGNATURE_DTYPE
 from ..read.words import words
 from ..schemas import DocumentIn
 from ..types import Article, Document, PageMeta, Sentence
@@ -83,7 +84,8 @@ def article(row: models.Document) -> Article:
 
 def _article(row: models.Document, document: Document, fingerprint: np.ndarray, vector: np.ndarray) -> Article:
     title, source, url, published = (row.meta or {}).get("article") or [row.title or "", row.source, row.url, None]
-    return Article(document, title, source, url, _time(published), fingerprint, vector)
+    signature = np.frombuffer(row.signature or b"", dtype=SIGNATURE_DTYPE)
+    return Article(document, title, source, url, _time(published), fingerprint, signature, vector)
 
 
 def vector(row: Any) -> np.ndarray:
