@@ -209,3 +209,36 @@ def test_a_demonstrative_noun_points_outside_the_sentence_and_a_time_does_not() 
     assert not points_outside("This week the Senate voted to repeal the rule.")
     assert not points_outside("This past weekend, police arrested two men in the city.")
     assert not points_outside("Those who voted for the bill were angry at the delay.")
+
+
+@pytest.mark.parametrize(("text", "left_open"), [
+    ("Late Monday night, CNN published a story titled “U.S.", True),
+    ('The network aired a segment called "Inside the', True),
+    ("The mayor said: “We will rebuild the bridge by the spring.”", False),
+    ("“We will rebuild the bridge,” the mayor said. “It will take a year.", True),
+    ('Officials said the 5" pipe burst on Monday.', False),
+    ("More than 1,000 agents hit the caps, director Randolph “Tex″ Alles told USA Today.", False),
+    ('Cuccinelli became acting head of USCIS in June, in the newly created role of “principal deputy director."',
+     False),
+    ("The ministry said the talks would resume in the U.S.", False),
+])
+def test_a_quotation_opened_and_never_closed_is_told_apart(text: str, left_open: bool) -> None:
+    from service.brief.evidence import quotation_left_open
+
+    assert quotation_left_open(text) is left_open
+
+
+def test_an_article_that_stops_inside_a_quotation_does_not_lend_its_last_sentence(pipeline: Pipeline) -> None:
+    """A NeuS article on Kim Jong Un's health ends 'published a story titled “U.S.': the text was cut off there, and
+    the brief briefed it as a finished sentence."""
+    cut = ("Late Monday night, CNN, citing a U.S. official, said that North Korean leader Kim Jong Un was in grave "
+           "danger after surgery and published a story titled “U.S.")
+    documents = [
+        {"text": "Kim Jong Un had surgery, officials say.\n\nU.S. intelligence indicates that North Korean leader Kim "
+                 "Jong Un recently had cardiovascular surgery, NBC News reported Tuesday, citing American officials.\n"
+                 f"South Korean officials said they had no sign of an emergency in Pyongyang.\n{cut}"},
+        {"text": "Reports on Kim's health.\n\nNorth Korean leader Kim Jong Un recently had cardiovascular surgery, "
+                 "according to U.S. intelligence cited by NBC News on Tuesday.\n"
+                 "CNN, citing a U.S. official, said that Kim Jong Un was in grave danger after surgery on Monday."}]
+    [story] = run(pipeline, documents, max_words=80, mode="extractive").stories
+    assert not any(s.text.endswith("“U.S.") for s in story.brief.sentences), [s.text for s in story.brief.sentences]

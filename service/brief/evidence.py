@@ -11,9 +11,10 @@ says all another says, and more), and a light penalty for closeness
 (maximal marginal relevance) spreads the rest. Spans are
 carried, never recomputed.
 
-A sentence reads like an editor's only if it stands alone: a headline echoed in the text, or the
-cut-off tail of a sentence a page split ("new infections are beginning to rise."), is never
-evidence. A question, an exclamation, the writer's own voice ("I", "we", words to the reader) outside a
+A sentence reads like an editor's only if it stands alone: a headline echoed in the text, the
+cut-off tail of a sentence a page split ("new infections are beginning to rise."), or an article's last
+sentence stopping inside a quotation it opens ('published a story titled “U.S.': the text was cut off), is
+never evidence. A question, an exclamation, the writer's own voice ("I", "we", words to the reader) outside a
 quotation, a quotation alone with nobody saying it, or a sentence with no end (its line broke it off), is
 briefed only when nothing else is left: a brief reports what happened, it does not ask, chant or chat. A sentence
 that points outside itself ("He said they…") keeps the sentences before it in its article, so that a writer
@@ -55,6 +56,7 @@ _POINTS_OUTSIDE = re.compile(
     r"|.*[\"”’']\s*,?\s*(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b", re.IGNORECASE)
 _FINISHED = re.compile(r"[.!?…][\"”’')\]]*\s*$")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_OPENING_STRAIGHT = re.compile(r"(?:^|\s)\"\w[^\"]*$")  # the last straight quote opens a quotation
 _OWN_VOICE = re.compile(r"\b(?:(?<!War )I(?=\s+[a-z])|I[’']m|I[’']ve|I[’']d|[Mm]e|[Mm]y|[Ww]e|[Ww]e[’']re|[Ww]e[’']ve|us|"
                         r"[Oo]urs?|[Yy]ou|[Yy]ou[’']re|[Yy]ou[’']ve|[Yy]ours?)\b")  # "US" is a country, "War I" a war
 _EXPLETIVE_IT = re.compile(r"[\s\"“‘'(]*it(?:'s|’s| is| was| has been| remains| seems| appears)(?: not)?(?: yet)?"
@@ -66,7 +68,7 @@ _EXPLETIVE_IT = re.compile(r"[\s\"“‘'(]*it(?:'s|’s| is| was| has been| rem
 class Candidate:
     sentence: Sentence  # from a duplicate group's representative: `sentence.doc` stands for the group
     position: float
-    briefable: bool = True  # False for a headline echoed in the text or the tail of a split sentence
+    briefable: bool = True  # False for a headline echoed in the text, or the tail or cut-off end of a sentence
     last_resort: bool = False  # a question or the writer's own voice: briefed when nothing else is left
     before: tuple[Sentence, ...] = ()  # the sentences before it in its article, nearest last
 
@@ -96,6 +98,14 @@ def last_resort(text: str) -> bool:
     return _OWN_VOICE.search(unquoted) is not None  # a quotation left open runs to the sentence's end
 
 
+def quotation_left_open(text: str) -> bool:
+    """Whether the sentence opens a quotation it does not close. Inside an article the next sentence may go on with
+    it; in an article's last sentence it means the text was cut off there."""
+    closing = max(text.rfind("”"), text.rfind("″"), text.rfind('"'))  # pages close one with these too: “Tex″
+    return text.rfind("“") > closing or (text.count('"') % 2 == 1 and "“" not in text
+                                     and _OPENING_STRAIGHT.search(text) is not None)
+
+
 def echoes_title(text: str, titles: set[frozenset[str]]) -> bool:
     """Whether the sentence is one of the titles (nearly all its words, and nearly all of theirs)."""
     words = word_set(text)
@@ -109,14 +119,16 @@ def titles(story: Story) -> list[str]:
 
 def candidates(story: Story, per_document: int) -> list[Candidate]:
     """The body sentences of each duplicate group's representative (the first `per_document`), with their
-    position in the article; a headline echoed in the text and the tail of a split sentence are kept for
-    comparing sources but never briefed, a question or the writer's own voice only as a last resort."""
+    position in the article; a headline echoed in the text, the tail of a split sentence and an article's end cut
+    off inside a quotation are kept for comparing sources but never briefed, a question or the writer's own voice
+    only as a last resort."""
     words = {word_set(title) for title in titles(story)}
     out = []
     for group in story.groups:
         body = group.representative.body
         for n, sentence in enumerate(body[:per_document]):
-            briefable = not echoes_title(sentence.text, words) and _TAIL.match(sentence.text) is None
+            cut_off = n == len(body) - 1 and quotation_left_open(sentence.text)
+            briefable = not echoes_title(sentence.text, words) and _TAIL.match(sentence.text) is None and not cut_off
             out.append(Candidate(sentence, n / max(len(body), 1), briefable, last_resort(sentence.text),
                                  body[max(n - CONTEXT_SENTENCES, 0):n]))
     return out
