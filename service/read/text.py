@@ -104,6 +104,7 @@ _OPENING_WORDS = re.compile(r"(?:\\b)?(?:\(\?:(?P<words>[a-z][a-z ]*(?:\|[a-z][a
                             r"|(?P<word>[a-z](?:[a-z ]*[a-z])?)(?![?*{]))")
 # Letters that IGNORECASE takes for an ASCII one but `str.lower` does not turn into it ("İgnore previous…")
 _AS_ASCII = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+_NOT_ASCII_LETTERS = re.compile("[İıſ]")
 
 
 @dataclass(frozen=True)
@@ -116,12 +117,15 @@ class _Furniture:
 
     anchored: re.Pattern[str]
     patterns: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]  # opening words (or none) and the pattern
+    any_opening: re.Pattern[str]  # any of the patterns' opening words: most sentences hold none
 
     def matches(self, sentence: str) -> bool:
         """Whether any pattern of the file is found in `sentence`."""
         if self.anchored.match(sentence):
             return True
-        lowered = sentence.translate(_AS_ASCII).lower()
+        lowered = (sentence.translate(_AS_ASCII) if _NOT_ASCII_LETTERS.search(sentence) else sentence).lower()
+        if self.any_opening.search(lowered) is None:
+            return any(not words and pattern.search(sentence) for words, pattern in self.patterns)
         return any((not words or any(word in lowered for word in words)) and pattern.search(sentence)
                    for words, pattern in self.patterns)
 
@@ -159,9 +163,11 @@ def _furniture() -> _Furniture:
     lines = _pattern_lines("furniture.txt")
     at_start = [line.startswith("^") and not _alternation(line) for line in lines]
     anchored = "|".join(f"(?:{line})" for line, start in zip(lines, at_start) if start)
-    return _Furniture(re.compile(anchored or r"(?!)", re.IGNORECASE),
-                      tuple((opening_words(line), re.compile(line, re.IGNORECASE))
-                            for line, start in zip(lines, at_start) if not start))
+    patterns = tuple((opening_words(line), re.compile(line, re.IGNORECASE))
+                     for line, start in zip(lines, at_start) if not start)
+    words = sorted({word for opening, _ in patterns for word in opening})
+    return _Furniture(re.compile(anchored or r"(?!)", re.IGNORECASE), patterns,
+                      re.compile("|".join(map(re.escape, words)) or r"(?!)"))
 
 
 def is_timestamp(sentence: str) -> bool:
