@@ -22,7 +22,9 @@ output is cut to the same word budget. The service's output for a topic is its s
 largest story first. Citations are valid when their span lies inside the cited document and holds
 text; "generated kept by verify" is the share of generated sentences that verify kept; "fused from ≥2
 sources" is the share of brief sentences, in stories with two or more independent sources, that the
-model fused from sentences of two or more of them; "written" the share of brief sentences the model wrote.
+model fused from sentences of two or more of them; "written" the share of brief sentences the model wrote;
+"briefs citing one span twice" the share of the service's briefs where two sentences cite one span: the service
+itself counts them as one claim (a sentence's support is only sentences that state its claim).
 The readability columns (`eval/readability.py`) are counted from each system's own sentences.
 """
 
@@ -257,6 +259,9 @@ def service_system(pipeline: Pipeline, mode: str, stats: dict[str, list[float]],
                 if story.sources >= 2:
                     stats["fused"].append(float(sentence.origin == "fused" and sentence.sources >= 2))
             stats["kept"] += [1.0] * sum(s.origin != "copied" for s in brief.sentences) + [0.0] * len(brief.rejected)
+            spans = [{(c.document_id, c.start, c.end) for c in s.citations} for s in brief.sentences]
+            stats["one span twice"].append(float(any(spans[i] & spans[j] for i in range(len(spans))
+                                                     for j in range(i + 1, len(spans)))))
             if dump is not None:
                 dump.append({"mode": mode, "story": story.id, "writer": brief.writer, "written": brief.written,
                              "sentences": [{"text": s.text, "origin": s.origin, "support": s.support,
@@ -278,7 +283,7 @@ def evaluate(topics: list[Topic], words: int, modes: list[str], story_threshold:
     systems: dict[str, Summarize] = {}
     stats: dict[str, dict[str, list[float]]] = {}
     for mode in modes:
-        stats[mode] = {"valid": [], "kept": [], "fused": [], "written": []}
+        stats[mode] = {"valid": [], "kept": [], "fused": [], "written": [], "one span twice": []}
         systems[f"service {mode}"] = service_system(pipeline, mode, stats[mode], story_threshold, dump)
     peers: dict[str, Callable[[list[str], int], list[str]]] = {
         "lead": lead, "sumy LexRank": sumy_system("lexrank"), "sumy TextRank": sumy_system("textrank"),
@@ -313,7 +318,7 @@ def evaluate(topics: list[Topic], words: int, modes: list[str], story_threshold:
 
 COLUMNS = (("valid", "valid citations"), ("kept", "generated kept by verify"), ("fused", "fused from ≥2 sources"),
            ("written", "written by the model"), ("headline", "headlines"), ("furniture", "furniture"),
-           ("unresolved", "unresolved openers"))
+           ("unresolved", "unresolved openers"), ("one span twice", "briefs citing one span twice"))
 
 
 def main() -> None:
