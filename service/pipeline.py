@@ -151,11 +151,11 @@ class Pipeline:
         with timer.stage("normalize"):
             prepared = prepare_all([(i, ids[i], d.text, self.settings.language_set, d.title)
                                     for i, d in enumerate(request.documents)])
-            docs = [p.document for p in prepared]
+            docs = [doc for doc, _ in prepared]
             check_text_read(docs, self.settings)
         with timer.stage("embed"):
-            articles = [article_of(p, request.documents[p.document.index]) for p in prepared
-                        if p.document.left_out is None]
+            articles = [article_of(doc, fingerprint, request.documents[doc.index]) for doc, fingerprint in prepared
+                        if doc.left_out is None]
             vectors = self.static.encode([" ".join(a.lead(LEAD_SENTENCES)) for a in articles])
             articles = [replace(article, vector=vector) for article, vector in zip(articles, vectors)]
         return docs, articles

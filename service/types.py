@@ -79,7 +79,6 @@ class Article:
     url: str | None
     published_at: datetime | None
     fingerprint: np.ndarray = field(repr=False)  # sorted shingle hashes (stage 2)
-    signature: np.ndarray = field(repr=False)  # their MinHash signature; empty where none is kept (a stored copy)
     vector: np.ndarray = field(repr=False)  # static unit vector of title and lead
     body_vectors: np.ndarray | None = field(default=None, repr=False)  # static vectors of body sentences, on demand
 

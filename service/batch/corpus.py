@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import ray
 
-from ..read.shingles import SIGNATURE_DTYPE
+from ..group.dedup import SIGNATURE_DTYPE
 from ..types import Article, Document, PageMeta, Sentence
 
 SCHEMA = pa.schema([
@@ -36,10 +36,11 @@ SCHEMA = pa.schema([
     ("vector", pa.list_(pa.float32())),
 ])
 ROW_GROUP = 1000  # rows per Parquet row group: a read of a few keys skips the other groups by their key range
+ARTICLE_COLUMNS = [name for name in SCHEMA.names if name != "signature"]
 
 
 def row(key: int, doc_id: str, text: str, reason: str | None, document: Document | None = None,
-        article: Article | None = None) -> dict[str, Any]:
+        article: Article | None = None, signature: np.ndarray | None = None) -> dict[str, Any]:
     """One document as stored: a left-out document keeps its reason and what was read of it."""
     page = document.meta if document is not None else PageMeta()
     return {
@@ -51,23 +52,21 @@ def row(key: int, doc_id: str, text: str, reason: str | None, document: Document
         "title": article.title if article else None, "source": article.source if article else None,
         "url": article.url if article else None, "published_at": _iso(article.published_at) if article else None,
         "fingerprint": article.fingerprint if article is not None else None,
-        "signature": article.signature if article is not None else None,
-        "vector": article.vector if article is not None else None,
+        "signature": signature, "vector": article.vector if article is not None else None,
     }
 
 
 def articles_of(table: pa.Table) -> dict[int, Article]:
-    """The articles among these stored rows, by key, in key order. Fingerprints, signatures and vectors become
-    arrays straight from their columns: a Python number per value would take ten times their memory."""
+    """The articles among these stored rows, by key, in key order. Fingerprints and vectors become arrays
+    straight from their columns: a Python number per value would take ten times their memory."""
     if table["reason"].null_count < len(table):
         table = table.filter(pc.is_null(table["reason"]))
     table = table.sort_by("key")
     fingerprints = lists(table["fingerprint"], np.dtype(np.uint64))
-    signatures = lists(table["signature"], np.dtype(SIGNATURE_DTYPE))
     vectors = lists(table["vector"], np.dtype(np.float32))
     found = {}
-    for stored, fingerprint, signature, vector in zip(
-            table.drop_columns(["fingerprint", "signature", "vector"]).to_pylist(), fingerprints, signatures, vectors):
+    for stored, fingerprint, vector in zip(table.drop_columns(["fingerprint", "vector"]).to_pylist(), fingerprints,
+                                           vectors):
         key = stored["key"]
         sentences = tuple(Sentence(key, n, s["text"], s["start"], s["end"], s["kind"])
                           for n, s in enumerate(stored["sentences"]))
@@ -75,7 +74,7 @@ def articles_of(table: pa.Table) -> dict[int, Article]:
         document = Document(key, stored["id"], stored["text"], sentences, stored["language"], stored["is_html"], None,
                             PageMeta(title, site, _time(published), url))
         found[key] = Article(document, stored["title"], stored["source"], stored["url"], _time(stored["published_at"]),
-                             fingerprint, signature, vector)
+                             fingerprint, vector)
     return found
 
 
@@ -141,7 +140,7 @@ class Corpus:
 def _rows(corpus: Corpus, partition: int, wanted: list[np.ndarray]) -> pa.Table | list[pa.Table]:
     """Rows of these keys of one partition, for each task that wants some (a partition holds one row per
     key, in key order)."""
-    table = corpus.read(partition, SCHEMA.names)
+    table = corpus.read(partition, ARTICLE_COLUMNS)
     found = [table.take(pa.array(keys - corpus.starts[partition])) for keys in wanted]
     return found if len(found) > 1 else found[0]
 

@@ -45,6 +45,7 @@ from ..group import engine
 from ..group.dedup import (
     COMMON_PHRASE_DOCUMENTS,
     REWRITE_DOC_COSINE,
+    SIGNATURE_DTYPE,
     CopyIndex,
     PhraseCounts,
     rewrite_coverage,
@@ -52,7 +53,6 @@ from ..group.dedup import (
 from ..group.events import SameEventModel
 from ..group.neighbors import NEIGHBOURS, nearest
 from ..group.stories import CANDIDATE_COSINE, SameEventScorer, average_linkage
-from ..read.shingles import SIGNATURE_DTYPE
 from ..runtime.embed import StaticEmbedder
 from ..settings import Settings
 from .corpus import Corpus, lists, tables_articles
@@ -129,7 +129,7 @@ class CopyChain:
         table = table.filter(pc.and_(pc.is_null(table["reason"]),
                                      pc.invert(pc.is_in(table["key"], pa.array(excluded, pa.int64())))))
         keys = table["key"].to_pylist()
-        pairs, indexed = self.index.add(keys, lists(table["fingerprint"], np.dtype(np.uint64)),
+        pairs, indexed = self.index.add(lists(table["fingerprint"], np.dtype(np.uint64)), keys,
                                         lists(table["signature"], SIGNATURE))
         earlier, later = (np.array([pair[n] for pair in pairs], dtype=np.int64) for n in (0, 1))
         partial = self.path(partition).with_suffix(".partial.npz")

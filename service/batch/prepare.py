@@ -1,7 +1,8 @@
 """Stage 1 of a batch, one partition at a time: the same reading as a request's, document by document.
 
 Each document is checked against the API's per-document limits, normalized and fingerprinted
-(`read.batch.prepare`, which also makes its MinHash signature), and given its document vector. A document the API would refuse, or whose reading fails, is kept
+(`read.batch.prepare`), and given its document vector and MinHash signature, which the copy check
+would otherwise make one by one. A document the API would refuse, or whose reading fails, is kept
 with the reason instead: a batch of a million documents does not stop for one.
 """
 
@@ -15,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import BriefError
+from ..group.dedup import minhash_signatures
 from ..group.events import LEAD_SENTENCES
-from ..read.batch import Item, Prepared, article_of, prepare, prepare_all
+from ..read.batch import Item, article_of, prepare, prepare_all
 from ..read.validation import check_text_read, validate_documents
 from ..runtime.embed import StaticEmbedder
 from ..settings import Settings
@@ -40,7 +42,7 @@ def read_partition(partition: inputs.Partition, settings: Settings, static: Stat
         if isinstance(prepared, str):
             rows[entry.key] = row(entry.key, entry.id, "", f"{entry.place}: {prepared}")
             continue
-        document = prepared.document
+        document, fingerprint = prepared
         try:
             check_text_read([document], settings)
         except BriefError as exc:
@@ -49,10 +51,12 @@ def read_partition(partition: inputs.Partition, settings: Settings, static: Stat
         if document.left_out is not None:
             rows[entry.key] = row(entry.key, entry.id, document.text, document.left_out, document)
         else:
-            read.append((entry, document, article_of(prepared, entry.given)))
+            read.append((entry, document, article_of(document, fingerprint, entry.given)))
     vectors = static.encode([" ".join(article.lead(LEAD_SENTENCES)) for _, _, article in read])
-    for (entry, document, article), vector in zip(read, vectors):
-        rows[entry.key] = row(entry.key, entry.id, document.text, None, document, replace(article, vector=vector))
+    signatures = minhash_signatures([article.fingerprint for _, _, article in read])
+    for (entry, document, article), vector, signature in zip(read, vectors, signatures):
+        rows[entry.key] = row(entry.key, entry.id, document.text, None, document, replace(article, vector=vector),
+                              signature)
     return [rows[key] for key in sorted(rows)]
 
 
@@ -70,7 +74,7 @@ def _named(error: BriefError) -> str:
     return error.message.replace("documents[0].", "", 1)
 
 
-def _prepare(items: list[Item]) -> list[Prepared | str]:
+def _prepare(items: list[Item]) -> list[tuple[Document, np.ndarray] | str]:
     """`read.batch.prepare_all` in this worker (a text sent several times is read once); if it fails,
     each document on its own, so that only the documents that fail are reported, with the error."""
     try:
@@ -79,7 +83,7 @@ def _prepare(items: list[Item]) -> list[Prepared | str]:
         return [_prepare_one(item) for item in items]
 
 
-def _prepare_one(item: Item) -> Prepared | str:
+def _prepare_one(item: Item) -> tuple[Document, np.ndarray] | str:
     try:
         return prepare(item)
     except Exception as exc:  # one document's failure is its own: it is reported, the batch goes on

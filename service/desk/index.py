@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, load_only
 
-from ..read.shingles import NUM_PERM, SIGNATURE_DTYPE
+from ..group.dedup import NUM_PERM, SIGNATURE_DTYPE
 from ..group.engine import Collection
 from ..types import Article
 from . import models, records
@@ -119,4 +119,4 @@ class SqlStore:
 ARTICLE_COLUMNS = (models.Document.seq, models.Document.doc_id, models.Document.text, models.Document.title,
                    models.Document.url, models.Document.source, models.Document.language, models.Document.reason,
                    models.Document.is_html, models.Document.meta, models.Document.sentences,
-                   models.Document.fingerprint, models.Document.signature, models.Document.vector)
+                   models.Document.fingerprint, models.Document.vector)

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from ..read.shingles import SIGNATURE_DTYPE
 from ..read.words import words
 from ..schemas import DocumentIn
 from ..types import Article, Document, PageMeta, Sentence
@@ -84,8 +83,7 @@ def article(row: models.Document) -> Article:
 
 def _article(row: models.Document, document: Document, fingerprint: np.ndarray, vector: np.ndarray) -> Article:
     title, source, url, published = (row.meta or {}).get("article") or [row.title or "", row.source, row.url, None]
-    signature = np.frombuffer(row.signature or b"", dtype=SIGNATURE_DTYPE)
-    return Article(document, title, source, url, _time(published), fingerprint, signature, vector)
+    return Article(document, title, source, url, _time(published), fingerprint, vector)
 
 
 def vector(row: Any) -> np.ndarray:

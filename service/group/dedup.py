@@ -9,25 +9,30 @@ lands in exactly one group; corroboration later counts groups, not copies.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import TypeVar
 
 import numpy as np
-from datasketch import LeanMinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 from scipy.cluster.hierarchy import DisjointSet
 
-from ..read.shingles import NUM_PERM, SCHEME, SEED, SIGNATURE_DTYPE, fingerprint
+from ..read.shingles import fingerprint
 from ..read.words import words
 from ..runtime.embed import StaticEmbedder
 from ..types import Article
 
+NUM_PERM = 64
 CANDIDATE_JACCARD = 0.3
 ESTIMATE_MARGIN = 0.15  # how far below the threshold a MinHash estimate of containment may fall and be checked
 REWRITE_DOC_COSINE = 0.8
 PARAPHRASE_COSINE = 0.8
 PARAPHRASE_WORDS = 0.5  # word Jaccard of a rewritten sentence with its original
 Key = TypeVar("Key", bound=Hashable)
+_LOW_32 = np.uint64(0xFFFFFFFF)
+_EMPTY = MinHash(num_perm=NUM_PERM)
+SCHEME = _EMPTY.scheme  # datasketch's permutation scheme, which a stored signature was made with
+SIGNATURE_DTYPE = _EMPTY.hashvalues.dtype  # and the type of its values, to read a stored signature back
 
 
 def containment(a: np.ndarray, b: np.ndarray) -> float:
@@ -118,34 +123,47 @@ class CopyIndex:
         """Index a document whose signature is already known (a collection's, read back from storage).
 
         LSH needs only the hash values: a LeanMinHash carries no permutations, five times cheaper to make."""
-        self.lsh.insert(len(self.keys), LeanMinHash(seed=SEED, hashvalues=signature, scheme=scheme))
+        self.lsh.insert(len(self.keys), LeanMinHash(seed=_EMPTY.seed, hashvalues=signature, scheme=scheme))
         self.keys.append(key)
         self.signatures.append(signature)
         self.fingerprints.append(fingerprint)
 
-    def add(self, keys: list[int], fingerprints: list[np.ndarray], signatures: list[np.ndarray]
+    def add(self, fingerprints: list[np.ndarray], keys: list[int], signatures: Iterable[np.ndarray] | None = None
             ) -> tuple[dict[tuple[int, int], float], list[np.ndarray | None]]:
-        """Copy pairs `(earlier key, later key)` with their containment, and the signature of each document
-        that was indexed (None for a copy or an empty text). `signatures` are the fingerprints' MinHash
-        signatures, made by stage 1 (`read.shingles.signature`)."""
+        """Copy pairs `(earlier key, later key)` with their containment, and the MinHash signature of
+        each document that was indexed (None for a copy or an empty text). `signatures` are the
+        documents' `minhash_signatures` when they were made beforehand (a batch makes them on every core)."""
+        hashes: Iterator[MinHash | None] = (
+            (LeanMinHash(seed=_EMPTY.seed, hashvalues=s, scheme=SCHEME) if s.size else None for s in signatures)
+            if signatures is not None else _minhashes(fingerprints))
         pairs: dict[tuple[int, int], float] = {}
         indexed: list[np.ndarray | None] = []
-        for key, fingerprint, signature in zip(keys, fingerprints, signatures):
-            if not signature.size or not fingerprint.size:
+        for key, fingerprint, minhash in zip(keys, fingerprints, hashes):
+            if minhash is None or not fingerprint.size:
                 indexed.append(None)
                 continue
-            found = self.lsh.query(LeanMinHash(seed=SEED, hashvalues=signature, scheme=SCHEME))
+            found = self.lsh.query(minhash)
             stored = np.array([self.signatures[j] for j in found], dtype=SIGNATURE_DTYPE).reshape(-1, NUM_PERM)
             sizes = np.array([self.fingerprints[j].size for j in found])
-            estimates = _estimated_containment(signature, fingerprint.size, stored, sizes)
+            estimates = _estimated_containment(minhash.hashvalues, fingerprint.size, stored, sizes)
             checked = [j for j, estimate in zip(found, estimates) if estimate >= self.threshold - ESTIMATE_MARGIN]
             scores = containments(fingerprint, [self.fingerprints[j] for j in checked])
             copies = [(self.keys[j], float(score)) for j, score in zip(checked, scores) if score >= self.threshold]
             pairs.update(((earlier, key), score) for earlier, score in copies)
-            indexed.append(None if copies else signature)
+            indexed.append(None if copies else minhash.hashvalues)
             if not copies:
-                self.insert(key, signature, fingerprint)
+                self.insert(key, minhash.hashvalues, fingerprint, minhash.scheme)
         return pairs, indexed
+
+
+def _minhashes(fingerprints: Iterable[np.ndarray]) -> Iterator[MinHash]:
+    return MinHash.generator(((f & _LOW_32).tolist() for f in fingerprints), num_perm=NUM_PERM, hashfunc=int)
+
+
+def minhash_signatures(fingerprints: list[np.ndarray]) -> list[np.ndarray]:
+    """The MinHash signature `CopyIndex.add` checks each fingerprint by (an empty one has none: an empty array)."""
+    return [m.hashvalues if f.size else np.zeros(0, SIGNATURE_DTYPE)
+            for f, m in zip(fingerprints, _minhashes(fingerprints))]
 
 
 def confirm_rewrites(close: list[tuple[Key, Key, float]], articles: Mapping[Key, Article], static: StaticEmbedder,

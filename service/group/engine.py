@@ -173,8 +173,7 @@ def place_duplicates(store: Store, collection: Collection, articles: dict[int, A
     corpus gives the rewrite candidates among new documents (`close`) that it found over the whole
     corpus (`service/batch`)."""
     keys = list(articles)
-    copies, signatures = collection.copies.add(keys, [articles[k].fingerprint for k in keys],
-                                               [articles[k].signature for k in keys])
+    copies, signatures = collection.copies.add([articles[k].fingerprint for k in keys], keys)
     placed = Placed(signatures={k: s for k, s in zip(keys, signatures) if s is not None})
     sets = DisjointSet(keys)
     for earlier, later in copies:

@@ -1,4 +1,4 @@
-"""Stage 1 over a batch: every document normalized, fingerprinted and signed, on every core when it pays.
+"""Stage 1 over a batch: every document normalized and fingerprinted, on every core when it pays.
 
 This module imports only what stage 1 needs, so that spawned worker processes start in well under
 a second instead of loading the models.
@@ -11,14 +11,13 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import datetime
-from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import numpy as np
 
 from ..schemas import DocumentIn
 from ..types import Article, Document, PageMeta, Sentence, SentenceKind
-from .shingles import body_fingerprint, signature
+from .shingles import body_fingerprint
 from .text import normalize, one_line
 
 PARALLEL_DOCUMENTS = 2000  # below this, starting workers costs more than it saves
@@ -27,30 +26,22 @@ PackedMeta = tuple[str | None, str | None, datetime | None, str | None]  # PageM
 Packed = tuple[tuple[tuple[int, int, str, int, int, SentenceKind], ...], str | None, bool, str | None, PackedMeta]
 
 
-class Prepared(NamedTuple):
-    """What stage 1 reads of one document."""
-
-    document: Document  # its sentences, or why it is left out
-    fingerprint: np.ndarray  # the body's shingle hashes
-    signature: np.ndarray  # their MinHash signature: made here, on every core, rather than in stage 2 on one
-
-
-def prepare(item: Item) -> Prepared:
+def prepare(item: Item) -> tuple[Document, np.ndarray]:
+    """One document's sentences (or why it is left out) and its shingle fingerprint."""
     document = normalize(*item)
-    fingerprint = body_fingerprint(document)
-    return Prepared(document, fingerprint, signature(fingerprint))
+    return document, body_fingerprint(document)
 
 
-def _prepare_packed(item: Item) -> tuple[Packed, np.ndarray, np.ndarray]:
+def _prepare_packed(item: Item) -> tuple[Packed, np.ndarray]:
     """`prepare` in a worker: the document as plain tuples, which cross processes several times faster."""
-    document, fingerprint, minhash = prepare(item)
+    document, fingerprint = prepare(item)
     sentences = tuple((s.doc, s.index, s.text, s.start, s.end, s.kind) for s in document.sentences)
     meta = document.meta
     return (sentences, document.language, document.is_html, document.left_out,
-            (meta.title, meta.site, meta.published_at, meta.url)), fingerprint, minhash
+            (meta.title, meta.site, meta.published_at, meta.url)), fingerprint
 
 
-def prepare_all(items: list[Item], spawn: bool = True) -> list[Prepared]:
+def prepare_all(items: list[Item], spawn: bool = True) -> list[tuple[Document, np.ndarray]]:
     """`prepare` for every item, in order; a large batch is shared among one worker process per core
     (unless `spawn` is false: a batch's worker already has its core).
 
@@ -64,38 +55,36 @@ def prepare_all(items: list[Item], spawn: bool = True) -> list[Prepared]:
         first.setdefault((raw, languages, title), position)
     distinct = sorted(set(first.values()))
     read = dict(zip(distinct, _prepare_distinct([items[p] for p in distinct], spawn)))
-    return [_as(items[position], read[first[item[2:]]]) for position, item in enumerate(items)]
+    return [_as(items[position], *read[first[item[2:]]]) for position, item in enumerate(items)]
 
 
-def _prepare_distinct(items: list[Item], spawn: bool) -> list[Prepared]:
+def _prepare_distinct(items: list[Item], spawn: bool) -> list[tuple[Document, np.ndarray]]:
     cores = len(os.sched_getaffinity(0))
     if not spawn or len(items) < PARALLEL_DOCUMENTS or cores < 2:
         return [prepare(item) for item in items]
     with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
         packed = pool.map(_prepare_packed, items, chunksize=250)
-        return [Prepared(Document(index, doc_id, raw, tuple(Sentence(*s) for s in sentences), language, is_html,
-                                  left_out, PageMeta(*meta)), fingerprint, minhash)
-                for (index, doc_id, raw, *_), ((sentences, language, is_html, left_out, meta), fingerprint, minhash)
+        return [(Document(index, doc_id, raw, tuple(Sentence(*s) for s in sentences), language, is_html, left_out,
+                          PageMeta(*meta)), fingerprint)
+                for (index, doc_id, raw, *_), ((sentences, language, is_html, left_out, meta), fingerprint)
                 in zip(items, packed)]
 
 
-def _as(item: Item, prepared: Prepared) -> Prepared:
-    """What was read from the same text as `item`, under the item's index and id."""
+def _as(item: Item, document: Document, fingerprint: np.ndarray) -> tuple[Document, np.ndarray]:
+    """`document`, read from the same text as `item`, under the item's index and id."""
     index, doc_id = item[0], item[1]
-    document = prepared.document
     if document.index == index:
-        return prepared
+        return document, fingerprint
     sentences = tuple(replace(s, doc=index) for s in document.sentences)
-    return prepared._replace(document=replace(document, index=index, id=doc_id, sentences=sentences))
+    return replace(document, index=index, id=doc_id, sentences=sentences), fingerprint
 
 
-def article_of(prepared: Prepared, given: DocumentIn) -> Article:
+def article_of(document: Document, fingerprint: np.ndarray, given: DocumentIn) -> Article:
     """The record stages 2-3 share, from what stage 1 read; what the request says of the document comes before
     what the page says."""
-    document = prepared.document
     return Article(document, one_line(given.title or "") or document.headline, _source(given, document),
-                   given.url or document.meta.url, given.published_at or document.meta.published_at,
-                   prepared.fingerprint, prepared.signature, np.zeros(0, np.float32))
+                   given.url or document.meta.url, given.published_at or document.meta.published_at, fingerprint,
+                   np.zeros(0, np.float32))
 
 
 def _source(given: DocumentIn, document: Document) -> str | None:

@@ -1,5 +1,4 @@
-"""Word shingles of a text, hashed: the fingerprint stage 2 compares copies by, and its MinHash signature,
-which finds the candidates to compare; both made while stage 1 reads, on every core.
+"""Word shingles of a text, hashed: the fingerprint stage 2 compares copies by, made while stage 1 reads.
 
 Copies differ in case, spacing and punctuation, never in their words, so those are what is hashed.
 """
@@ -9,18 +8,11 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from datasketch import MinHash
 
 from ..types import Document
 from .words import words
 
 SHINGLE_WORDS = 5
-NUM_PERM = 64
-_LOW_32 = np.uint64(0xFFFFFFFF)
-_MINHASH = MinHash(num_perm=NUM_PERM, hashfunc=int)  # datasketch's permutations, made once and copied
-SEED = _MINHASH.seed
-SCHEME = _MINHASH.scheme  # datasketch's permutation scheme, which a stored signature was made with
-SIGNATURE_DTYPE = _MINHASH.hashvalues.dtype  # and the type of its values, to read a stored signature back
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
@@ -52,13 +44,3 @@ def fingerprint(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
 
 def body_fingerprint(document: Document) -> np.ndarray:
     return fingerprint(" ".join(s.text for s in document.body))
-
-
-def signature(fingerprint: np.ndarray) -> np.ndarray:
-    """The MinHash signature of a fingerprint, by which LSH finds a document's copy candidates (none for an
-    empty fingerprint: an empty array)."""
-    if not fingerprint.size:
-        return np.zeros(0, SIGNATURE_DTYPE)
-    minhash = _MINHASH.copy()
-    minhash.update_batch((fingerprint & _LOW_32).tolist())
-    return minhash.hashvalues
