@@ -104,7 +104,7 @@ _OPENING_WORDS = re.compile(r"(?:\\b)?(?:\(\?:(?P<words>[a-z][a-z ]*(?:\|[a-z][a
                             r"|(?P<word>[a-z](?:[a-z ]*[a-z])?)(?![?*{]))")
 # Letters that IGNORECASE takes for an ASCII one but `str.lower` does not turn into it ("İgnore previous…")
 _AS_ASCII = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
-_NOT_ASCII_LETTERS = re.compile("[İıſ]")
+_NOT_ASCII_LETTERS = re.compile(f"[{''.join(map(chr, _AS_ASCII))}]")
 
 
 @dataclass(frozen=True)
@@ -124,9 +124,8 @@ class _Furniture:
         if self.anchored.match(sentence):
             return True
         lowered = (sentence.translate(_AS_ASCII) if _NOT_ASCII_LETTERS.search(sentence) else sentence).lower()
-        if self.any_opening.search(lowered) is None:
-            return any(not words and pattern.search(sentence) for words, pattern in self.patterns)
-        return any((not words or any(word in lowered for word in words)) and pattern.search(sentence)
+        some_opening = self.any_opening.search(lowered) is not None
+        return any((not words or some_opening and any(word in lowered for word in words)) and pattern.search(sentence)
                    for words, pattern in self.patterns)
 
 
