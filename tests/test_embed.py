@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from service.pipeline import Pipeline, Timer
@@ -25,6 +27,16 @@ def test_bfloat16_sentence_vectors_keep_the_float32_geometry() -> None:
     assert a.dtype == b.dtype == np.float32 and np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
     assert (a * b).sum(axis=1).min() > 0.999
     assert np.abs(a @ a.T - b @ b.T).max() < 0.01
+
+
+def test_auto_precision_is_bfloat16_only_where_the_cpu_has_bfloat16_instructions() -> None:
+    """Emulated bfloat16 (any AVX-512 CPU without AVX512-BF16 or AMX) is slower than float32, not faster."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if not cpuinfo.exists():
+        pytest.skip("the CPU's flags are read from Linux's /proc/cpuinfo")
+    flags = set(next(line for line in cpuinfo.read_text().splitlines() if line.startswith("flags")).split())
+    native = bool(flags & {"avx512_bf16", "amx_bf16"})
+    assert next(Embedder(dtype="auto")._model.parameters()).dtype == (torch.bfloat16 if native else torch.float32)
 
 
 def test_static_vectors_place_the_same_event_closer_than_another_topic(pipeline: Pipeline) -> None:
