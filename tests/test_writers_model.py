@@ -303,3 +303,13 @@ def test_the_words_a_compression_saves_go_to_the_next_claims(smol_pipeline: Pipe
     expected = {k: round(item.sentence.words * COMPRESSED) if item.sentence.words >= COMPRESS_FROM
                 else item.sentence.words for k, item in enumerate(evidence)}
     assert all(expected[k] > max_words - used for k in range(len(evidence)) if k not in chosen)
+
+
+def test_a_story_whose_every_sentence_leans_on_its_title_still_gets_a_brief(smol_pipeline: Pipeline) -> None:
+    """A one-paragraph report whose only sentence opens on "That" has nothing before it to name, so the model cannot
+    resolve it; the brief then copies it, as the extractive writer does, rather than coming back empty."""
+    document = {"title": "Council votes to close the riverside library",
+                "text": "That reverses what the mayor promised voters for years."}
+    request = {"documents": [document], "options": {"mode": "model"}}
+    brief = smol_pipeline.run(BriefRequest.model_validate(request)).stories[0].brief
+    assert [s.text for s in brief.sentences] == [document["text"]] and brief.written == 0

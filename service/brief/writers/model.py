@@ -104,7 +104,8 @@ class ModelWriter:
         written: dict[int, DraftSentence] = {}
         budget = Budget(max_words)
         tokens = 0
-        for claim in (c for c in by_priority(evidence) if self._writable(evidence, c)):
+        claims = by_priority(evidence)
+        for claim in [c for c in claims if self._writable(evidence, c)] or claims:  # never empty, as `standing_alone`
             expected = round(claim.sentences[0].words * COMPRESSED) if self._task(evidence, claim) == "compress" \
                 else claim.sentences[0].words
             if not budget.fits(expected):
@@ -138,7 +139,7 @@ class ModelWriter:
         task = self._task(evidence, claim)
         source = claim.sentences[0]
         copied = DraftSentence(source.text, (claim.index,), verbatim=True)
-        if task == "copy":
+        if task in ("copy", "none"):  # "none" only when no claim of the story is writable
             return copied, 0
         if task == "fuse":
             texts = [s.text for s in claim.sentences]
