@@ -53,6 +53,12 @@ def test_abbreviations_and_quotes_do_not_split_sentences() -> None:
     assert len(pieces) <= 3 and all("U.S" not in p for p in pieces[1:])
 
 
+def test_a_court_case_name_is_not_cut_at_its_v() -> None:
+    raw = "Fitch said the Roe v. Wade ruling and Casey were wrong. The court hears Dobbs v. Jackson next term."
+    assert [raw[s:e] for s, e in split_sentences(raw)] == ["Fitch said the Roe v. Wade ruling and Casey were wrong.",
+                                                          "The court hears Dobbs v. Jackson next term."]
+
+
 def test_seed_spans_are_exact_and_furniture_is_gone() -> None:
     for item in seed_documents():
         doc = normalize(0, item["id"], item["text"], EN)

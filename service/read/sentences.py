@@ -20,16 +20,17 @@ LONGEST_WORD = 100
 TRIMMED_LINE = re.compile(r"\S(?:[^\n]*\S)?")  # a line's text without its surrounding whitespace
 _TOKEN = re.compile(r"\S+")
 _CLAUSE_END = re.compile(r"(?:[,;:]|[—–-]+)$")
-# blingfire ends a sentence after a title before a name ("Dr. | Jones said"); such pieces are rejoined.
-_ENDS_WITH_TITLE = re.compile(
-    r"(?:^|\s)(?:Dr|Mr|Mrs|Ms|Prof|Gen|Sen|Rep|Gov|Lt|Col|Capt|Cmdr|Sgt|Rev|Hon|Pres|Supt|Insp)\.$")
+# blingfire ends a sentence after a title before a name ("Dr. | Jones said") and inside a case's name ("Roe v. |
+# Wade"); such pieces are rejoined.
+_ENDS_BEFORE_A_NAME = re.compile(
+    r"(?:^|\s)(?:Dr|Mr|Mrs|Ms|Prof|Gen|Sen|Rep|Gov|Lt|Col|Capt|Cmdr|Sgt|Rev|Hon|Pres|Supt|Insp|v)\.$")
 
 
 def _pieces(text: str) -> list[str]:
-    """Sentences by blingfire, with pieces cut after a title rejoined to what follows."""
+    """Sentences by blingfire, with pieces cut after a title or a case's "v." rejoined to what follows."""
     pieces: list[str] = []
     for piece in blingfire.text_to_sentences(text).split("\n"):
-        if pieces and _ENDS_WITH_TITLE.search(pieces[-1]):
+        if pieces and _ENDS_BEFORE_A_NAME.search(pieces[-1]):
             pieces[-1] = f"{pieces[-1]} {piece}"
         else:
             pieces.append(piece)
