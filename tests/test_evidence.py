@@ -228,6 +228,18 @@ def test_a_quotation_opened_and_never_closed_is_told_apart(text: str, left_open:
     assert quotation_left_open(text) is left_open
 
 
+def test_an_excerpt_that_stops_on_an_ellipsis_does_not_lend_its_last_sentence(pipeline: Pipeline) -> None:
+    """Feeds and crawls keep an article's first paragraphs and mark the cut with "...": 582 of AllSides dev's 645
+    articles end so, and 78 of 912 brief sentences were such ends ("Ghani ... told the country he was...")."""
+    documents = [
+        {"text": "The council voted on Tuesday to close the riverside library at the end of the year. "
+                 "The mayor said the building needs repairs the city cannot pay for. Residents plan to..."},
+        {"text": "The city council voted Tuesday to shut the riverside library when the year ends. "
+                 "Council members cited the cost of repairs. The library opened in 1962 and lends..."}]
+    [story] = run(pipeline, documents, max_words=80, mode="extractive").stories
+    assert story.brief.sentences and not any(s.text.endswith("...") for s in story.brief.sentences)
+
+
 def test_an_article_that_stops_inside_a_quotation_does_not_lend_its_last_sentence(pipeline: Pipeline) -> None:
     """A NeuS article on Kim Jong Un's health ends 'published a story titled “U.S.': the text was cut off there, and
     the brief briefed it as a finished sentence."""

@@ -56,6 +56,7 @@ _POINTS_OUTSIDE = re.compile(
     r"|.*[\"”’']\s*,?\s*(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b", re.IGNORECASE)
 _FINISHED = re.compile(r"[.!?…][\"”’')\]]*\s*$")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\s*$")
 _OPENING_STRAIGHT = re.compile(r"(?:^|\s)\"\w[^\"]*$")  # the last straight quote opens a quotation
 _OWN_VOICE = re.compile(r"\b(?:(?<!War )I(?=\s+[a-z])|I[’']m|I[’']ve|I[’']d|[Mm]e|[Mm]y|[Ww]e|[Ww]e[’']re|[Ww]e[’']ve|us|"
                         r"[Oo]urs?|[Yy]ou|[Yy]ou[’']re|[Yy]ou[’']ve|[Yy]ours?)\b")  # "US" is a country, "War I" a war
@@ -106,6 +107,12 @@ def quotation_left_open(text: str) -> bool:
                                      and _OPENING_STRAIGHT.search(text) is not None)
 
 
+def ends_cut_off(text: str) -> bool:
+    """Whether an article's last sentence shows that the text was cut off there: it opens a quotation it never
+    closes, or it stops on an ellipsis, as a feed's or a crawl's excerpt does ("told the country he was...")."""
+    return quotation_left_open(text) or _ELLIPSIS_END.search(text) is not None
+
+
 def echoes_title(text: str, titles: set[frozenset[str]]) -> bool:
     """Whether the sentence is one of the titles (nearly all its words, and nearly all of theirs)."""
     words = word_set(text)
@@ -120,14 +127,14 @@ def titles(story: Story) -> list[str]:
 def candidates(story: Story, per_document: int) -> list[Candidate]:
     """The body sentences of each duplicate group's representative (the first `per_document`), with their
     position in the article; a headline echoed in the text, the tail of a split sentence and an article's end cut
-    off inside a quotation are kept for comparing sources but never briefed, a question or the writer's own voice
+    off (`ends_cut_off`) are kept for comparing sources but never briefed, a question or the writer's own voice
     only as a last resort."""
     words = {word_set(title) for title in titles(story)}
     out = []
     for group in story.groups:
         body = group.representative.body
         for n, sentence in enumerate(body[:per_document]):
-            cut_off = n == len(body) - 1 and quotation_left_open(sentence.text)
+            cut_off = n == len(body) - 1 and ends_cut_off(sentence.text)
             briefable = not echoes_title(sentence.text, words) and _TAIL.match(sentence.text) is None and not cut_off
             out.append(Candidate(sentence, n / max(len(body), 1), briefable, last_resort(sentence.text),
                                  body[max(n - CONTEXT_SENTENCES, 0):n]))
