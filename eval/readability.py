@@ -8,7 +8,8 @@
 - unresolved opener: a sentence that opens on a third-person or demonstrative pronoun with nothing before
   it in the brief to point at: for he/she/his/her, no person named in an earlier sentence; for
   it/they/this/these/those (a pronoun, or a determiner as in "This move…" but not "This week…"), the sentence
-  before it in the brief is not the one before it in its article.
+  before it in the brief is not the one before it in its article. So is a bare noun of an earlier event or statement as
+  subject ("The move is…", "The remarks are…"; not "The move by the court…").
   "It is unclear whether…" needs no antecedent and is not counted;
 - same-claim pairs: two sentences of one brief that tell one claim: a close paraphrase (MiniLM cosine at
   least `SAME_CLAIM_COSINE`), or most content words of the shorter one in the other with no number of its
@@ -53,6 +54,10 @@ _EXPLETIVE_IT = re.compile(r"^it(?:'s|’s| is| was| has been| remains| seems| a
                            re.IGNORECASE)
 _PERSONAL = frozenset({"he", "she", "his", "her", "him"})
 _OTHER = frozenset({"it", "its", "they", "their", "them", "this", "these", "those"})
+# nouns that name an earlier event or statement: "The move is an escalation…", "The remarks are being billed…"
+_EVENT_NOUNS = frozenset("move decision announcement update comment remark statement measure step shift development "
+                         "incident news claim allegation finding action".split())
+_DEFINING = frozenset(("prep", "acl", "compound", "amod", "nummod", "poss", "nmod"))  # "the move by the court"
 _WHEN = frozenset("day week month year time morning afternoon night evening weekend season spring summer fall autumn "
                   "winter century decade quarter".split())  # "This week…" points at no earlier sentence
 
@@ -132,6 +137,11 @@ class Readability:
         if first is None:
             return False
         word = first.lower_
+        if word == "the":  # a bare event noun as subject: "The update came after…"
+            noun = first.head
+            bare = noun.lemma_.lower() in _EVENT_NOUNS and noun.dep_ in ("nsubj", "nsubjpass") \
+                and not any(t.dep_ in _DEFINING for t in noun.children)
+            return bare and (k == 0 or not any(_follows(brief[k - 1], brief[k], text) for text in documents))
         if word in _PERSONAL:
             return not any(e.label_ == "PERSON" for d in parsed[:k] for e in d.ents)  # type: ignore[attr-defined]
         if word not in _OTHER or (word in ("this", "these", "those") and first.pos_ != "PRON"

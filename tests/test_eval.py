@@ -77,6 +77,18 @@ def test_readability_counts_what_a_reader_would_strike(pipeline: Pipeline) -> No
     assert readability.unresolved == 1
 
 
+def test_readability_counts_a_bare_noun_of_an_earlier_event_as_an_unresolved_opener(pipeline: Pipeline) -> None:
+    """"The move is an escalation…" names no move; "The move by the court…" does, and so does the sentence after
+    the one it follows in its article."""
+    article = "The court struck down the waiver on Monday. The move surprised lawyers on both sides."
+    readability = Readability(pipeline.embedder, pipeline.parser)
+    readability.add(["The move is an escalation of the state's legal battle.",
+                     "The move by the court surprised the governor's lawyers."], [], [article])
+    assert readability.unresolved == 1
+    readability.add(["The court struck down the waiver on Monday.", "The move surprised lawyers on both sides."], [],
+                    [article])
+    assert readability.unresolved == 1
+
 def test_the_faithful_share_of_hand_checked_sentences(tmp_path: Path) -> None:
     path = tmp_path / "checked.jsonl"
     path.write_text("".join(json.dumps({"origin": origin, "verdict": verdict}) + "\n"

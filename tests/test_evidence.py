@@ -211,6 +211,23 @@ def test_a_demonstrative_noun_points_outside_the_sentence_and_a_time_does_not() 
     assert not points_outside("Those who voted for the bill were angry at the delay.")
 
 
+@pytest.mark.parametrize(("text", "outside"), [
+    ("The move is an escalation of the administration's legal battle against the health care law.", True),
+    ("The update came after the South Korean currency, the won, took a hit.", True),
+    ("The measure now goes to President Trump's desk.", True),
+    ("The move, which has been in the works for years, would overturn the state's waiver.", True),
+    ("The move by the appeals court surprised lawyers on both sides.", False),
+    ("The decision to close the plant was announced on Monday.", False),
+    ("The order from U.S. District Judge Carl Nichols allows app stores to continue offering downloads.", False),
+])
+def test_a_bare_noun_of_an_earlier_event_points_outside_the_sentence(text: str, outside: bool) -> None:
+    """"The move is…", "The update came after…" stood in NeuS briefs with nothing before them to say what move;
+    a noun that the sentence defines ("The move by the appeals court…") stands alone."""
+    from service.brief.evidence import points_outside
+
+    assert points_outside(text) is outside
+
+
 @pytest.mark.parametrize(("text", "left_open"), [
     ("Late Monday night, CNN published a story titled “U.S.", True),
     ('The network aired a segment called "Inside the', True),

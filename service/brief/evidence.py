@@ -49,10 +49,16 @@ _TAIL = re.compile(r"[\s\"“‘'(\[]*[a-z][a-z]*\b(?![A-Z])")  # opens in lower
 _TIMES = "day|week|month|year|time|morning|afternoon|night|evening|weekend|season|spring|summer|fall|autumn|winter|" \
     "january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|" \
     "wednesday|thursday|friday|saturday|sunday|century|decade|quarter|term|session"
+_EARLIER = "move|decision|announcement|update|comments?|remarks?|statement|measure|step|shift|development|" \
+    "incident|news|claims?|allegations?|findings|action"  # nouns that name an event or a statement told earlier
+_GOES_ON = "is|was|are|were|has|had|have|will|would|could|can|may|might|should|must|did|does|do|comes?|came|now|" \
+    "also|follows?|followed|marks?|marked|means?|meant|drew|draws|sparked|prompted|represents?|reflects?|raised?|" \
+    "raises|appears?|seems?|went|goes"  # what the sentence says of it next: the noun has nothing that defines it
 _POINTS_OUTSIDE = re.compile(
     r"[\s\"“‘'(]*(?:(?:he|she|they|it|his|her|its|their|him|them)\b|(?:this|that)['’]s\b"
     r"|(?:this|these|those|that)\s+(?!who\b|(?:past\s+|coming\s+|last\s+|next\s+|early\s+|late\s+)?(?:" + _TIMES
     + r")s?\b)\w)"  # "This move underscores…", "These were…"; not "This week", "Those who…"
+    r"|the\s+(?:" + _EARLIER + r")\s*(?:,|(?:" + _GOES_ON + r")\b)"  # "The move is…"; not "The move by the court…"
     r"|.*[\"”’']\s*,?\s*(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b", re.IGNORECASE)
 _FINISHED = re.compile(r"[.!?…][\"”’')\]]*\s*$")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
