@@ -257,6 +257,18 @@ def test_an_excerpt_that_stops_on_an_ellipsis_does_not_lend_its_last_sentence(pi
     assert story.brief.sentences and not any(s.text.endswith("...") for s in story.brief.sentences)
 
 
+@pytest.mark.parametrize(("text", "cut"), [
+    ("The House Democrats, led by lead manager Jamie B. Raskin (D-Md.", True),
+    ("Residents plan to…", True),
+    ("Sen. Chris Van Hollen (D-Md.) said the vote would come on Friday.", False),
+    ("The mayor said the bridge would reopen by spring.", False),
+])
+def test_an_article_end_cut_off_is_told_apart(text: str, cut: bool) -> None:
+    from service.brief.evidence import ends_cut_off
+
+    assert ends_cut_off(text) is cut
+
+
 def test_an_article_that_stops_inside_a_quotation_does_not_lend_its_last_sentence(pipeline: Pipeline) -> None:
     """A NeuS article on Kim Jong Un's health ends 'published a story titled “U.S.': the text was cut off there, and
     the brief briefed it as a finished sentence."""

@@ -114,9 +114,10 @@ def quotation_left_open(text: str) -> bool:
 
 
 def ends_cut_off(text: str) -> bool:
-    """Whether an article's last sentence shows that the text was cut off there: it opens a quotation it never
-    closes, or it stops on an ellipsis, as a feed's or a crawl's excerpt does ("told the country he was...")."""
-    return quotation_left_open(text) or _ELLIPSIS_END.search(text) is not None
+    """Whether an article's last sentence shows that the text was cut off there: it opens a quotation or a parenthesis
+    it never closes ("led by Jamie B. Raskin (D-Md."), or it stops on an ellipsis, as a feed's or a crawl's excerpt
+    does ("told the country he was...")."""
+    return quotation_left_open(text) or text.rfind("(") > text.rfind(")") or _ELLIPSIS_END.search(text) is not None
 
 
 def echoes_title(text: str, titles: set[frozenset[str]]) -> bool:
