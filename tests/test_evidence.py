@@ -140,6 +140,7 @@ def test_a_brief_has_no_headline_furniture_repeat_or_dangling_reference(pipeline
     ("What does the new tariff mean for farmers in Iowa?", True),
     ("I think the plan will fail, and we should say so plainly.", True),
     ("If you live in the county, your polling place may have moved.", True),
+    ("On Day One, I’ll mount an aggressive approach to control this virus.", True),
     ('"We are not leaving," the union leader told reporters on Monday.', False),
     ("US officials said the talks in Geneva will go on next week.", False),
     ("The World War I memorial in Kansas City was closed on Monday.", False),

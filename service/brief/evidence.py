@@ -64,8 +64,8 @@ _FINISHED = re.compile(r"[.!?…][\"”’')\]]*\s*$")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\s*$")
 _OPENING_STRAIGHT = re.compile(r"(?:^|\s)\"\w[^\"]*$")  # the last straight quote opens a quotation
-_OWN_VOICE = re.compile(r"\b(?:(?<!War )I(?=\s+[a-z])|I[’']m|I[’']ve|I[’']d|[Mm]e|[Mm]y|[Ww]e|[Ww]e[’']re|[Ww]e[’']ve|us|"
-                        r"[Oo]urs?|[Yy]ou|[Yy]ou[’']re|[Yy]ou[’']ve|[Yy]ours?)\b")  # "US" is a country, "War I" a war
+_OWN_VOICE = re.compile(r"\b(?:(?<!War )I(?=\s+[a-z])|I[’'](?:m|ve|d|ll)|[Mm]e|[Mm]y|[Ww]e(?:[’'](?:re|ve|d|ll))?|us|"
+                        r"[Oo]urs?|[Yy]ou(?:[’'](?:re|ve|d|ll))?|[Yy]ours?)\b")  # "US" is a country, "War I" a war
 _EXPLETIVE_IT = re.compile(r"[\s\"“‘'(]*it(?:'s|’s| is| was| has been| remains| seems| appears)(?: not)?(?: yet)?"
                            r"(?: immediately)? (?:\w+ ){0,2}(?:that|whether|if|to|how|why|what|when|who|unclear|clear|"
                            r"known|possible|likely)\b", re.IGNORECASE)
