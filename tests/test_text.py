@@ -280,6 +280,13 @@ def test_a_furniture_pattern_is_tried_only_where_its_opening_words_are(pattern: 
     assert opening_words(pattern) == words
 
 
+def test_a_list_of_link_stubs_is_furniture() -> None:
+    """A fact check's "Examples of the claim appear on Facebook here , Instagram here , …" stood in a NeuS brief: the
+    links are gone, their words are left."""
+    assert is_furniture_line("Examples of the claim appear on Facebook here , Instagram here , and Reddit here .")
+    assert not is_furniture_line("The minister said here, in the capital, that the talks would resume here.")
+
+
 def test_furniture_is_found_where_the_file_s_alternation_finds_it() -> None:
     """Every sentence of ECB+ dev and of the seeds, and furniture written to slip past the opening words (IGNORECASE
     reads "İ" and "ı" as "i" and "ſ" as "s"), gets the answer of searching the file's patterns as one alternation."""
