@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from service.brief.evidence import EARLIER_EVENT_NOUNS
 from service.runtime.embed import Embedder
 from service.runtime.nlp import Parser
 
@@ -54,9 +55,6 @@ _EXPLETIVE_IT = re.compile(r"^it(?:'s|’s| is| was| has been| remains| seems| a
                            re.IGNORECASE)
 _PERSONAL = frozenset({"he", "she", "his", "her", "him"})
 _OTHER = frozenset({"it", "its", "they", "their", "them", "this", "these", "those"})
-# nouns that name an earlier event or statement: "The move is an escalation…", "The remarks are being billed…"
-_EVENT_NOUNS = frozenset("move decision announcement update comment remark statement measure step shift development "
-                         "incident news claim allegation finding action".split())
 _DEFINING = frozenset(("prep", "acl", "compound", "amod", "nummod", "poss", "nmod"))  # "the move by the court"
 _WHEN = frozenset("day week month year time morning afternoon night evening weekend season spring summer fall autumn "
                   "winter century decade quarter".split())  # "This week…" points at no earlier sentence
@@ -137,11 +135,11 @@ class Readability:
         if first is None:
             return False
         word = first.lower_
-        if word == "the":  # a bare event noun as subject: "The update came after…"
+        if word == "the":  # a bare noun of an earlier event as subject: "The update came after…"
             noun = first.head
-            bare = noun.lemma_.lower() in _EVENT_NOUNS and noun.dep_ in ("nsubj", "nsubjpass") \
+            bare = noun.lemma_.lower() in EARLIER_EVENT_NOUNS and noun.dep_ in ("nsubj", "nsubjpass") \
                 and not any(t.dep_ in _DEFINING for t in noun.children)
-            return bare and (k == 0 or not any(_follows(brief[k - 1], brief[k], text) for text in documents))
+            return bare and not _after_its_own_antecedent(k, brief, documents)
         if word in _PERSONAL:
             return not any(e.label_ == "PERSON" for d in parsed[:k] for e in d.ents)  # type: ignore[attr-defined]
         if word not in _OTHER or (word in ("this", "these", "those") and first.pos_ != "PRON"
@@ -149,7 +147,7 @@ class Readability:
             return False
         if word == "it" and _EXPLETIVE_IT.search(brief[k].lstrip(" \"“'‘")):
             return False
-        return k == 0 or not any(_follows(brief[k - 1], brief[k], text) for text in documents)
+        return not _after_its_own_antecedent(k, brief, documents)
 
     def figures(self) -> dict[str, float]:
         share = max(self.sentences, 1)
@@ -167,6 +165,11 @@ def same_claim(a: str, b: str, cosine: float) -> bool:
     small, large = (a, b) if len(x) <= len(y) else (b, a)
     return bool(shorter) and len(shorter & longer) / len(shorter) >= SAME_CLAIM_WORDS \
         and _numbers(small) <= _numbers(large)
+
+
+def _after_its_own_antecedent(k: int, brief: Sequence[str], documents: Sequence[str]) -> bool:
+    """Whether the brief's sentence `k` follows, in the brief, the sentence it follows in its article."""
+    return k > 0 and any(_follows(brief[k - 1], brief[k], text) for text in documents)
 
 
 def _follows(before: str, sentence: str, text: str) -> bool:

@@ -89,6 +89,7 @@ def test_readability_counts_a_bare_noun_of_an_earlier_event_as_an_unresolved_ope
                     [article])
     assert readability.unresolved == 1
 
+
 def test_the_faithful_share_of_hand_checked_sentences(tmp_path: Path) -> None:
     path = tmp_path / "checked.jsonl"
     path.write_text("".join(json.dumps({"origin": origin, "verdict": verdict}) + "\n"

@@ -217,6 +217,8 @@ def test_a_demonstrative_noun_points_outside_the_sentence_and_a_time_does_not() 
     ("The update came after the South Korean currency, the won, took a hit.", True),
     ("The measure now goes to President Trump's desk.", True),
     ("The move, which has been in the works for years, would overturn the state's waiver.", True),
+    ("“The move is risky for the party,” the senator said on Tuesday.", True),
+    ("The findings were published in the journal on Monday.", True),
     ("The move by the appeals court surprised lawyers on both sides.", False),
     ("The decision to close the plant was announced on Monday.", False),
     ("The order from U.S. District Judge Carl Nichols allows app stores to continue offering downloads.", False),
@@ -261,6 +263,9 @@ def test_an_excerpt_that_stops_on_an_ellipsis_does_not_lend_its_last_sentence(pi
 @pytest.mark.parametrize(("text", "cut"), [
     ("The House Democrats, led by lead manager Jamie B. Raskin (D-Md.", True),
     ("Residents plan to…", True),
+    ("The court has a 6-3 conservative . . .", True),
+    ("He said the talks would “go on and on…”", True),
+    ("The bill (which the House (narrowly) passed", True),
     ("Sen. Chris Van Hollen (D-Md.) said the vote would come on Friday.", False),
     ("The mayor said the bridge would reopen by spring.", False),
 ])

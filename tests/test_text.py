@@ -285,6 +285,7 @@ def test_a_list_of_link_stubs_is_furniture() -> None:
     links are gone, their words are left."""
     assert is_furniture_line("Examples of the claim appear on Facebook here , Instagram here , and Reddit here .")
     assert not is_furniture_line("The minister said here, in the capital, that the talks would resume here.")
+    assert not is_furniture_line("We are here , and we will stay here .")  # prose tokenised with spaces
 
 
 def test_furniture_is_found_where_the_file_s_alternation_finds_it() -> None:

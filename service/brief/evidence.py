@@ -49,20 +49,22 @@ _TAIL = re.compile(r"[\s\"“‘'(\[]*[a-z][a-z]*\b(?![A-Z])")  # opens in lower
 _TIMES = "day|week|month|year|time|morning|afternoon|night|evening|weekend|season|spring|summer|fall|autumn|winter|" \
     "january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|" \
     "wednesday|thursday|friday|saturday|sunday|century|decade|quarter|term|session"
-_EARLIER = "move|decision|announcement|update|comments?|remarks?|statement|measure|step|shift|development|" \
-    "incident|news|claims?|allegations?|findings|action"  # nouns that name an event or a statement told earlier
+# nouns that name an event or a statement told earlier: "The move is…", "The remarks are…" (the eval reads them too)
+EARLIER_EVENT_NOUNS = frozenset("move decision announcement update comment remark statement measure step shift "
+                                "development incident news claim allegation finding action".split())
 _GOES_ON = "is|was|are|were|has|had|have|will|would|could|can|may|might|should|must|did|does|do|comes?|came|now|" \
     "also|follows?|followed|marks?|marked|means?|meant|drew|draws|sparked|prompted|represents?|reflects?|raised?|" \
     "raises|appears?|seems?|went|goes"  # what the sentence says of it next: the noun has nothing that defines it
 _POINTS_OUTSIDE = re.compile(
     r"[\s\"“‘'(]*(?:(?:he|she|they|it|his|her|its|their|him|them)\b|(?:this|that)['’]s\b"
     r"|(?:this|these|those|that)\s+(?!who\b|(?:past\s+|coming\s+|last\s+|next\s+|early\s+|late\s+)?(?:" + _TIMES
-    + r")s?\b)\w)"  # "This move underscores…", "These were…"; not "This week", "Those who…"
-    r"|the\s+(?:" + _EARLIER + r")\s*(?:,|(?:" + _GOES_ON + r")\b)"  # "The move is…"; not "The move by the court…"
+    + r")s?\b)\w"  # "This move underscores…", "These were…"; not "This week", "Those who…"
+    r"|the\s+(?:" + "|".join(sorted(EARLIER_EVENT_NOUNS))  # "The move is…", "The measures, …"; not "The move by…"
+    + r")s?(?:\s*,|\s+(?:" + _GOES_ON + r")\b))"
     r"|.*[\"”’']\s*,?\s*(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b", re.IGNORECASE)
 _FINISHED = re.compile(r"[.!?…][\"”’')\]]*\s*$")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
-_ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\s*$")
+_ELLIPSIS_END = re.compile(r"(?:\.\s?\.\s?\.|…)[\"”’')\]]*\s*$")
 _OPENING_STRAIGHT = re.compile(r"(?:^|\s)\"\w[^\"]*$")  # the last straight quote opens a quotation
 _OWN_VOICE = re.compile(r"\b(?:(?<!War )I(?=\s+[a-z])|I[’'](?:m|ve|d|ll)|[Mm]e|[Mm]y|[Ww]e(?:[’'](?:re|ve|d|ll))?|us|"
                         r"[Oo]urs?|[Yy]ou(?:[’'](?:re|ve|d|ll))?|[Yy]ours?)\b")  # "US" is a country, "War I" a war
@@ -117,7 +119,7 @@ def ends_cut_off(text: str) -> bool:
     """Whether an article's last sentence shows that the text was cut off there: it opens a quotation or a parenthesis
     it never closes ("led by Jamie B. Raskin (D-Md."), or it stops on an ellipsis, as a feed's or a crawl's excerpt
     does ("told the country he was...")."""
-    return quotation_left_open(text) or text.rfind("(") > text.rfind(")") or _ELLIPSIS_END.search(text) is not None
+    return quotation_left_open(text) or text.count("(") > text.count(")") or _ELLIPSIS_END.search(text) is not None
 
 
 def echoes_title(text: str, titles: set[frozenset[str]]) -> bool:

@@ -58,9 +58,10 @@ def native_bfloat16(device: str) -> bool:
     if device.startswith("cuda"):
         return bool(torch.cuda.is_bf16_supported())
     try:
-        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+        capabilities = torch.cpu.get_capabilities()
     except (AttributeError, RuntimeError):
         return False
+    return bool(capabilities.get("avx512_bf16") or capabilities.get("amx_bf16"))
 
 
 class Embedder:
