@@ -29,6 +29,25 @@ def groups_of(pipeline: Pipeline, documents: list[dict[str, str]]) -> list[set[s
     return [set(g.members) for s in response.stories for g in s.duplicate_groups]
 
 
+def test_signatures_are_datasketch_s() -> None:
+    """The copy check's MinHash signatures, made from whole arrays, are the ones datasketch makes shingle by shingle,
+    so signatures stored by a desk or a batch read back the same; an empty text has none."""
+    from datasketch import MinHash
+
+    from service.group.dedup import NUM_PERM, SCHEME, minhash_signatures
+
+    documents = [d["text"] for d in seed_documents()] + ["", "one two three four five six"]
+    fingerprints = [fingerprint(text) for text in documents]
+    ours = minhash_signatures(fingerprints)
+    for fp, signature in zip(fingerprints, ours):
+        if not fp.size:
+            assert signature.size == 0
+            continue
+        theirs = MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashfunc=int)
+        theirs.update_batch((fp & 0xFFFFFFFF).tolist())
+        assert signature.dtype == theirs.hashvalues.dtype and signature.tolist() == theirs.hashvalues.tolist()
+
+
 def test_fingerprints_and_containment() -> None:
     assert fingerprint("").size == 0
     assert fingerprint("one two three").size == 1 and fingerprint("One, two three!").tolist() == \

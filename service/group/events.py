@@ -198,15 +198,27 @@ class Reports:
         columns.append(np.sum(self.vectors[firsts] * self.vectors[seconds], axis=1))
         return np.column_stack(columns)
 
+    @cached_property
+    def _lead_weights(self) -> dict[str, list[tuple[dict[str, float], float]]]:
+        """Per kind, per article: each fact its lead states (small numbers aside) with its weight (a name's rarity),
+        and their sum; read once, since an article is in many pairs."""
+        found: dict[str, list[tuple[dict[str, float], float]]] = {}
+        for kind in ("names", "numbers", "dates"):
+            found[kind] = []
+            for _, lead in self.facts:
+                weights = {x: rarity(x, self.language) if kind == "names" else 1.0
+                           for x in getattr(lead, kind) - SMALL_NUMBERS}
+                found[kind].append((weights, sum(weights.values())))
+        return found
+
     def _lead_coverage(self, i: int, j: int, kind: str) -> float:
         """The smaller share, either way, of one lead's facts found anywhere in the other; 0.5 when no lead has any."""
         shares = []
-        for lead, whole in ((self.facts[i][1], self.facts[j][0]), (self.facts[j][1], self.facts[i][0])):
-            stated = getattr(lead, kind) - SMALL_NUMBERS
-            if stated:
-                weights = {x: rarity(x, self.language) if kind == "names" else 1.0 for x in stated}
-                total = sum(weights.values())
-                shares.append(sum(w for x, w in weights.items() if x in getattr(whole, kind)) / total if total else 0.5)
+        for lead, whole in ((i, j), (j, i)):
+            weights, total = self._lead_weights[kind][lead]
+            if weights:
+                stated = getattr(self.facts[whole][0], kind)
+                shares.append(sum(w for x, w in weights.items() if x in stated) / total if total else 0.5)
         return min(shares) if shares else 0.5
 
     def _year_conflict(self, i: int, j: int) -> float:
