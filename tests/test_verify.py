@@ -208,6 +208,22 @@ def check_rewrite(pipeline: Pipeline, text: str, origin: str, source: str, befor
     return Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(draft, [item], max_words=200)
 
 
+def test_a_compression_that_would_repeat_a_claim_told_before_is_told_whole(pipeline: Pipeline) -> None:
+    """Two outlets' ledes of one event (a neus_val set): the second, cut to its main clause, tells only what the first
+    told, and would be dropped as a repeat with the fact that set it apart. It is told as written instead."""
+    first = ("Hillary Clinton marked her place in American history Tuesday night, declaring victory in the Democratic "
+             "presidential race.")
+    second = ("Hillary Clinton carved her name in history Tuesday, becoming the first woman ever chosen to lead a major "
+              "party into the fall presidential campaign.")
+    sentences = [Sentence(n, 0, text, 0, len(text), "body") for n, text in enumerate((first, second))]
+    items = [Evidence(s, (), 1, 1.0, (Citation(s.doc, 0, s.end),), float(n)) for n, s in enumerate(sentences)]
+    cut = "Hillary Clinton carved her name in history Tuesday."
+    draft = Draft((DraftSentence(first, (0,), verbatim=True),
+                   DraftSentence(cut, (1,), verbatim=False, merged=(sentences[1],), sources=1, origin="compressed")))
+    result = Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(draft, items, max_words=200)
+    assert [(s.text, s.origin) for s in result.sentences] == [(first, "copied"), (second, "copied")]
+
+
 FLORIDA = ("Florida on Sunday reported more than 15,000 new coronavirus cases, smashing the daily record reported by any "
            "single state and once again putting an international spotlight on a place that does not have the virus "
            "under control.")
@@ -294,18 +310,15 @@ def grammar_texts(grammar: str) -> set[str]:
 
 
 @pytest.mark.parametrize(("source", "phrases", "some"), [
-    (FLORIDA, ["on Sunday", ", smashing the daily record", "and once again putting"],  # "spotlight" needs "on…"
-     "Florida reported more than 15,000 new coronavirus cases."),
-    (POLICE, [", who arrived at 5 p.m.,", "after the attack"], "Police closed the road, officials said."),
-    (ARRESTED, [", a former U.S. Army officer,", "and charged with murder on Monday", "on Monday"],
-     "The 45-year-old man was arrested, according to police."),  # who says so stays
+    (FLORIDA, [", smashing the daily record", "and once again putting"],  # "spotlight" needs "on…"
+     "Florida on Sunday reported more than 15,000 new coronavirus cases."),
+    (POLICE, ["after the attack"], "Police, who arrived at 5 p.m., closed the road, officials said."),
+    (ARRESTED, [", a former U.S. Army officer,"],
+     "The 45-year-old man was arrested and charged with murder on Monday, according to police."),  # who says so stays
     (REPEAL, ["-- in dramatic fashion --"], "After Republicans failed to repeal the Affordable Care Act, they tried again."),
     (SHEINBAUM, ["although the transfer was made at the request of the US government,"],  # not what holds a quote
      "Sheinbaum said that the decision was taken by the National Security Council after analyzing what is “best for "
      "Mexico” and “national security”."),  # the comma goes with a phrase that opens its clause after "that"
-    (HICKENLOOPER, ["on Monday", "in 2020"],
-     "Colorado's former Gov. John Hickenlooper joined the growing field of Democratic candidates hoping to unseat "
-     "President Donald Trump."),
 ])
 def test_the_deletion_grammar_cuts_only_whole_phrases_and_verify_keeps_every_cut(
         pipeline: Pipeline, source: str, phrases: list[str], some: str) -> None:
@@ -329,6 +342,39 @@ def test_the_deletion_grammar_cuts_only_whole_phrases_and_verify_keeps_every_cut
     texts = sorted(written)
     problems = {text: deletion_problem(parsed, doc) for text, parsed in zip(texts, pipeline.parser.parse(texts))}
     assert not {text: problem for text, problem in problems.items() if problem}, problems
+
+
+def test_a_phrase_other_sources_tell_too_is_not_cut(pipeline: Pipeline) -> None:
+    """What other outlets also report is the story, not an aside: the grammar keeps it, and still offers the rest."""
+    from service.brief.rewrites import deletion_grammar, stem
+
+    doc, = pipeline.parser.parse([FLORIDA])
+    alone = grammar_texts(deletion_grammar(doc) or "")
+    elsewhere = frozenset(stem(w) for w in "a third of states broke their daily record as florida smashed it, each "
+                          "single one reported".split())
+    told = grammar_texts(deletion_grammar(doc, elsewhere) or "")
+    assert any("smashing" not in text for text in alone)
+    assert told and all("smashing the daily record" in text for text in told), told
+    assert any("spotlight" not in text for text in told)
+
+
+@pytest.mark.parametrize(("source", "when"), [
+    (HICKENLOOPER, ["on Monday", "in 2020"]),
+    (FLORIDA, ["on Sunday"]),
+    (ARRESTED, ["on Monday"]),
+    ("Tens of thousands of Americans are planning further protests after a second night of action in cities across the "
+     "US that followed a wave of demonstrations on Wednesday.", ["on Wednesday"]),
+    ("As wide swaths of the economy began shuddering to a halt, the financial markets opened with stocks dropping on "
+     "Wall Street by nearly 10 percent.", ["10 percent"]),
+])
+def test_a_date_time_or_amount_is_never_cut(pipeline: Pipeline, source: str, when: list[str]) -> None:
+    """When it happened and how much are what a brief's reader needs: no optional phrase holds a date, a time or an
+    amount, alone ("on Monday") or inside a longer phrase."""
+    from service.brief.rewrites import optional_phrases
+
+    doc, = pipeline.parser.parse([source])
+    cuttable = [doc[s:e].text for s, e in optional_phrases(doc)]
+    assert not [phrase for phrase in cuttable if any(w in phrase for w in when)], cuttable
 
 
 @pytest.mark.parametrize(("source", "kept"), [
@@ -445,6 +491,20 @@ def test_the_deletion_grammar_cuts_only_whole_phrases_and_verify_keeps_every_cut
     ("Iran “facilitated” the movement of al Qaeda terrorists through its country, including September 11, 2001 "
      "attackers and for years was a critical channel for money and arms, according to the 9-11 commission report and "
      "internal Osama bin Laden documents.", ", 2001"),  # half a date: "including September 11 and for years"
+    ("The national push to check union power was dealt a rare blow Tuesday when voters in Missouri rejected a "
+     "right-to-work law.", "when voters"),  # what happened; the rest judges it (neus_val, model mode)
+    ("A federal judge ruled that President Trump exceeded his authority when he reversed bans on offshore drilling in "
+     "vast parts of the Arctic Ocean.", "when he reversed"),
+    ("If the president can, with impunity, remove the deputy attorney general, the very notion that law enforcement has "
+     "a higher function than serving power becomes a lie.", ", with impunity"),  # "If the president can the very…"
+    ("The stay-at-home orders are government overreach, the conservative Ohio state Senate candidate says, and the "
+     "labeling of some workers as “essential” arbitrary.", ", the conservative"),  # who says so (hand check, seed 48)
+    ("Donald Trump and Mike Pence will take a victory lap in Indianapolis on Thursday to tout what they are presenting "
+     "as a successful negotiation with Carrier.", "as a successful"),  # "what they are presenting"
+    ("The July 13 cable called on Washington to be firm and direct in describing atrocities by the Taliban, the source "
+     "said.", "on Washington"),  # "The cable called to be firm"
+    ("In one day, Trump blasted Senate Majority Leader Mitch McConnell for failing to repeal and replace ObamaCare, "
+     "firmly cementing the ongoing feud.", "and replace"),  # "failing to repeal" what (hand check, seed 49)
 ])
 def test_a_phrase_a_cut_would_break_is_not_optional(pipeline: Pipeline, source: str, kept: str) -> None:
     from service.brief.rewrites import optional_phrases

@@ -17,7 +17,9 @@ generated sentence is checked, in this order, and removed at the first failure:
 A failing fused sentence gives way to its claim's original sentence; a failing whole-brief
 sentence to the evidence sentence it garbled when one is close. The response says what and why.
 When too little survives, unused evidence fills the budget. No two sentences of a brief tell one claim
-(the later goes). No sentence leaves without a citation.
+(the later goes), except that a compression whose cut took what set its claim apart from one told
+before (a second outlet's lede cut back to what the first said) is told as its sentence was written.
+No sentence leaves without a citation.
 """
 
 from __future__ import annotations
@@ -175,6 +177,9 @@ class Verifier:
                 outcome = self._aligned(sentence, evidence, vectors, evidence_vectors, evidence_words, parsed)
             reason, result, replacement = outcome
             if reason is None and result is not None:
+                if sentence.origin == "compressed" and _told(result.text, kept, vectors) and not _told(
+                        (source := evidence[sentence.evidence[0]]).sentence.text, kept, vectors):
+                    result = _from_evidence([source], source.sentence.text, 1.0)  # the cut took what set it apart
                 kept.append(result)
                 used.update(sentence.evidence)  # told: its evidence is no filler
                 continue
@@ -270,13 +275,18 @@ def _naming(text: str, before: Sequence[Sentence]) -> list[Sentence]:
     return [s for s in reversed(before) if words & {w.lower() for w in _WORD.findall(s.text) if w[:1].isupper()}][:1]
 
 
+def _told(text: str, kept: Sequence[BriefSentence], vectors: dict[str, np.ndarray]) -> bool:
+    """Whether a sentence of `kept` tells the claim `text` tells."""
+    vector = vectors.get(text)
+    return vector is not None and any(same_claim(s.text, text, float(vectors[s.text] @ vector))
+                                      for s in kept if s.text in vectors)
+
+
 def _one_claim_each(sentences: list[BriefSentence], vectors: dict[str, np.ndarray]) -> list[BriefSentence]:
     """The sentences without any that tells a claim an earlier one tells (two fusions can converge on one claim)."""
     out: list[BriefSentence] = []
     for sentence in sentences:
-        vector = vectors.get(sentence.text)
-        if vector is None or not any(same_claim(s.text, sentence.text, float(vectors[s.text] @ vector))
-                                     for s in out if s.text in vectors):
+        if not _told(sentence.text, out, vectors):
             out.append(sentence)
     return out
 
