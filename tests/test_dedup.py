@@ -29,7 +29,7 @@ def groups_of(pipeline: Pipeline, documents: list[dict[str, str]]) -> list[set[s
     return [set(g.members) for s in response.stories for g in s.duplicate_groups]
 
 
-def test_signatures_are_datasketch_s() -> None:
+def test_signatures_match_datasketch() -> None:
     """The copy check's MinHash signatures, made from whole arrays, are the ones datasketch makes shingle by shingle,
     so signatures stored by a desk or a batch read back the same; an empty text has none."""
     from datasketch import MinHash

@@ -43,7 +43,8 @@ def client_for(pipeline: Pipeline, url: str, **settings: object) -> TestClient:
 def test_model_brief_through_a_real_endpoint_and_readiness_follows_it(
         endpoint: tuple[subprocess.Popen[bytes], str], pipeline: Pipeline) -> None:
     server, url = endpoint
-    documents = seed_documents()
+    # One source: the seeds retell one story, so the others tell every phrase of each and no compression may cut one.
+    documents = seed_documents()[:1]
     with client_for(pipeline, url) as client:
         assert client.get("/readyz").status_code == 200
         response = client.post("/v1/briefs", json={"documents": documents,

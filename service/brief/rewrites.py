@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ..read.words import words
@@ -36,7 +36,7 @@ DURATIONS = frozenset("second minute hour day week month year decade century".sp
 SCOPING = frozenset("every each other others".split())
 TERMS = frozenset({"basis"})
 CIRCUMSTANCE = frozenset("after before during amid amidst despite following until till ahead throughout".split())
-WHEN = frozenset({"DATE", "TIME"})
+WHEN = frozenset({"DATE", "TIME"})  # never cut (`FIGURES`)
 WHERE = frozenset({"GPE", "LOC", "FAC"})
 FIGURES = WHEN | {"MONEY", "PERCENT", "QUANTITY", "CARDINAL"}  # entities a compression keeps: when, how much, how many
 LOCATING = frozenset({"in", "at", "near"})
@@ -153,9 +153,10 @@ def optional_phrases(source: Doc) -> list[tuple[int, int]]:
     commas or brackets that set it off, nested or apart, never crossing:
     - a verb's adjunct: a prepositional phrase not right after a verb it completes ("after the attack",
       ", according to police"), a clause ("…, smashing the daily record"), a second action with its "and"
-      ("and charged with murder"); never one that holds a date, a time or an amount (`_protected`);
+      ("and charged with murder"); never one that holds a date, a time, an amount or a count (`_protected`: "who
+      has three children" stays);
     - a noun's apposition (", a former Army officer,"), and a relative or participial clause set off by a comma
-      (", who arrived at 5 p.m.,"): without the comma such a clause says which one is meant, and stays.
+      (", who arrived with the police,"): without the comma such a clause says which one is meant, and stays.
     Never one that holds a quotation, a word that turns the meaning (`KEEP`), an "if" or "unless", or the main
     action with who does it and its object: those are what verify asks a compression to keep. Nor one whose cut
     would break what is left (`_breaks`)."""
@@ -192,7 +193,7 @@ def _breaks(source: Doc, span: tuple[int, int], cut: tuple[int, int], leaning: s
     inside = source[start:stop]
     after = source[stop] if stop < len(source) else None
     measured = start > 0 and source[start - 1].dep_ == "npadvmod" and source[start - 1].lemma_.lower() in DURATIONS
-    modal = start > 0 and source[start - 1].tag_ == "MD"  # "If the president can | , with impunity, remove …,"
+    modal = start > 0 and source[start - 1].tag_ == "MD" and source[start - 1].dep_ not in ("aux", "auxpass")
     splits_name = any(e.start < start < e.end or e.start < stop < e.end for e in source.ents)
     return measured or modal or splits_name or bool(leaning.intersection(range(end, stop + 1))) or after is not None and (
         after.text == ":" or stop > end and after.dep_ == "cc"
@@ -244,8 +245,7 @@ def _phrase(token: Token) -> tuple[int, int] | None:
     before = token.doc[start - 1] if start > 0 else None
     if verbal and _completes(token):
         return None  # "comes as the use of e-cigarettes has skyrocketed": the verb's only word after it
-    if token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in REPORTING and any(
-            c.dep_ in ("nsubj", "nsubjpass") for c in token.children):
+    if _attribution(token):
         return None  # "…, the candidate says, …": who says so, however the parse attaches it
     if dep == "prep" and verbal:
         if head.lemma_.lower() in LINKING and token.i > head.i or _says_whose(token) or _lasting(token) \
@@ -310,6 +310,14 @@ def _completes_verb(clause: Token) -> bool:
         c.dep_ in ("dobj", "dative") and c.right_edge.i + 1 == clause.left_edge.i for c in head.children)
 
 
+def _attribution(verb: Token) -> bool:
+    """Whether a reporting verb with its subject says who says the rest ("…, the conservative candidate says, …"):
+    it reports nothing of its own (no object or clause), so what it reports is outside it."""
+    return verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() in REPORTING and any(
+        c.dep_ in ("nsubj", "nsubjpass") for c in verb.children) and not any(
+        c.dep_ in ("dobj", "ccomp", "xcomp") for c in verb.children)
+
+
 def _names_who(prep: Token) -> bool:
     """Whether a preposition right after its verb names who the verb's infinitive is about ("called | on Washington
     | to be firm"): cut, the infinitive loses its subject."""
@@ -320,22 +328,21 @@ def _says_what_happened(clause: Token) -> bool:
     """Whether a "when" clause after its verb tells the event the rest judges ("was dealt a rare blow Tuesday | when
     voters in Missouri rejected a right-to-work law", "exceeded his authority | when he reversed bans on offshore
     drilling"): cut, the brief keeps the judgement and loses what happened."""
-    return clause.i > clause.head.i and _word(clause.doc[clause.left_edge.i]) == "when"
+    return clause.i > clause.head.i and _word(clause.left_edge) == "when"
 
 
-def stem(word: str) -> str:
-    """A word's first five letters, lowercased: enough to match "smashed" with "smashing" and "state" with "states"
-    across outlets' wordings."""
-    return word.lower()[:5]
+def stems(texts: Iterable[str]) -> frozenset[str]:
+    """The first five letters of each word of `texts` (`read.words`): enough to match "smashed" with "smashing" and
+    "state" with "states" across outlets' wordings. Figures need no match: none is ever cut (`FIGURES`)."""
+    return frozenset(word[:5] for text in texts for word in words(text))
 
 
-def _told_elsewhere(source: Doc, unit: tuple[int, int], units: list[tuple[int, int]], told: frozenset[str]) -> bool:
-    """Whether most of the phrase's own content words (not stop words; numbers count; not those of a phrase inside it,
-    which may go alone) have their stem among `told`."""
+def _told_by_others(source: Doc, unit: tuple[int, int], units: list[tuple[int, int]], told: frozenset[str]) -> bool:
+    """Whether most of the phrase's own content words (letters, not stop words; not those of a phrase inside it,
+    which may go alone) are among `told` (`stems`)."""
     inner = {i for start, end in units if unit[0] <= start and end <= unit[1] and (start, end) != unit
              for i in range(start, end)}
-    content = [stem(t.text) for t in source[unit[0]:unit[1]]
-               if t.i not in inner and ((t.is_alpha and not t.is_stop) or t.like_num)]
+    content = [_word(t)[:5] for t in source[unit[0]:unit[1]] if t.i not in inner and t.is_alpha and not t.is_stop]
     return bool(content) and sum(w in told for w in content) * 2 >= len(content)
 
 
@@ -367,10 +374,11 @@ def _scopes(prep: Token) -> bool:
 
 def _shares_object(conj: Token) -> bool:
     """Whether a joined action holds the object of both ("failing to repeal | and replace ObamaCare"): its verb has one,
-    and the first verb is followed by nothing but the "and". Cut, the first verb is left without it."""
-    head = conj.head
-    return any(c.dep_ == "dobj" for c in conj.children) and head.i + 1 < len(conj.doc) \
-        and conj.doc[head.i + 1].dep_ == "cc" and conj.doc[head.i + 1].head.i == head.i
+    and the first verb, a bare or infinitive form, is followed by nothing but the "and" ("She resigned and founded a
+    company" joins two actions). Cut, the first verb is left without it."""
+    head, after = conj.head, conj.doc[conj.head.i + 1]
+    return head.tag_ == "VB" and after.dep_ == "cc" and after.head.i == head.i and any(
+        c.dep_ == "dobj" for c in conj.children)
 
 
 def _listed(conj: Token, cc: Token) -> bool:
@@ -385,7 +393,7 @@ def _says_whose(prep: Token) -> bool:
     """Whether a verb's prepositional phrase right after its object completes the object, which the parse cannot
     tell from an adjunct: "sent aid to Ukraine", "threw her support behind Biden", "opens the president up to
     charges", "reversed course on its visa rules", "a leading role in developing a bill", "used him as a source". Only
-    a circumstance is an adjunct there: when ("on Monday"), where ("in London"), or what came before or around it
+    a circumstance is an adjunct there: where ("in London"), or what came before or around it
     ("after a chase", "despite calls")."""
     objects = [c for c in prep.head.children if c.dep_ == "dobj" and c.i < prep.i]
     if not any(all(t.dep_ == "prt" for t in prep.doc[o.right_edge.i + 1:prep.i]) for o in objects):
@@ -393,8 +401,7 @@ def _says_whose(prep: Token) -> bool:
     if any(t.tag_ in ("JJS", "RBS") and t.i < o.i for o in objects for t in o.subtree):
         return True  # "suspend the most restrictive abortion law in the U.S.": the superlative's scope
     heads = [c for c in prep.children if c.dep_ == "pobj"]
-    return not (_word(prep) in CIRCUMSTANCE or any(c.ent_type_ in WHEN for c in heads)
-                or _word(prep) in LOCATING and any(c.ent_type_ in WHERE for c in heads))
+    return not (_word(prep) in CIRCUMSTANCE or _word(prep) in LOCATING and any(c.ent_type_ in WHERE for c in heads))
 
 
 def _subtree_span(token: Token) -> tuple[int, int] | None:
@@ -509,15 +516,16 @@ def _laminar(units: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return sorted(kept)
 
 
-def deletion_grammar(source: Doc, told_elsewhere: frozenset[str] = frozenset()) -> str | None:
+def deletion_grammar(source: Doc, told_stems: frozenset[str] = frozenset()) -> str | None:
     """A GBNF grammar (rule `root`) under which a model can write only `source` with at least one of its optional
     phrases cut (`optional_phrases`), each whole, and the rest word for word. None when nothing may be cut, or the
     sentence asks a question or is no whole sentence. (Asked to shorten a sentence and free to keep every phrase,
     SmolLM2 copies four long sentences in five whole.) A phrase that other sources tell too (most of its own content
-    words, those of no phrase inside it, have their `stem` in `told_elsewhere`) is part of the story, not an aside,
-    and is not cut."""
+    words, those of no phrase inside it, among `told_stems`: `stems` of their texts) is part of the story, not an
+    aside, and is not cut, nor is a phrase that holds it."""
     found = [] if _asks(source) or _fragment(source) else optional_phrases(source)
-    units = [u for u in found if not _told_elsewhere(source, u, found, told_elsewhere)]
+    told = [u for u in found if _told_by_others(source, u, found, told_stems)]
+    units = [u for u in found if not any(u[0] <= start and end <= u[1] for start, end in told)]
     if not units:
         return None
     rules: dict[str, str] = {}

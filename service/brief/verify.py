@@ -18,7 +18,8 @@ A failing fused sentence gives way to its claim's original sentence; a failing w
 sentence to the evidence sentence it garbled when one is close. The response says what and why.
 When too little survives, unused evidence fills the budget. No two sentences of a brief tell one claim
 (the later goes), except that a compression whose cut took what set its claim apart from one told
-before (a second outlet's lede cut back to what the first said) is told as its sentence was written.
+before (a second outlet's lede cut back to what the first said) is told as its sentence was written
+(which may leave less room for the sentences after it).
 No sentence leaves without a citation.
 """
 
@@ -177,9 +178,12 @@ class Verifier:
                 outcome = self._aligned(sentence, evidence, vectors, evidence_vectors, evidence_words, parsed)
             reason, result, replacement = outcome
             if reason is None and result is not None:
-                if sentence.origin == "compressed" and _told(result.text, kept, vectors) and not _told(
-                        (source := evidence[sentence.evidence[0]]).sentence.text, kept, vectors):
-                    result = _from_evidence([source], source.sentence.text, 1.0)  # the cut took what set it apart
+                source = evidence[sentence.evidence[0]] if sentence.evidence else None
+                if sentence.origin == "compressed" and source is not None and _told(result.text, kept, vectors) \
+                        and not _told(source.sentence.text, kept, vectors):  # the cut took what set it apart
+                    rejected.append(Rejection(sentence.text, "repeats: the cut leaves a claim told before",
+                                              source.sentence.text))
+                    result = _from_evidence([source], source.sentence.text, 1.0)
                 kept.append(result)
                 used.update(sentence.evidence)  # told: its evidence is no filler
                 continue

@@ -30,10 +30,10 @@ PARAPHRASE_COSINE = 0.8
 PARAPHRASE_WORDS = 0.5  # word Jaccard of a rewritten sentence with its original
 Key = TypeVar("Key", bound=Hashable)
 _LOW_32 = np.uint64(0xFFFFFFFF)
-_EMPTY = MinHash(num_perm=NUM_PERM)
+_EMPTY = MinHash(num_perm=NUM_PERM, scheme="affine32")  # the scheme `minhash_signatures` computes
 SCHEME = _EMPTY.scheme  # datasketch's permutation scheme, which a stored signature was made with
 SIGNATURE_DTYPE = _EMPTY.hashvalues.dtype  # and the type of its values, to read a stored signature back
-_PERMUTATIONS = _EMPTY.permutations.astype(np.uint32)  # a and b of each affine permutation of that scheme
+_PERMUTATIONS = _EMPTY.permutations  # a and b of each affine permutation of that scheme (uint32)
 
 
 def containment(a: np.ndarray, b: np.ndarray) -> float:
@@ -48,10 +48,7 @@ def containments(fingerprint: np.ndarray, others: list[np.ndarray]) -> np.ndarra
     """
     if not others:
         return np.zeros(0)
-    sizes = np.array([o.size for o in others])
-    shingles = np.concatenate(others)
-    shared = fingerprint[np.minimum(np.searchsorted(fingerprint, shingles), fingerprint.size - 1)] == shingles
-    counts = np.bincount(np.repeat(np.arange(len(others)), sizes), weights=shared, minlength=len(others))
+    sizes, counts = _members_per_part(others, fingerprint)
     return counts / np.maximum(np.minimum(sizes, fingerprint.size), 1)
 
 
@@ -161,7 +158,7 @@ def minhash_signatures(fingerprints: list[np.ndarray]) -> list[np.ndarray]:
 
     datasketch's own values (its `affine32` scheme: the low 32 bits of each shingle hash, mixed by MurmurHash3's
     finalizer, under `NUM_PERM` affine permutations, the least of each), made from the array as it is: datasketch
-    takes a list and makes a Python call per shingle, 2.5 times slower. `test_signatures_are_datasketch_s` holds
+    takes a list and makes a Python call per shingle, 2.5 times slower. `test_signatures_match_datasketch` holds
     them to datasketch's."""
     return [(_fmix32((f & _LOW_32).astype(np.uint32))[:, None] * _PERMUTATIONS[0] + _PERMUTATIONS[1]).min(axis=0)
             if f.size else np.zeros(0, SIGNATURE_DTYPE) for f in fingerprints]  # products wrap modulo 2^32, as theirs
@@ -227,10 +224,7 @@ def shared_sentences(sentences: list[str], body: np.ndarray, common: np.ndarray)
     fingerprint, so a text that holds no common phrase is not looked at sentence by sentence."""
     if not common.size or not _members(body, common).any():
         return [False] * len(sentences)
-    shingles = [_sentence_fingerprint(sentence) for sentence in sentences]
-    sizes = np.array([f.size for f in shingles])
-    found = np.bincount(np.repeat(np.arange(len(sentences)), sizes), weights=_members(np.concatenate(shingles), common),
-                        minlength=len(sentences))  # one search for all of the text's sentences
+    sizes, found = _members_per_part([_sentence_fingerprint(sentence) for sentence in sentences], common)
     return [bool(size) and hits >= 0.5 * size for size, hits in zip(sizes.tolist(), found.tolist())]
 
 
@@ -241,6 +235,14 @@ def _sentence_fingerprint(sentence: str) -> np.ndarray:
     shingles = fingerprint(sentence)
     shingles.flags.writeable = False
     return shingles
+
+
+def _members_per_part(parts: list[np.ndarray], sorted_set: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each part's size and how many of its values `sorted_set` holds, in one search over all of them."""
+    sizes = np.array([p.size for p in parts])
+    found = np.bincount(np.repeat(np.arange(len(parts)), sizes), weights=_members(np.concatenate(parts), sorted_set),
+                        minlength=len(parts))
+    return sizes, found
 
 
 def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

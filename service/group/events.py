@@ -38,6 +38,7 @@ from .dedup import shared_sentences
 FEATURES = ("words", "names", "numbers", "dates", "names_stated", "numbers_stated", "dates_stated", "lead_names", "lead_numbers", "lead_dates", "year_conflict", "lead_number_conflict", "count_conflict", "sentences", "vector")
 LEAD_SENTENCES = 3
 ALIGNED_SENTENCES = 40  # body sentences compared for the closest-sentences feature
+FACT_KINDS = ("names", "numbers", "dates")  # the fields of `Facts` a pair is scored on
 SMALL_NUMBERS = frozenset(str(n) for n in range(11))  # too common to tie two reports together
 COMMONEST_ZIPF = 7.0  # wordfreq's scale: "the" is 7.7, a rare name about 2
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
@@ -163,7 +164,7 @@ class Reports:
     def fact_masses(self) -> list[sparse.csr_matrix]:
         """Per kind (names, numbers, dates): rows of how telling each fact an article states is."""
         rows = []
-        for kind in ("names", "numbers", "dates"):
+        for kind in FACT_KINDS:
             sets = [sorted(getattr(whole, kind)) or ["\0none"] for whole, _ in self.facts]
             counter = CountVectorizer(analyzer=lambda items: items, binary=True)
             present = counter.fit_transform(sets)
@@ -189,7 +190,7 @@ class Reports:
         columns += [_shared_facts(masses, firsts, seconds) for masses in self.fact_masses]
         columns += [_both_state(masses, firsts, seconds) for masses in self.fact_masses]
         pairs = list(zip(firsts.tolist(), seconds.tolist()))
-        for kind in ("names", "numbers", "dates"):
+        for kind in FACT_KINDS:
             columns.append(np.array([self._lead_coverage(i, j, kind) for i, j in pairs]))
         columns.append(np.array([self._year_conflict(i, j) for i, j in pairs]))
         columns.append(np.array([self._lead_number_conflict(i, j) for i, j in pairs]))
@@ -203,7 +204,7 @@ class Reports:
         """Per kind, per article: each fact its lead states (small numbers aside) with its weight (a name's rarity),
         and their sum; read once, since an article is in many pairs."""
         found: dict[str, list[tuple[dict[str, float], float]]] = {}
-        for kind in ("names", "numbers", "dates"):
+        for kind in FACT_KINDS:
             found[kind] = []
             for _, lead in self.facts:
                 weights = {x: rarity(x, self.language) if kind == "names" else 1.0
@@ -214,10 +215,10 @@ class Reports:
     def _lead_coverage(self, i: int, j: int, kind: str) -> float:
         """The smaller share, either way, of one lead's facts found anywhere in the other; 0.5 when no lead has any."""
         shares = []
-        for lead, whole in ((i, j), (j, i)):
-            weights, total = self._lead_weights[kind][lead]
+        for leading, other in ((i, j), (j, i)):
+            weights, total = self._lead_weights[kind][leading]
             if weights:
-                stated = getattr(self.facts[whole][0], kind)
+                stated = getattr(self.facts[other][0], kind)
                 shares.append(sum(w for x, w in weights.items() if x in stated) / total if total else 0.5)
         return min(shares) if shares else 0.5
 

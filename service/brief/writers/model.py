@@ -5,7 +5,7 @@ Three ways to write (setting `fusion`):
   can check against the sentence it was written from:
   - a long sentence is compressed to its main fact, by deleting whole phrases (under llama.cpp, a grammar
     from the sentence's parse lets the model only cut an adjunct, an apposition, a clause set off by
-    commas, "…, officials said": `rewrites.deletion_grammar`; never a date, a time or an amount, nor a
+    commas: `rewrites.deletion_grammar`; never who says so, a date, a time, an amount or a count, nor a
     phrase the story's other sources tell too, which is the story rather than an aside); a claim several
     sources state is compressed from its fullest telling and cites every source that tells it;
   - a sentence that opens on a reference ("He said they…") gets the name it stands for, which the
@@ -34,7 +34,7 @@ from ...settings import Settings
 from ...types import Evidence
 from ..evidence import points_outside
 from ..prompts import PROMPTS_DIR, Template, load_template
-from ..rewrites import as_deletion, cuts_words, deletion_grammar, reference, resolve, stem
+from ..rewrites import as_deletion, cuts_words, deletion_grammar, reference, resolve, stems
 from .base import Budget, Draft, DraftSentence
 from .claims import Claim, by_priority, told_in_order
 from .engine import Message, OwnedEngine
@@ -47,7 +47,6 @@ COMPRESSED = 0.6  # the share of its words a compressed sentence is expected to 
 NAME_TOKENS = 12
 _MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]|^\s*(?:[-*•]|\d+[.)])\s+", re.MULTILINE)
 _T5 = ("t5", "mt5", "umt5", "longt5")
-_WORDS = re.compile(r"\w+")
 
 
 def family(engine: OwnedEngine) -> str:
@@ -149,7 +148,8 @@ class ModelWriter:
             return DraftSentence(_first_sentence(text), (claim.index,), verbatim=False, merged=claim.sentences,
                                  sources=claim.sources), tokens
         if task == "compress":
-            grammar = deletion_grammar(self.parser.parse([source.text], cancel)[0], told_elsewhere(evidence, source.doc))
+            told = stems(s.text for item in evidence for s in (item.sentence, *item.support) if s.doc != source.doc)
+            grammar = deletion_grammar(self.parser.parse([source.text], cancel)[0], told)  # what other sources tell
             if grammar is None:  # no phrase of it may go
                 return copied, 0
             text, tokens = self.generate([source.text], source.words, cancel, self.rewrites["compress"], grammar=grammar)
@@ -224,12 +224,6 @@ class ModelWriter:
         text, tokens = self.engine.generate(self.messages(lines, max_words, template, **values),
                                             self.max_new_tokens(max_words), cancel, grammar)
         return clean(text), tokens
-
-
-def told_elsewhere(evidence: Sequence[Evidence], doc: int) -> frozenset[str]:
-    """The stems of the words of the story's evidence from documents other than `doc`: what other sources tell."""
-    return frozenset(stem(w) for item in evidence for s in (item.sentence, *item.support) if s.doc != doc
-                     for w in _WORDS.findall(s.text))
 
 
 def _first_sentence(text: str) -> str:
