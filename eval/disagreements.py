@@ -8,12 +8,13 @@
 
 Real stories: the 42 ECB+ events of ../shared/eval/ecbplus_dev (one request per labelled event),
 the 220 AllSides events of ../shared/eval/allsides_dev (one request per event, its three outlets'
-articles with `published_at`, `source` and `title` as a feed gives them), the 3 MultiLing 2011
-topics and the same-story tgcontest pairs; an article without a given date gets `published_at`
+articles with `published_at`, `source` and `title` as a feed gives them), the 307 NeuS sets of
+../shared/eval/neus_val (one request per set: three outlets, one event, titles, no dates), the 3 MultiLing
+2011 topics and the same-story tgcontest pairs; an article without a given date gets `published_at`
 from its own date line when it has one (as page metadata would give it).
 
-Held out from tuning (`held_out`, decided before any AllSides flag was read): the AllSides events
-whose id hashes odd (sha1), about half. `flag` lists the tuning part unless asked for the other,
+Held out from tuning (`held_out`, decided before any flag of the set was read): the AllSides events
+and the NeuS sets whose name hashes odd (sha1), about half of each. `flag` lists the tuning part unless asked for the other,
 and `precision` scores the two parts apart, so the held-out flags are read once, after tuning.
 Each flagged disagreement
 is identified by story, kind and values; `eval/data/disagreements_checked.jsonl` holds a verdict
@@ -44,6 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from eval.stories import neus_sets  # noqa: E402
 from service.pipeline import Pipeline  # noqa: E402
 from service.read.text import split_sentences  # noqa: E402
 from service.schemas import BriefRequest, BriefResponse  # noqa: E402
@@ -56,21 +58,24 @@ ALTERATIONS = DATA / "alterations.jsonl"
 ONE_STORY = 0.05  # story threshold that keeps a labelled event (or topic) one story
 Story = tuple[str, list[dict[str, object]]]  # name, request documents
 ALLSIDES = "allsides_"  # prefix of an AllSides event's story name
+NEUS = "neus"  # prefix of a NeuS set's story name
 
 
 def source_of(name: str) -> str:
     """The data set a story comes from, by its name."""
     if name.startswith(ALLSIDES):
         return "allsides"
+    if name.startswith(NEUS):
+        return "neus"
     if name.startswith("tg"):
         return "tgcontest"
     return "multiling" if name.startswith("M") else "ecbplus"
 
 
 def held_out(name: str) -> bool:
-    """Whether a story is held back from tuning: an AllSides event whose id hashes odd. ECB+ and the others
-    guided the rules of earlier sessions, so none of them can be held out now."""
-    return name.startswith(ALLSIDES) and int(hashlib.sha1(name.encode()).hexdigest(), 16) % 2 == 1
+    """Whether a story is held back from tuning: an AllSides event or a NeuS set whose name hashes odd. ECB+ and
+    the others guided the rules of earlier sessions, so none of them can be held out now."""
+    return name.startswith((ALLSIDES, NEUS)) and int(hashlib.sha1(name.encode()).hexdigest(), 16) % 2 == 1
 
 
 def dated(doc_id: str, text: str) -> dict[str, object]:
@@ -112,6 +117,8 @@ def real_stories(shared: Path) -> Iterator[Story]:
         yield f"{ALLSIDES}{event['story']}", [
             {"id": a["id"], "text": a["text"], "title": a["title"], "source": a["source"],
              "published_at": a["published_at"]} for a in map(articles.__getitem__, event["articles"])]
+    for members in neus_sets(shared / "eval" / "neus_val" / "val.source"):
+        yield str(members[0]["story"]), [{"id": m["id"], "text": m["text"], "title": m["title"]} for m in members]
     for line in (shared / "eval" / "multiling2011" / "documents.jsonl").read_text(encoding="utf-8").splitlines():
         topic = json.loads(line)
         yield topic["instance_id"], [dated(d["filename"], "\n".join(d["text"])) for d in topic["documents"]]

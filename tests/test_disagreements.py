@@ -494,10 +494,13 @@ def test_the_parse_reads_what_a_number_counts_and_when(pipeline: Pipeline) -> No
      "The floods have killed 24 people across Belgium since Wednesday, police said."),
     ("Another four people died in hospital after the quake, officials said on Monday.",
      "Twelve people died in hospital after the quake, officials said on Monday."),
+    ("An autopsy report revealed Gray was hit by seven bullets, three of them in the back.",
+     "Police say Gray's gun was loaded with four bullets but they have not determined whether he fired it."),
 ])
 def test_values_the_parse_reads_as_two_things_are_no_disagreement(pipeline: Pipeline, one: str, other: str) -> None:
     """Passengers and crew against passengers, revenue against a price, two countries, an addition against a
-    count: the words around the values link each pair (the slot test alone flags each); the parse parts them."""
+    count, bullets that hit a man against bullets loaded in his gun (two events, no party in common): the words
+    around the values link each pair (the slot test alone flags each); the parse parts them."""
     claims, _ = claims_of(pipeline, [(1, one), (2, other)])
     assert not claims.disagreements
 
@@ -559,6 +562,28 @@ def test_a_time_word_in_another_clause_marks_no_count() -> None:
     text = "Rogers was so intent on voting in last year’s primary that he waited six hours to vote."
     [hours] = [v for v in values_in(text) if v.value == "6"]
     assert not context(hours, text, values_in(text)).markers
+
+
+def test_one_event_told_with_other_verbs_and_titles_is_still_one_quantity(pipeline: Pipeline) -> None:
+    """Two verbs ("stopped", "dismantled") are one event when a party is the same, however titled."""
+    claims, _ = claims_of(pipeline, [
+        (1, "Wladimir Klitschko stopped Hasim Rahman in the seventh round to retain his heavyweight titles."),
+        (2, "Heavyweight Champion, Wladimir Klitschko, easily dismantled former champion Hasim Rahman in the "
+            "ninth round.")])
+    [slot] = claims.disagreements
+    assert {v.value for v in slot.values} == {"7", "9"}
+
+
+def test_a_date_at_the_edge_of_a_stretch_of_time_is_another_slot(pipeline: Pipeline) -> None:
+    """"came into 2010 as the leading rusher" and "the leading rusher in 2009" date two seasons, not one."""
+    claims, _ = claims_of(pipeline, [
+        (1, "Pierre Thomas, the Saints' leading rusher in 2009, was put on injured reserve, the team announced."),
+        (2, "Pierre Thomas came into 2010 as the Saints' leading returning rusher, the team announced.")])
+    assert not claims.disagreements
+    claims, _ = claims_of(pipeline, [
+        (1, "Pierre Thomas, the Saints' leading rusher in 2009, was put on injured reserve, the team announced."),
+        (2, "Pierre Thomas, the Saints' leading rusher in 2010, was put on injured reserve, the team announced.")])
+    assert [{v.value for v in slot.values} for slot in claims.disagreements] == [{"2009", "2010"}]
 
 
 def test_an_altered_copy_never_writes_a_value_either_article_already_states() -> None:

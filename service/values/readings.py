@@ -31,6 +31,8 @@ _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _SPANS = frozenset("year month week season day quarter decade term".split())
 _ADDED = frozenset("another additional further extra other".split())  # not "more": "added three more" is a count
 _RELATIVE = frozenset("last previous next past prior earlier".split())  # "the following day" may be the same day
+_PARTIES = ("nsubj", "nsubjpass", "dobj")  # who or what an event is done by or to
+_NAMED = ("compound", "appos", "flat")  # a party's other names and titles ("Champion, Wladimir Klitschko")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class Reading:
     joined: frozenset[str] = frozenset()  # nouns joined to that noun by "and" or "or" ("crew")
     part: bool = False  # a part or an addition: "three of the seven bullets", "another four people", "55 others"
     events: frozenset[str] = frozenset()  # the verb whose clause states it, and those joined to it ("slip", "fall")
+    parties: frozenset[str] = frozenset()  # the nouns that verb is done by or to, the counted one apart ("gun")
     places: frozenset[str] = frozenset()  # places a preposition ties to it or to its verb ("germany")
     years: frozenset[str] = frozenset()  # years that date its clause, the value itself apart ("1959")
     relative: frozenset[str] = frozenset()  # relative times of its clause ("last year", "previous season")
@@ -62,6 +65,7 @@ def read(doc: Doc, value: Value) -> Reading:
         joined=frozenset(t.lemma_.lower() for t in _joined(noun)) if noun is not None else frozenset(),
         part=_part(root, noun),
         events=frozenset(t.lemma_.lower() for t in _conjuncts(event)) if event is not None else frozenset(),
+        parties=_parties(event, inside | ({noun.i} if noun is not None else set())) if event is not None else frozenset(),
         places=frozenset(p for t in chain for p in _places(t)),
         years=frozenset(y for t in chain for y in _years(t, inside)),
         relative=frozenset(r for t in chain for r in _relative(t)))
@@ -136,6 +140,19 @@ def _conjuncts(verb: Token) -> list[Token]:
     return joined + ([verb.head] if verb.dep_ == "conj" and _verb(verb.head) else [])
 
 
+def _parties(event: Token, counted: set[int]) -> frozenset[str]:
+    """The nouns (not pronouns) the event is done by or to, other than the value and what it counts, with the
+    names and titles set beside them: "Gray" in "Gray was hit by seven bullets" and "Seven bullets hit Mr. Gray",
+    "gun" in "Gray's gun was loaded with four", "champion" and "Klitschko" in "Champion, Wladimir Klitschko"."""
+    found: set[str] = set()
+    words = [t for t in event.children if t.dep_ in _PARTIES and t.pos_ in _NOUNS and t.i not in counted]
+    while words:
+        word = words.pop()
+        found.add(word.lemma_.lower())
+        words += [t for t in word.children if t.dep_ in _NAMED and t.pos_ in _NOUNS]
+    return frozenset(found)
+
+
 def _verb(token: Token) -> bool:
     """A verb that heads a clause: "killed", or "is" in "the toll is now 150", never an auxiliary."""
     return token.pos_ in ("VERB", "AUX") and token.dep_ not in ("aux", "auxpass")
@@ -203,4 +220,6 @@ def other_thing(a: Reading, b: Reading) -> str | None:
         return "of different years"
     if a.relative != b.relative:
         return "of another time on one side"
+    if a.events and b.events and not a.events & b.events and a.parties and b.parties and not a.parties & b.parties:
+        return "of two events with different parties"  # "Gray was hit by seven bullets", "his gun was loaded with four"
     return None
