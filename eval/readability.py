@@ -9,7 +9,9 @@
   it in the brief to point at: for he/she/his/her, no person named in an earlier sentence; for
   it/they/this/these/those (a pronoun, or a determiner as in "This move…" but not "This week…"), the sentence
   before it in the brief is not the one before it in its article. So is a bare noun of an earlier event or statement as
-  subject ("The move is…", "The remarks are…"; not "The move by the court…").
+  subject ("The move is…", "The remarks are…"; not "The move by the court…"), and a connective that goes on
+  from the sentence before ("But…", "Then along came…", "However, …"; read from the parse: a conjunction or
+  adverb of the main verb, not "Instead of…").
   "It is unclear whether…" needs no antecedent and is not counted;
 - same-claim pairs: two sentences of one brief that tell one claim: a close paraphrase (MiniLM cosine at
   least `SAME_CLAIM_COSINE`), or most content words of the shorter one in the other with no number of its
@@ -55,6 +57,8 @@ _EXPLETIVE_IT = re.compile(r"^it(?:'s|’s| is| was| has been| remains| seems| a
                            re.IGNORECASE)
 _PERSONAL = frozenset({"he", "she", "his", "her", "him"})
 _OTHER = frozenset({"it", "its", "they", "their", "them", "this", "these", "those"})
+_CONNECTIVES = frozenset("but and then yet also however instead meanwhile moreover furthermore still besides "
+                         "nonetheless nevertheless likewise similarly consequently therefore thus".split())
 _DEFINING = frozenset(("prep", "acl", "compound", "amod", "nummod", "poss", "nmod"))  # "the move by the court"
 _WHEN = frozenset("day week month year time morning afternoon night evening weekend season spring summer fall autumn "
                   "winter century decade quarter".split())  # "This week…" points at no earlier sentence
@@ -140,6 +144,9 @@ class Readability:
             bare = noun.lemma_.lower() in EARLIER_EVENT_NOUNS and noun.dep_ in ("nsubj", "nsubjpass") \
                 and not any(t.dep_ in _DEFINING for t in noun.children)
             return bare and not _after_its_own_antecedent(k, brief, documents)
+        if word in _CONNECTIVES and first.dep_ in ("cc", "advmod") and first.head.pos_ in ("VERB", "AUX") \
+                and first.nbor().lower_ != "of":
+            return not _after_its_own_antecedent(k, brief, documents)
         if word in _PERSONAL:
             return not any(e.label_ == "PERSON" for d in parsed[:k] for e in d.ents)  # type: ignore[attr-defined]
         if word not in _OTHER or (word in ("this", "these", "those") and first.pos_ != "PRON"

@@ -564,6 +564,21 @@ def test_a_time_word_in_another_clause_marks_no_count() -> None:
     assert not context(hours, text, values_in(text)).markers
 
 
+def test_the_parse_reads_who_an_event_is_done_by_or_to(pipeline: Pipeline) -> None:
+    """The parties of a value's event: its subject and object nouns, those joined to them, the agent of a passive,
+    their names and titles; never the counted noun nor a pronoun."""
+    [hit] = read_values(pipeline, "Seven bullets hit Mr. Gray on the street.")
+    assert hit.parties == {"mr.", "gray"}
+    [loaded] = read_values(pipeline, "Gray's gun was loaded with four bullets.")
+    assert loaded.parties == {"gun"}
+    [medals] = read_values(pipeline, "Smith and Jones won 3 medals.")
+    assert medals.parties == {"smith", "jones"}
+    [kept] = read_values(pipeline, "The title was kept by Wladimir Klitschko in the seventh round.")
+    assert {"title", "klitschko"} <= kept.parties
+    [pronoun] = read_values(pipeline, "He won 3 medals.")
+    assert pronoun.parties == frozenset()
+
+
 def test_one_event_told_with_other_verbs_and_titles_is_still_one_quantity(pipeline: Pipeline) -> None:
     """Two verbs ("stopped", "dismantled") are one event when a party is the same, however titled."""
     claims, _ = claims_of(pipeline, [
@@ -584,6 +599,17 @@ def test_a_date_at_the_edge_of_a_stretch_of_time_is_another_slot(pipeline: Pipel
         (1, "Pierre Thomas, the Saints' leading rusher in 2009, was put on injured reserve, the team announced."),
         (2, "Pierre Thomas, the Saints' leading rusher in 2010, was put on injured reserve, the team announced.")])
     assert [{v.value for v in slot.values} for slot in claims.disagreements] == [{"2009", "2010"}]
+
+
+@pytest.mark.parametrize(("text", "edge"), [
+    ("He came into early 2010 as the leading rusher.", {"into"}),
+    ("The bill must pass by late Tuesday, officials said.", {"by"}),
+    ("He came into Sunday's game with an injured ankle.", set()),  # the game's own day
+    ("He was the leading rusher in 2009.", set()),
+])
+def test_a_date_s_edge_is_read_past_early_and_late_and_not_from_a_possessive(text: str, edge: set[str]) -> None:
+    [value] = values_in(text)
+    assert context(value, text, values_in(text)).markers == edge
 
 
 def test_an_altered_copy_never_writes_a_value_either_article_already_states() -> None:

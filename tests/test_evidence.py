@@ -231,6 +231,29 @@ def test_a_bare_noun_of_an_earlier_event_points_outside_the_sentence(text: str, 
     assert points_outside(text) is outside
 
 
+@pytest.mark.parametrize(("text", "outside"), [
+    ("Then along came Trump.", True),
+    ("But Page, 39, told The Daily Beast that she could no longer stay silent.", True),
+    ("However, he has long boasted of his team's representation.", True),
+    ("Yet Mr. Mueller did find actions by Mr. Trump that could be seen as obstruction.", True),
+    ("Also named in the suit were Mr Trump's children, Ivanka, Eric, and Donald Jr.", True),
+    ("Nevertheless, the senator won the seat by a wide margin.", True),
+    ("Then, the rain came and the river rose.", True),
+    ("Andrew Cuomo resigned as governor on Tuesday.", False),
+    ("Then-President Obama signed the bill in 2010.", False),
+    ("Instead of hanging stockings on the mantle, families went to the beach.", False),
+    ("Still photographs show the damage to the bridge.", False),
+    ("Still the pace of job losses is slowing.", True),
+    ("Butler County officials said three people died.", False),
+])
+def test_a_sentence_that_goes_on_from_the_one_before_points_outside(text: str, outside: bool) -> None:
+    """"Then along came Trump." and "But Page … told…" stood in NeuS briefs after sentences of other articles, where
+    the "then" and the "but" no longer follow from anything."""
+    from service.brief.evidence import points_outside
+
+    assert points_outside(text) is outside
+
+
 @pytest.mark.parametrize(("text", "left_open"), [
     ("Late Monday night, CNN published a story titled “U.S.", True),
     ('The network aired a segment called "Inside the', True),

@@ -55,8 +55,13 @@ EARLIER_EVENT_NOUNS = frozenset("move decision announcement update comment remar
 _GOES_ON = "is|was|are|were|has|had|have|will|would|could|can|may|might|should|must|did|does|do|comes?|came|now|" \
     "also|follows?|followed|marks?|marked|means?|meant|drew|draws|sparked|prompted|represents?|reflects?|raised?|" \
     "raises|appears?|seems?|went|goes"  # what the sentence says of it next: the noun has nothing that defines it
+# words that open a sentence by going on from the one before it: "But Page told…", "Then along came Trump.",
+# "However, he has…"; not "Then-President Obama", "Still photographs…" nor "Instead of hanging stockings…"
+_CONNECTIVES = r"(?:but|and|then|yet|also|nonetheless|nevertheless)(?![\w'’-])|(?:however|instead|meanwhile|" \
+    r"moreover|furthermore|still|besides|likewise|similarly|consequently|therefore|thus)\s*,|still\s+(?:the|a|an|" \
+    r"he|she|they|it|we|there|this|that|these|those|many|some|most)\b"  # "Still the pace…", not "Still photographs…"
 _POINTS_OUTSIDE = re.compile(
-    r"[\s\"“‘'(]*(?:(?:he|she|they|it|his|her|its|their|him|them)\b|(?:this|that)['’]s\b"
+    r"[\s\"“‘'(]*(?:(?:he|she|they|it|his|her|its|their|him|them)\b|(?:this|that)['’]s\b|" + _CONNECTIVES +
     r"|(?:this|these|those|that)\s+(?!who\b|(?:past\s+|coming\s+|last\s+|next\s+|early\s+|late\s+)?(?:" + _TIMES
     + r")s?\b)\w"  # "This move underscores…", "These were…"; not "This week", "Those who…"
     r"|the\s+(?:" + "|".join(sorted(EARLIER_EVENT_NOUNS))  # "The move is…", "The measures, …"; not "The move by…"

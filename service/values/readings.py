@@ -31,8 +31,8 @@ _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _SPANS = frozenset("year month week season day quarter decade term".split())
 _ADDED = frozenset("another additional further extra other".split())  # not "more": "added three more" is a count
 _RELATIVE = frozenset("last previous next past prior earlier".split())  # "the following day" may be the same day
-_PARTIES = ("nsubj", "nsubjpass", "dobj")  # who or what an event is done by or to
-_NAMED = ("compound", "appos", "flat")  # a party's other names and titles ("Champion, Wladimir Klitschko")
+_PARTIES = _VALUED  # who or what an event is done by or to
+_NAMED = ("compound", "appos", "flat", "conj")  # a party's other names and titles, and parties joined to it
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +60,13 @@ def read(doc: Doc, value: Value) -> Reading:
     event = _event(noun or root)
     chain = _chain(noun or root, event) + (_conjuncts(event)[1:] if event is not None else [])
     chain += [t for link in chain for t in link.children if t.dep_ in ("amod", "oprd", "acomp")]  # "left 220,000 dead in"
+    value_and_noun = inside | ({noun.i} if noun is not None else set())
     return Reading(
         counted=noun.lemma_.lower() if noun is not None else "",
         joined=frozenset(t.lemma_.lower() for t in _joined(noun)) if noun is not None else frozenset(),
         part=_part(root, noun),
         events=frozenset(t.lemma_.lower() for t in _conjuncts(event)) if event is not None else frozenset(),
-        parties=_parties(event, inside | ({noun.i} if noun is not None else set())) if event is not None else frozenset(),
+        parties=_parties(event, value_and_noun) if event is not None else frozenset(),
         places=frozenset(p for t in chain for p in _places(t)),
         years=frozenset(y for t in chain for y in _years(t, inside)),
         relative=frozenset(r for t in chain for r in _relative(t)))
@@ -141,11 +142,14 @@ def _conjuncts(verb: Token) -> list[Token]:
 
 
 def _parties(event: Token, counted: set[int]) -> frozenset[str]:
-    """The nouns (not pronouns) the event is done by or to, other than the value and what it counts, with the
-    names and titles set beside them: "Gray" in "Gray was hit by seven bullets" and "Seven bullets hit Mr. Gray",
-    "gun" in "Gray's gun was loaded with four", "champion" and "Klitschko" in "Champion, Wladimir Klitschko"."""
+    """The nouns (not pronouns) the event is done by or to, other than the value and what it counts, with those
+    joined to them and the names and titles set beside them: "Gray" in "Gray was hit by seven bullets" and "Seven
+    bullets hit Mr. Gray", "gun" in "Gray's gun was loaded with four", "Klitschko" in "the title was kept by
+    Champion, Wladimir Klitschko"."""
+    by = [t for agent in event.children if agent.dep_ == "agent" for t in agent.children if t.dep_ == "pobj"]
+    words = [t for t in event.children if t.dep_ in _PARTIES] + by
+    words = [t for t in words if t.pos_ in _NOUNS and t.i not in counted]
     found: set[str] = set()
-    words = [t for t in event.children if t.dep_ in _PARTIES and t.pos_ in _NOUNS and t.i not in counted]
     while words:
         word = words.pop()
         found.add(word.lemma_.lower())

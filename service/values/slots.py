@@ -54,6 +54,7 @@ _SO_FAR = frozenset({("so", "far"), ("thus", "far")})
 # Prepositions that put a date at the edge of a stretch of time rather than on the event: "came into 2010",
 # "through Friday", "by March" say something else of the date than "in 2009" or "on Friday"
 _EDGES = frozenset("into through throughout by".split())
+_PARTS_OF_TIME = frozenset("early late mid".split())
 _CLAUSE_OPENERS = frozenset((",", ";", "that", "which", "who", "whom", "whose", "where"))
 # Nouns that scope a count to a stretch of time: "205 yards in the game" is not "4,183 yards this season".
 _SCOPES = frozenset("day days week weeks month months year years season seasons game games decade".split())
@@ -215,8 +216,9 @@ def context(value: Value, sentence: str, values: tuple[Value, ...] = ()) -> Cont
     markers = frozenset(name for name, words in _MARKERS.items() if near & set(words)) | scopes | other_times
     if _SO_FAR & set(zip(clause, clause[1:])):  # "has so far lost seven soldiers"
         markers |= {"total"}
-    if value.kind == "date" and value.before[-1:] and value.before[-1] in _EDGES:
-        markers |= {value.before[-1]}
+    edge = next((w for w in reversed(value.before[-2:]) if w not in _PARTS_OF_TIME), None)  # "into early 2010"
+    if value.kind == "date" and edge in _EDGES and not re.match(r"['’]s\b", sentence[value.end - 2:]):
+        markers |= {edge}  # not a thing of that date: "came into Sunday's game"
     bound = next((_BOUNDS[w] for w in reversed(value.before[-3:]) if w in _BOUNDS), None)
     if bound == "lower" and value.before[-1:] == ("than",) and value.before[-2:-1] in (("fewer",), ("less",)):
         bound = "upper"
