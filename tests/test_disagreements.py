@@ -575,6 +575,7 @@ def test_the_parse_reads_who_an_event_is_done_by_or_to(pipeline: Pipeline) -> No
     assert medals.parties == {"smith", "jones"}
     [kept] = read_values(pipeline, "The title was kept by Wladimir Klitschko in the seventh round.")
     assert {"title", "klitschko"} <= kept.parties
+    assert (hit.role, loaded.role, medals.role) == ("agent", "with", "patient")
     [pronoun] = read_values(pipeline, "He won 3 medals.")
     assert pronoun.parties == frozenset()
 
@@ -587,6 +588,17 @@ def test_one_event_told_with_other_verbs_and_titles_is_still_one_quantity(pipeli
             "ninth round.")])
     [slot] = claims.disagreements
     assert {v.value for v in slot.values} == {"7", "9"}
+
+
+def test_one_party_named_two_ways_in_one_event_told_with_two_verbs_still_disagrees(pipeline: Pipeline) -> None:
+    """"the Mexican government has handed over 37" and "Mexico has extradited 36": other verbs, the party named two
+    ways, but the members are what is handed over in both (the seeds' story with one count changed)."""
+    claims, _ = claims_of(pipeline, [
+        (1, "In a recent development, the Mexican government has handed over 37 suspected cartel members to American "
+            "authorities."),
+        (2, "Mexico has extradited 36 cartel members to the United States.")])
+    [slot] = claims.disagreements
+    assert {v.value for v in slot.values} == {"37", "36"}
 
 
 def test_a_date_at_the_edge_of_a_stretch_of_time_is_another_slot(pipeline: Pipeline) -> None:

@@ -32,6 +32,7 @@ _SPANS = frozenset("year month week season day quarter decade term".split())
 _ADDED = frozenset("another additional further extra other".split())  # not "more": "added three more" is a count
 _RELATIVE = frozenset("last previous next past prior earlier".split())  # "the following day" may be the same day
 _PARTIES = _VALUED  # who or what an event is done by or to
+_ROLES = {"nsubj": "agent", "dobj": "patient", "nsubjpass": "patient"}
 _NAMED = ("compound", "appos", "flat", "conj")  # a party's other names and titles, and parties joined to it
 
 
@@ -44,6 +45,7 @@ class Reading:
     part: bool = False  # a part or an addition: "three of the seven bullets", "another four people", "55 others"
     events: frozenset[str] = frozenset()  # the verb whose clause states it, and those joined to it ("slip", "fall")
     parties: frozenset[str] = frozenset()  # the nouns that verb is done by or to, the counted one apart ("gun")
+    role: str = ""  # what the counted thing is to that verb: "agent", "patient", or its preposition ("with")
     places: frozenset[str] = frozenset()  # places a preposition ties to it or to its verb ("germany")
     years: frozenset[str] = frozenset()  # years that date its clause, the value itself apart ("1959")
     relative: frozenset[str] = frozenset()  # relative times of its clause ("last year", "previous season")
@@ -67,6 +69,7 @@ def read(doc: Doc, value: Value) -> Reading:
         part=_part(root, noun),
         events=frozenset(t.lemma_.lower() for t in _conjuncts(event)) if event is not None else frozenset(),
         parties=_parties(event, value_and_noun) if event is not None else frozenset(),
+        role=_role(noun or root, event) if event is not None else "",
         places=frozenset(p for t in chain for p in _places(t)),
         years=frozenset(y for t in chain for y in _years(t, inside)),
         relative=frozenset(r for t in chain for r in _relative(t)))
@@ -157,6 +160,17 @@ def _parties(event: Token, counted: set[int]) -> frozenset[str]:
     return frozenset(found)
 
 
+def _role(token: Token, event: Token) -> str:
+    """What `token` is to the event's verb: its "agent" (the subject, or "by" in a passive: "seven bullets hit",
+    "hit by seven bullets"), its "patient" (the object, or a passive's subject), or the preposition that ties it
+    to the verb ("loaded with four bullets"); "" when it is none of these."""
+    if token.head.i == event.i and token.dep_ in _ROLES:
+        return _ROLES[token.dep_]
+    if token.dep_ == "pobj" and token.head.head.i == event.i:
+        return "agent" if token.head.dep_ == "agent" else token.head.lower_
+    return ""
+
+
 def _verb(token: Token) -> bool:
     """A verb that heads a clause: "killed", or "is" in "the toll is now 150", never an auxiliary."""
     return token.pos_ in ("VERB", "AUX") and token.dep_ not in ("aux", "auxpass")
@@ -224,6 +238,7 @@ def other_thing(a: Reading, b: Reading) -> str | None:
         return "of different years"
     if a.relative != b.relative:
         return "of another time on one side"
-    if a.events and b.events and not a.events & b.events and a.parties and b.parties and not a.parties & b.parties:
-        return "of two events with different parties"  # "Gray was hit by seven bullets", "his gun was loaded with four"
+    if a.events and b.events and not a.events & b.events and a.parties and b.parties and not a.parties & b.parties \
+            and a.role and b.role and a.role != b.role:  # not "the Mexican government handed over 37", "Mexico extradited 36"
+        return "in two events, with other parties and another part in each"  # "Gray was hit by seven bullets", "his gun was loaded with four"
     return None
