@@ -145,7 +145,7 @@ class Readability:
                 and not any(t.dep_ in _DEFINING for t in noun.children)
             return bare and not _after_its_own_antecedent(k, brief, documents)
         if word in _CONNECTIVES and first.dep_ in ("cc", "advmod") and first.head.pos_ in ("VERB", "AUX") \
-                and first.nbor().lower_ != "of":
+                and doc[first.i + 1:first.i + 2].text.lower() != "of":
             return not _after_its_own_antecedent(k, brief, documents)
         if word in _PERSONAL:
             return not any(e.label_ == "PERSON" for d in parsed[:k] for e in d.ents)  # type: ignore[attr-defined]

@@ -31,8 +31,7 @@ _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _SPANS = frozenset("year month week season day quarter decade term".split())
 _ADDED = frozenset("another additional further extra other".split())  # not "more": "added three more" is a count
 _RELATIVE = frozenset("last previous next past prior earlier".split())  # "the following day" may be the same day
-_PARTIES = _VALUED  # who or what an event is done by or to
-_ROLES = {"nsubj": "agent", "dobj": "patient", "nsubjpass": "patient"}
+_ROLES = {"nsubj": "agent", "dobj": "patient", "nsubjpass": "patient"}  # what a verb's subject and object are to it
 _NAMED = ("compound", "appos", "flat", "conj")  # a party's other names and titles, and parties joined to it
 
 
@@ -150,7 +149,7 @@ def _parties(event: Token, counted: set[int]) -> frozenset[str]:
     bullets hit Mr. Gray", "gun" in "Gray's gun was loaded with four", "Klitschko" in "the title was kept by
     Champion, Wladimir Klitschko"."""
     by = [t for agent in event.children if agent.dep_ == "agent" for t in agent.children if t.dep_ == "pobj"]
-    words = [t for t in event.children if t.dep_ in _PARTIES] + by
+    words = [t for t in event.children if t.dep_ in _ROLES] + by
     words = [t for t in words if t.pos_ in _NOUNS and t.i not in counted]
     found: set[str] = set()
     while words:

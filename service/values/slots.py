@@ -216,9 +216,10 @@ def context(value: Value, sentence: str, values: tuple[Value, ...] = ()) -> Cont
     markers = frozenset(name for name, words in _MARKERS.items() if near & set(words)) | scopes | other_times
     if _SO_FAR & set(zip(clause, clause[1:])):  # "has so far lost seven soldiers"
         markers |= {"total"}
-    edge = next((w for w in reversed(value.before[-2:]) if w not in _PARTS_OF_TIME), None)  # "into early 2010"
-    if value.kind == "date" and edge in _EDGES and not re.match(r"['’]s\b", sentence[value.end - 2:]):
-        markers |= {edge}  # not a thing of that date: "came into Sunday's game"
+    if value.kind == "date":
+        edge = next((w for w in reversed(value.before[-2:]) if w not in _PARTS_OF_TIME), None)  # "into early 2010"
+        if edge in _EDGES and not re.match(r"['’]s\b", sentence[value.end - 2:]):
+            markers |= {edge}  # not a thing of that date: "came into Sunday's game"
     bound = next((_BOUNDS[w] for w in reversed(value.before[-3:]) if w in _BOUNDS), None)
     if bound == "lower" and value.before[-1:] == ("than",) and value.before[-2:-1] in (("fewer",), ("less",)):
         bound = "upper"
