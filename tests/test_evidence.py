@@ -148,6 +148,9 @@ def test_a_brief_has_no_headline_furniture_repeat_or_dangling_reference(pipeline
     ("“We will win this fight, whatever it costs us.”", True),
     ("Animal-welfare activists have split over an initiative that would phase in requirements", True),  # no end
     ("The mayor said: “We will rebuild the bridge by the spring.”", False),
+    ("“Mexico is prioritized above everything else, even if they ask for anything they can ask for.", True),  # seeds
+    ('"We will rebuild the bridge by the spring.', True),
+    ("The mayor said: “We will rebuild the bridge by the spring.", False),  # the speaker is named
 ])
 def test_a_question_or_the_writers_own_voice_is_a_last_resort(text: str, aside: bool) -> None:
     from service.brief.evidence import last_resort

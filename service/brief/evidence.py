@@ -101,12 +101,16 @@ def _ends_a_quote(text: str) -> bool:
 
 def last_resort(text: str) -> bool:
     """Whether the sentence asks a question, exclaims, speaks in the writer's own voice ("I", "we", "you") outside
-    a quotation, is a quotation that says nobody said it, or stops without an end (the head of a sentence a line
-    break cut): a columnist's aside, a slogan or a fragment, not a report of what happened."""
+    a quotation, is a quotation that says nobody said it (or opens one that only a later sentence attributes), or
+    stops without an end (the head of a sentence a line break cut): a columnist's aside, a slogan or a fragment, not
+    a report of what happened."""
     if text.rstrip(" \"”’')").endswith(("?", "!")) or not _FINISHED.search(text):
         return True
-    if _QUOTED.fullmatch(text.strip()) or _QUOTED.fullmatch(text.strip().removesuffix(".")):
+    stripped = text.strip()
+    if _QUOTED.fullmatch(stripped) or _QUOTED.fullmatch(stripped.removesuffix(".")):
         return True
+    if stripped[:1] in "“\"" and quotation_left_open(stripped):
+        return True  # the first sentence of a quotation whose speaker a later sentence names: "“Mexico is first…"
     unquoted = _QUOTED.sub(" ", text)
     unquoted = unquoted[:min((i for i in (unquoted.find("“"), unquoted.find('"')) if i >= 0), default=len(unquoted))]
     return _OWN_VOICE.search(unquoted) is not None  # a quotation left open runs to the sentence's end
