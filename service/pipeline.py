@@ -60,11 +60,13 @@ def validate(request: BriefRequest, settings: Settings) -> list[str]:
     ids = validate_documents(request.documents, settings)
     timeout = request.options.timeout_s
     if timeout is not None and timeout > settings.max_request_timeout:
-        raise LimitExceeded(f"options.timeout_s: {timeout}, limit is {settings.max_request_timeout}",
+        raise LimitExceeded(f"options.timeout_s: {timeout}, limit is {settings.max_request_timeout} "
+                            "(BRIEF_MAX_REQUEST_TIMEOUT)",
                             field="options.timeout_s", limit=settings.max_request_timeout)
     max_words = request.options.max_words
     if max_words is not None and max_words > settings.max_words_limit:
-        raise LimitExceeded(f"options.max_words: {max_words}, limit is {settings.max_words_limit}",
+        raise LimitExceeded(f"options.max_words: {max_words}, limit is {settings.max_words_limit} "
+                            "(BRIEF_MAX_WORDS_LIMIT)",
                             field="options.max_words", limit=settings.max_words_limit)
     return ids
 

@@ -162,8 +162,9 @@ def test_max_words_holds_on_a_page_and_the_cut_sentence_cites_its_markup(client:
 def test_bad_input_names_the_field_and_service_keeps_serving(strict_client: TestClient, payload: dict,
                                                              status: int, field: str) -> None:
     assert_error(strict_client.post("/v1/briefs", json=payload), status, field)
-    if status == 413:
-        assert strict_client.post("/v1/briefs", json=payload).json()["error"]["limit"] > 0
+    if status == 413:  # the limit, and the setting that raises it
+        error = strict_client.post("/v1/briefs", json=payload).json()["error"]
+        assert error["limit"] > 0 and "(BRIEF_MAX_" in error["message"], error
     assert strict_client.post("/v1/briefs", json={"documents": seed_documents()[:2]}).status_code == 200
 
 

@@ -129,6 +129,7 @@ def test_timeout_gets_504_and_the_work_stops(pipeline: Pipeline) -> None:
             too_long = await http.post("/v1/briefs", json={"documents": seed_documents()[:1],
                                                           "options": {"timeout_s": 10_000}})
             assert too_long.status_code == 413 and too_long.json()["error"]["field"] == "options.timeout_s"
+            assert "(BRIEF_MAX_REQUEST_TIMEOUT)" in too_long.json()["error"]["message"]
 
     asyncio.run(scenario())
 
@@ -173,6 +174,7 @@ def test_body_size_is_capped_before_parsing(pipeline: Pipeline) -> None:
         big = json.dumps({"documents": [{"text": "word " * 1000}]})
         response = http.post("/v1/briefs", content=big, headers={"content-type": "application/json"})
         assert response.status_code == 413 and response.json()["error"]["limit"] == 2048
+        assert "(BRIEF_MAX_BODY_BYTES)" in response.json()["error"]["message"]
         streamed = http.post("/v1/briefs", content=iter([big[:1500].encode(), big[1500:].encode()]),
                              headers={"content-type": "application/json"})
         assert streamed.status_code == 413 and streamed.json()["error"]["code"] == "limit_exceeded"

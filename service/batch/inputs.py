@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
@@ -32,13 +33,17 @@ class Partition:
     format: str  # jsonl or parquet
     first_key: int  # the key of its first document
     count: int  # documents in it
-    start: int  # its first document's line (JSONL, blank lines not counted) or row (Parquet) in the file
+    start: int  # its first document's line (JSONL, from 0) or row (Parquet) in the file
     offset: int  # JSONL: the byte offset of that line
-
+    blanks: tuple[int, ...] = ()  # JSONL: the blank lines after `start` among its documents' lines, skipped
 
     def place(self, key: int) -> str:
-        """Where a document of this partition is in the input, for a reason to name it."""
-        return f"{self.file}: {'line' if self.format == 'jsonl' else 'row'} {self.start + key - self.first_key + 1}"
+        """Where a document of this partition is in the input, for a reason to name it: its line as an editor
+        numbers it, blank lines counted."""
+        line = self.start + key - self.first_key
+        for blank in self.blanks:
+            line += blank <= line
+        return f"{self.file}: {'line' if self.format == 'jsonl' else 'row'} {line + 1}"
 
 
 @dataclass(frozen=True)
@@ -89,31 +94,46 @@ def partitions(files: list[Path], size: int) -> list[Partition]:
     for file in files:
         kind = FORMATS[file.suffix.lower()]
         starts = _jsonl_starts(file, size) if kind == "jsonl" else _parquet_starts(file, size)
-        for start, offset, count in starts:
-            found.append(Partition(len(found), str(file), kind, key, count, start, offset))
+        for start, offset, count, blanks in starts:
+            found.append(Partition(len(found), str(file), kind, key, count, start, offset, blanks))
             key += count
     return found
 
 
-def _jsonl_starts(file: Path, size: int) -> list[tuple[int, int, int]]:
-    """(first line, its byte offset, lines) of each run of `size` non-blank lines."""
-    runs: list[tuple[int, int, int]] = []
-    line, offset = 0, 0
+def _jsonl_starts(file: Path, size: int) -> list[tuple[int, int, int, tuple[int, ...]]]:
+    """(first line, its byte offset, documents, blank lines among them) of each run of `size` non-blank lines.
+
+    JSON Lines are UTF-8: a file in UTF-16 or UTF-32 (a byte-order mark, or a first line of which a quarter of the
+    bytes are NUL) is refused whole, since read line by line it would give wrong documents, not only bad ones."""
+    firsts: list[tuple[int, int]] = []  # each run's first line and its byte offset
+    counts: list[int] = []
+    blanks: list[list[int]] = []
     with file.open("rb") as handle:
-        for raw in handle:
+        first_line = handle.readline()
+        if first_line.startswith((b"\xff\xfe", b"\xfe\xff")) or 4 * first_line.count(b"\x00") >= len(first_line) > 0:
+            raise InvalidRequest(f"{file}: not UTF-8 (it reads as UTF-16 or UTF-32); JSON Lines must be UTF-8",
+                                 field="INPUT")
+        handle.seek(0)
+        offset = 0
+        for line, raw in enumerate(handle):
             if raw.strip():
-                if line % size == 0:
-                    runs.append((line, offset, 0))
-                first, at, count = runs[-1]
-                runs[-1] = (first, at, count + 1)
-                line += 1
+                if not counts or counts[-1] == size:
+                    firsts.append((line, offset))
+                    counts.append(0)
+                    blanks.append([])
+                counts[-1] += 1
+            elif counts:
+                blanks[-1].append(line)
             offset += len(raw)
-    return runs
+    return [(first, at, count, tuple(lines)) for (first, at), count, lines in zip(firsts, counts, blanks)]
 
 
-def _parquet_starts(file: Path, size: int) -> list[tuple[int, int, int]]:
-    rows = pq.ParquetFile(file).metadata.num_rows
-    return [(start, 0, min(size, rows - start)) for start in range(0, rows, size)]
+def _parquet_starts(file: Path, size: int) -> list[tuple[int, int, int, tuple[int, ...]]]:
+    try:
+        rows = pq.ParquetFile(file).metadata.num_rows
+    except (pa.ArrowException, OSError) as exc:
+        raise InvalidRequest(f"{file}: not a Parquet file ({exc})", field="INPUT") from exc
+    return [(start, 0, min(size, rows - start), ()) for start in range(0, rows, size)]
 
 
 def read(partition: Partition) -> Iterator[Entry]:

@@ -10,6 +10,7 @@ the same input goes on from there; over another input or other settings it is re
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import shutil
@@ -113,12 +114,31 @@ def _claim(out: Path, manifest: dict[str, Any], restart: bool) -> None:
     if path.exists():
         found = json.loads(path.read_text(encoding="utf-8"))
         if found != manifest:
-            differing = ", ".join(k for k in manifest if found.get(k) != manifest[k])
-            raise InvalidRequest(f"{out}: holds a batch whose {differing} differ from this one's; give "
+            raise InvalidRequest(f"{out}: holds another batch ({'; '.join(_differences(found, manifest))}); give "
                                  "another --out, or --restart to start this one over there", field="--out")
         return
     work.mkdir(parents=True, exist_ok=True)
     _save_json(path, manifest)
+
+
+def _differences(found: dict[str, Any], wanted: dict[str, Any], path: str = "") -> list[str]:
+    """How a folder's batch differs from this one: each setting by name with both values, and each input file
+    added, left out or changed since."""
+    differences = []
+    for key in sorted(set(found) | set(wanted)):
+        name = f"{path}.{key}" if path else key
+        there, here = found.get(key), wanted.get(key)
+        if name == "inputs":
+            was = {file: rest for file, *rest in there or []}
+            now = {file: rest for file, *rest in here or []}
+            differences += [f"input {file} is new" for file in now if file not in was]
+            differences += [f"input {file} is not given" for file in was if file not in now]
+            differences += [f"input {file} has changed" for file in now if file in was and was[file] != now[file]]
+        elif isinstance(there, dict) and isinstance(here, dict):
+            differences += _differences(there, here, name)
+        elif there != here:
+            differences.append(f"{name}: {json.dumps(there)} there, {json.dumps(here)} here")
+    return differences
 
 
 def _read_and_check_copies(corpus: Corpus, parts: list[inputs.Partition], settings: Settings,
@@ -160,6 +180,11 @@ class _Checker:
         self.seen: dict[str, int] = {}
         self.duplicates: dict[int, str] = {}
 
+    def _place(self, key: int) -> str:
+        """Where the document of `key` is in the input."""
+        number = bisect.bisect_right([part.first_key for part in self.parts], key) - 1
+        return self.parts[number].place(key)
+
     def feed(self, wait: bool) -> None:
         while self.next < self.corpus.partitions:
             if self.pending is not None:
@@ -174,13 +199,15 @@ class _Checker:
                 continue
             if not self.corpus.done(self.next):
                 return
-            table = self.corpus.read(self.next, ["key", "id"])
+            table = self.corpus.read(self.next, ["key", "id", "reason"])
             repeated = []
-            for key, doc_id in zip(table["key"].to_pylist(), table["id"].to_pylist()):
+            for key, doc_id, reason in zip(*(table[name].to_pylist() for name in ("key", "id", "reason"))):
+                if reason is not None:  # refused already, under its own reason: a line that is no document has no id
+                    continue
                 first = self.seen.setdefault(doc_id, key)
                 if first != key:
                     self.duplicates[key] = (f"{self.parts[self.next].place(key)}: id: duplicate id {doc_id!r}, the id "
-                                            f"of document {first + 1} of the input")
+                                            f"of the document at {self._place(first)}")
                     repeated.append(key)
             self.pending = self.chain.add.remote(self.next, repeated)
 

@@ -17,7 +17,7 @@ class BodyLimit:
         self.limit = limit
 
     def _message(self) -> str:
-        return f"body: larger than the limit of {self.limit} bytes"
+        return f"body: larger than the limit of {self.limit} bytes (BRIEF_MAX_BODY_BYTES)"
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":

@@ -21,7 +21,8 @@ def validate_documents(docs: list[DocumentIn], settings: Settings) -> list[str]:
     if not docs:
         raise InvalidRequest("documents: at least one document is required", field="documents")
     if len(docs) > settings.max_documents:
-        raise LimitExceeded(f"documents: {len(docs)} documents, limit is {settings.max_documents}",
+        raise LimitExceeded(f"documents: {len(docs)} documents, limit is {settings.max_documents} "
+                            "(BRIEF_MAX_DOCUMENTS)",
                             field="documents", limit=settings.max_documents)
     total = 0
     for i, doc in enumerate(docs):
