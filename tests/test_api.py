@@ -4,6 +4,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -272,3 +273,17 @@ def test_an_unexpected_error_is_one_json_500_with_its_request_id(pipeline: Pipel
     tracebacks = [line for line in logged if "exc" in line]
     assert len(tracebacks) == 1 and tracebacks[0]["request_id"] == "trace-500"
     assert "RuntimeError: a bug" in tracebacks[0]["exc"]
+
+
+def test_the_readme_example_answers_as_the_readme_says(client: TestClient) -> None:
+    """The first request a new user pastes: one story of two sources, nothing left out."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    body = re.search(r"curl -s localhost:8000/v1/briefs .*?<<'EOF'\n(.*?)\nEOF", readme, re.DOTALL)
+    assert body is not None
+    response = client.post("/v1/briefs", json=json.loads(body.group(1)))
+    assert response.status_code == 200, response.text
+    [story] = response.json()["stories"]
+    assert story["sources"] == 2 and story["brief"]["sentences"][0]["sources"] == 2, story
+    assert {c["document_id"] for c in story["brief"]["sentences"][0]["citations"]} == {"wire", "local"}
+    assert [fact["written"] for fact in story["facts"]] == ["37"]
+    assert all(d["status"] == "in_story" for d in response.json()["documents"])
