@@ -287,3 +287,20 @@ def test_the_readme_example_answers_as_the_readme_says(client: TestClient) -> No
     assert {c["document_id"] for c in story["brief"]["sentences"][0]["citations"]} == {"wire", "local"}
     assert [fact["written"] for fact in story["facts"]] == ["37"]
     assert all(d["status"] == "in_story" for d in response.json()["documents"])
+
+
+@pytest.mark.parametrize(("document", "message"), [
+    ({"id": "", "text": "x"}, "documents[0].id: at least 1 character, not 0"),
+    ({"id": "a" * 201, "text": "x"}, "documents[0].id: at most 200 characters, not 201"),
+    ({"id": "two\nlines", "text": "x"}, "documents[0].id: must have no control characters (line breaks, tabs, NUL)"),
+])
+def test_a_refused_value_is_told_the_rule_in_words(client: TestClient, document: dict, message: str) -> None:
+    """Not pydantic's "items after validation" nor the regular expression of a pattern."""
+    assert client.post("/v1/briefs", json={"documents": [document]}).json()["error"]["message"] == message
+
+
+def test_malformed_json_is_located_in_the_body(client: TestClient) -> None:
+    error = client.post("/v1/briefs", content=b'{"documents": [', headers={"content-type": "application/json"}
+                        ).json()["error"]
+    assert error["field"] == "body" and [d["field"] for d in error["errors"]] == ["body"], error
+    assert error["errors"][0]["message"].endswith("at byte 15"), error

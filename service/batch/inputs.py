@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
-from ..errors import InvalidRequest, field_path
+from ..errors import InvalidRequest, field_path, plain_message
 from ..schemas import DocumentIn
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
@@ -154,7 +154,7 @@ def _entry(key: int, record: dict[str, Any] | None, problem: str | None, place: 
                      place)
     except ValidationError as exc:
         error = exc.errors()[0]
-        return Entry(key, doc_id, None, f"{place}: {field_path(tuple(error['loc']))}: {error['msg']}", place)
+        return Entry(key, doc_id, None, f"{place}: {field_path(tuple(error['loc']))}: {plain_message(error)}", place)
 
 
 def _jsonl_records(partition: Partition) -> Iterator[tuple[dict[str, Any] | None, str | None]]:

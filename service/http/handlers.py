@@ -22,6 +22,7 @@ from ..errors import (
     Overloaded,
     Unauthorized,
     field_path,
+    plain_message,
 )
 from ..schemas import ErrorBody, ErrorDetail, ErrorResponse
 
@@ -60,9 +61,10 @@ async def brief_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    details = [ErrorDetail(field=field_path(tuple(e.get("loc", ()))), message=str(e.get("msg", ""))) for e in exc.errors()]
-    if any(e.get("type") == "json_invalid" for e in exc.errors()):
+    if any(e.get("type") == "json_invalid" for e in exc.errors()):  # located by byte offset, not by field
+        details = [ErrorDetail(field="body", message=f"{e.get('msg')} at byte {e['loc'][-1]}") for e in exc.errors()]
         return error_response(MalformedBody.status, MalformedBody.code, "body: not valid JSON", "body", errors=details)
+    details = [ErrorDetail(field=field_path(tuple(e.get("loc", ()))), message=plain_message(e)) for e in exc.errors()]
     first = details[0] if details else ErrorDetail(field="body", message="invalid request")
     return error_response(422, "invalid_request", f"{first.field}: {first.message}", first.field, errors=details)
 
