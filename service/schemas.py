@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -43,14 +43,21 @@ class DocumentIn(_Strict):
         None, description="ISO 8601; a time without a zone is UTC.")
 
 
+# a number is a JSON number: not a string of digits, not true or false, not NaN
+_NUMBER: dict[str, Any] = {"strict": True, "allow_inf_nan": False}
+
+
 class Options(_Strict):
-    max_words: int | None = Field(None, ge=10, description="Brief length budget per story, in words.")
+    max_words: int | None = Field(None, ge=10, strict=True, description="Brief length budget per story, in words.")
     mode: Mode | None = Field(None, description="Writer: extractive, model, or auto.")
-    duplicate_threshold: float | None = Field(None, gt=0, le=1, description="Shingle containment for copies.")
-    rewrite_threshold: float | None = Field(None, gt=0, le=1, description="Aligned-sentence share for rewrites.")
-    story_threshold: float | None = Field(None, gt=0, lt=1, description="Same-event probability at which "
+    duplicate_threshold: float | None = Field(None, gt=0, le=1, **_NUMBER,
+                                              description="Shingle containment for copies.")
+    rewrite_threshold: float | None = Field(None, gt=0, le=1, **_NUMBER,
+                                            description="Aligned-sentence share for rewrites.")
+    story_threshold: float | None = Field(None, gt=0, lt=1, **_NUMBER, description="Same-event probability at which "
                                          "documents join one story (default: the calibrated BRIEF_STORY_THRESHOLD).")
-    timeout_s: float | None = Field(None, gt=0, description="Time limit for this request (up to BRIEF_MAX_REQUEST_TIMEOUT).")
+    timeout_s: float | None = Field(None, gt=0, **_NUMBER,
+                                    description="Time limit for this request (up to BRIEF_MAX_REQUEST_TIMEOUT).")
 
 
 class BriefRequest(_Strict):

@@ -155,6 +155,9 @@ def test_max_words_holds_on_a_page_and_the_cut_sentence_cites_its_markup(client:
     ({"documents": [{"text": "x"}], "options": {"mode": "poetry"}}, 422, "options.mode"),
     ({"documents": [{"text": "x"}], "options": {"max_words": 5}}, 422, "options.max_words"),
     ({"documents": [{"text": "x"}], "options": {"max_words": 301}}, 413, "options.max_words"),
+    ({"documents": [{"text": "x"}], "options": {"max_words": "50"}}, 422, "options.max_words"),  # a string
+    ({"documents": [{"text": "x"}], "options": {"max_words": True}}, 422, "options.max_words"),  # not 1
+    ({"documents": [{"text": "x"}], "options": {"story_threshold": "0.5"}}, 422, "options.story_threshold"),
     ({"documents": [{"text": "x"}] * 7}, 413, "documents"),
     ({"documents": [{"text": "x" * 6001}]}, 413, "documents[0].text"),
     ({"documents": [{"text": "x" * 5000}] * 5}, 413, "documents"),
@@ -304,3 +307,10 @@ def test_malformed_json_is_located_in_the_body(client: TestClient) -> None:
                         ).json()["error"]
     assert error["field"] == "body" and [d["field"] for d in error["errors"]] == ["body"], error
     assert error["errors"][0]["message"].endswith("at byte 15"), error
+
+
+def test_a_threshold_that_is_not_a_number_is_told_so(client: TestClient) -> None:
+    """Python's JSON reader takes NaN; a threshold of NaN is no number, not one over its limit."""
+    body = b'{"documents": [{"text": "x"}], "options": {"rewrite_threshold": NaN}}'
+    error = client.post("/v1/briefs", content=body, headers={"content-type": "application/json"}).json()["error"]
+    assert error["message"] == "options.rewrite_threshold: Input should be a finite number", error

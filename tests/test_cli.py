@@ -60,7 +60,7 @@ def run_main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
 
 @pytest.mark.parametrize(("options", "named"), [
     (["--max-words", "5"], "--max-words: Input should be greater than or equal to 10"),
-    (["--max-words", "5000"], "--max-words: 5000, limit is 1000"),
+    (["--max-words", "5000"], "--max-words: 5000, limit is 1000 (BRIEF_MAX_WORDS_LIMIT)"),
 ])
 def test_bad_options_exit_2_naming_the_option(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
                                               options: list[str], named: str) -> None:
