@@ -18,9 +18,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 
 class BriefError(Exception):
     """Root of the service's errors: `status` and `code` are stable, `message` is for people."""
@@ -97,23 +94,6 @@ class MalformedBody(BriefError):
 class UnsupportedMediaType(MalformedBody):
     status = 415
     code = "unsupported_media_type"
-
-
-# what a pattern of the schemas asks, in words: a rejected value is told the rule, not the regular expression
-PATTERN_RULES = {r"^[^\x00-\x1f\x7f]+$": "no control characters (line breaks, tabs, NUL)"}
-
-
-def plain_message(error: Mapping[str, Any]) -> str:
-    """A validation error's message in the words of the request: characters for a text's length (pydantic counts
-    "items" of an annotated string), the rule of a pattern rather than the pattern itself."""
-    context, kind, given = error.get("ctx") or {}, error.get("type"), error.get("input")
-    if kind in ("too_short", "too_long") and isinstance(given, str):
-        bound = "at least" if kind == "too_short" else "at most"
-        limit = context["min_length" if kind == "too_short" else "max_length"]
-        return f"{bound} {limit} character{'s' * (limit != 1)}, not {len(given)}"
-    if kind == "string_pattern_mismatch" and context.get("pattern") in PATTERN_RULES:
-        return f"must have {PATTERN_RULES[context['pattern']]}"
-    return str(error.get("msg", ""))
 
 
 def field_path(location: tuple[int | str, ...]) -> str:

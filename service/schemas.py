@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -25,6 +26,25 @@ def _utc_unless_zoned(value: datetime | None) -> datetime | None:
 # A request's string: JSON can escape lone surrogates, which are not text and which no UTF-8 encoder
 # (blingfire's, the response's) accepts.
 Text = Annotated[str, AfterValidator(_replace_lone_surrogates)]
+# A number is a JSON number: not a string of digits, not true or false, not NaN.
+WholeNumber = Annotated[int, Field(strict=True)]
+FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]+$"
+# what a pattern asks, in words: a refused value is told the rule, not the regular expression
+_PATTERN_RULES = {NO_CONTROL_CHARACTERS: "no control characters (line breaks, tabs, NUL)"}
+
+
+def plain_message(error: Mapping[str, Any]) -> str:
+    """A validation error's message in the words of the request: characters for a text's length (pydantic counts
+    "items" of an annotated string), the rule of a pattern rather than the pattern itself."""
+    context, kind = error.get("ctx") or {}, error.get("type")
+    if kind in ("too_short", "too_long") and isinstance(error.get("input"), str):
+        bound, limit = ("at least", context["min_length"]) if kind == "too_short" else \
+            ("at most", context["max_length"])
+        return f"{bound} {limit} character{'s' * (limit != 1)}, not {context['actual_length']}"
+    if kind == "string_pattern_mismatch" and context.get("pattern") in _PATTERN_RULES:
+        return f"must have {_PATTERN_RULES[context['pattern']]}"
+    return str(error.get("msg", ""))
 
 
 class _Strict(BaseModel):
@@ -32,7 +52,7 @@ class _Strict(BaseModel):
 
 
 class DocumentIn(_Strict):
-    id: Text | None = Field(None, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
+    id: Text | None = Field(None, min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS,
                            description="Unique id; generated (doc-1, doc-2, …) when absent.")
     text: Text = Field(description="Article text or an HTML page; citations are offsets into this string. A lone "
                             "surrogate (a `\\ud800` escape with no pair) becomes U+FFFD, which keeps every offset.")
@@ -43,21 +63,17 @@ class DocumentIn(_Strict):
         None, description="ISO 8601; a time without a zone is UTC.")
 
 
-# a number is a JSON number: not a string of digits, not true or false, not NaN
-_NUMBER: dict[str, Any] = {"strict": True, "allow_inf_nan": False}
-
-
 class Options(_Strict):
-    max_words: int | None = Field(None, ge=10, strict=True, description="Brief length budget per story, in words.")
+    max_words: WholeNumber | None = Field(None, ge=10, description="Brief length budget per story, in words.")
     mode: Mode | None = Field(None, description="Writer: extractive, model, or auto.")
-    duplicate_threshold: float | None = Field(None, gt=0, le=1, **_NUMBER,
-                                              description="Shingle containment for copies.")
-    rewrite_threshold: float | None = Field(None, gt=0, le=1, **_NUMBER,
-                                            description="Aligned-sentence share for rewrites.")
-    story_threshold: float | None = Field(None, gt=0, lt=1, **_NUMBER, description="Same-event probability at which "
-                                         "documents join one story (default: the calibrated BRIEF_STORY_THRESHOLD).")
-    timeout_s: float | None = Field(None, gt=0, **_NUMBER,
-                                    description="Time limit for this request (up to BRIEF_MAX_REQUEST_TIMEOUT).")
+    duplicate_threshold: FiniteNumber | None = Field(None, gt=0, le=1, description="Shingle containment for copies.")
+    rewrite_threshold: FiniteNumber | None = Field(None, gt=0, le=1,
+                                                   description="Aligned-sentence share for rewrites.")
+    story_threshold: FiniteNumber | None = Field(None, gt=0, lt=1, description="Same-event probability at which "
+                                                 "documents join one story (default: the calibrated "
+                                                 "BRIEF_STORY_THRESHOLD).")
+    timeout_s: FiniteNumber | None = Field(None, gt=0, description="Time limit for this request (up to "
+                                           "BRIEF_MAX_REQUEST_TIMEOUT).")
 
 
 class BriefRequest(_Strict):

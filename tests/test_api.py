@@ -289,6 +289,8 @@ def test_the_readme_example_answers_as_the_readme_says(client: TestClient) -> No
     assert story["sources"] == 2 and story["brief"]["sentences"][0]["sources"] == 2, story
     assert {c["document_id"] for c in story["brief"]["sentences"][0]["citations"]} == {"wire", "local"}
     assert [fact["written"] for fact in story["facts"]] == ["37"]
+    sheinbaum = [s["citations"] for s in story["brief"]["sentences"] if "Sheinbaum" in s["text"]]
+    assert sorted(c["document_id"] for cited in sheinbaum for c in cited) == ["local", "wire"]  # each to its own
     assert all(d["status"] == "in_story" for d in response.json()["documents"])
 
 
@@ -303,10 +305,10 @@ def test_a_refused_value_is_told_the_rule_in_words(client: TestClient, document:
 
 
 def test_malformed_json_is_located_in_the_body(client: TestClient) -> None:
-    error = client.post("/v1/briefs", content=b'{"documents": [', headers={"content-type": "application/json"}
-                        ).json()["error"]
+    body = '{"documents": [{"text": "Caf\u00e9 au lait"}, ]}'.encode()  # é: two bytes, one character
+    error = client.post("/v1/briefs", content=body, headers={"content-type": "application/json"}).json()["error"]
     assert error["field"] == "body" and [d["field"] for d in error["errors"]] == ["body"], error
-    assert error["errors"][0]["message"].endswith("at byte 15"), error
+    assert error["errors"][0]["message"] == "Expecting value at character 41", error
 
 
 def test_a_threshold_that_is_not_a_number_is_told_so(client: TestClient) -> None:

@@ -155,6 +155,9 @@ def test_a_rerun_goes_on_from_what_is_done(batch_run: tuple[list[Document], Path
     with pytest.raises(InvalidRequest, match="partition_size: 400 there, 500 here"):
         job.run(job.Options(options.inputs, out, briefs=False, partition_size=500), load_settings(model="none"),
                 Progress(bars=False))
+    with pytest.raises(InvalidRequest, match="inputs are given in another order"):
+        job.run(job.Options(options.inputs * 2, out, briefs=False, partition_size=400), load_settings(model="none"),
+                Progress(bars=False))
 
 
 def test_briefs_are_the_request_s(local_ray: None, pipeline: Pipeline, tmp_path: Path) -> None:
@@ -178,13 +181,17 @@ def test_a_batch_of_refused_lines_reports_each(local_ray: None, tmp_path: Path) 
     assert (summary.documents, summary.left_out, summary.stories) == (3, 3, 0)
     reasons = [d["reason"] for d in Output(tmp_path / "out", "jsonl").rows("documents")]
     assert all(expected in reason for reason, (_, expected) in zip(reasons, REFUSED[:3]))
-    lines = ['{"id": "doc-2", "text": "Police closed the bridge on Monday after the storm."}', "", "", "garbage"]
+    lines = ['{"id": "doc-2", "text": "Police closed the bridge on Monday after the storm."}', "", "", "garbage",
+             '{"id": "late", "text": "  "}', '{"id": "late", "text": "Crews reopened the bridge on Tuesday."}']
     (tmp_path / "gaps.jsonl").write_text("\n".join(lines) + "\n")
     job.run(job.Options((str(tmp_path / "gaps.jsonl"),), tmp_path / "gaps"), load_settings(model="none"),
             Progress(bars=False))
-    [_, refused] = Output(tmp_path / "gaps", "jsonl").rows("documents")
-    assert refused["id"] == "doc-2" and refused["reason"].endswith("line 4: not a JSON line (Expecting value: line 1 "
-                                                                  "column 1 (char 0))"), refused  # not a duplicate
+    [_, garbage, blank, late] = Output(tmp_path / "gaps", "jsonl").rows("documents")
+    assert garbage["id"] == "doc-2" and garbage["reason"].endswith("line 4: not a JSON line (Expecting value: line 1 "
+                                                                  "column 1 (char 0))"), garbage  # not a duplicate
+    assert blank["reason"].endswith("line 5: text: empty or whitespace only"), blank
+    assert late["reason"].endswith("line 6: id: duplicate id 'late', the id of the document at "
+                                   f"{tmp_path / 'gaps.jsonl'}: line 5"), late  # a refused document's id is taken
     (tmp_path / "empty.jsonl").write_text("\n\n")
     with pytest.raises(InvalidRequest, match="no documents in"):
         job.run(job.Options((str(tmp_path / "empty.jsonl"),), tmp_path / "out2"), load_settings(), Progress(bars=False))
@@ -194,11 +201,14 @@ def test_a_file_that_cannot_be_read_line_by_line_is_refused_whole(tmp_path: Path
     """A UTF-16 file read as UTF-8 lines would give wrong documents, and a file that is not Parquet none: both are
     refused before any work, naming the file; a file that is read gives each line its number, blank lines counted."""
     (tmp_path / "wide.jsonl").write_bytes('{"id": "a", "text": "One."}\n'.encode("utf-16"))
+    (tmp_path / "no-mark.jsonl").write_bytes('\n{"id": "a", "text": "One."}\n'.encode("utf-16-le"))  # no BOM
     (tmp_path / "fake.parquet").write_bytes(b"PAR1 not really")
-    for name, message in (("wide.jsonl", "not UTF-8"), ("fake.parquet", "not a Parquet file")):
+    for name, message in (("wide.jsonl", "not UTF-8"), ("no-mark.jsonl", "not UTF-8"),
+                          ("fake.parquet", "not a Parquet file")):
         with pytest.raises(InvalidRequest, match=f"{name}: {message}"):
             inputs.partitions([tmp_path / name], 10)
     (tmp_path / "gaps.jsonl").write_text('{"id": "a", "text": "One."}\n\n\n{"id": "b", "text": "Two."}\n\n'
                                          '{"id": "c", "text": "Three."}\n')
-    places = [entry.place for part in inputs.partitions([tmp_path / "gaps.jsonl"], 2) for entry in inputs.read(part)]
+    parts = [inputs.Partition.from_json(part.to_json()) for part in inputs.partitions([tmp_path / "gaps.jsonl"], 2)]
+    places = [entry.place for part in parts for entry in inputs.read(part)]  # as a Ray task reads them
     assert [place.rsplit(": ", 1)[1] for place in places] == ["line 1", "line 4", "line 6"]

@@ -9,9 +9,10 @@ the reason. A partition is a run of consecutive documents of one file, so the ke
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
-from ..errors import InvalidRequest, field_path, plain_message
-from ..schemas import DocumentIn
+from ..errors import InvalidRequest, field_path
+from ..schemas import DocumentIn, plain_message
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 FIELDS = ("id", "text", "title", "url", "source", "published_at")
@@ -35,15 +36,22 @@ class Partition:
     count: int  # documents in it
     start: int  # its first document's line (JSONL, from 0) or row (Parquet) in the file
     offset: int  # JSONL: the byte offset of that line
-    blanks: tuple[int, ...] = ()  # JSONL: the blank lines after `start` among its documents' lines, skipped
+    blanks: tuple[int, ...] = ()  # JSONL: for each blank line among its documents, how many documents come before it
 
     def place(self, key: int) -> str:
         """Where a document of this partition is in the input, for a reason to name it: its line as an editor
         numbers it, blank lines counted."""
-        line = self.start + key - self.first_key
-        for blank in self.blanks:
-            line += blank <= line
+        n = key - self.first_key
+        line = self.start + n + bisect.bisect_right(self.blanks, n)
         return f"{self.file}: {'line' if self.format == 'jsonl' else 'row'} {line + 1}"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Partition:
+        fields = json.loads(text)
+        return cls(**fields | {"blanks": tuple(fields["blanks"])})
 
 
 @dataclass(frozen=True)
@@ -101,16 +109,16 @@ def partitions(files: list[Path], size: int) -> list[Partition]:
 
 
 def _jsonl_starts(file: Path, size: int) -> list[tuple[int, int, int, tuple[int, ...]]]:
-    """(first line, its byte offset, documents, blank lines among them) of each run of `size` non-blank lines.
+    """(first line, its byte offset, documents, `Partition.blanks`) of each run of `size` non-blank lines.
 
-    JSON Lines are UTF-8: a file in UTF-16 or UTF-32 (a byte-order mark, or a first line of which a quarter of the
-    bytes are NUL) is refused whole, since read line by line it would give wrong documents, not only bad ones."""
+    JSON Lines are UTF-8: a file in UTF-16 or UTF-32 (a byte-order mark, or a quarter of its first 4 kB NUL bytes)
+    is refused whole, since read line by line it would give wrong documents, not only bad ones."""
     firsts: list[tuple[int, int]] = []  # each run's first line and its byte offset
     counts: list[int] = []
     blanks: list[list[int]] = []
     with file.open("rb") as handle:
-        first_line = handle.readline()
-        if first_line.startswith((b"\xff\xfe", b"\xfe\xff")) or 4 * first_line.count(b"\x00") >= len(first_line) > 0:
+        head = handle.read(4096)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or 4 * head.count(b"\x00") >= len(head) > 0:
             raise InvalidRequest(f"{file}: not UTF-8 (it reads as UTF-16 or UTF-32); JSON Lines must be UTF-8",
                                  field="INPUT")
         handle.seek(0)
@@ -122,16 +130,17 @@ def _jsonl_starts(file: Path, size: int) -> list[tuple[int, int, int, tuple[int,
                     counts.append(0)
                     blanks.append([])
                 counts[-1] += 1
-            elif counts:
-                blanks[-1].append(line)
+            elif counts and counts[-1] < size:
+                blanks[-1].append(counts[-1])  # before the run's next document, if it has one
             offset += len(raw)
-    return [(first, at, count, tuple(lines)) for (first, at), count, lines in zip(firsts, counts, blanks)]
+    return [(first, at, count, tuple(b for b in before if b < count))
+            for (first, at), count, before in zip(firsts, counts, blanks)]
 
 
 def _parquet_starts(file: Path, size: int) -> list[tuple[int, int, int, tuple[int, ...]]]:
     try:
         rows = pq.ParquetFile(file).metadata.num_rows
-    except (pa.ArrowException, OSError) as exc:
+    except pa.ArrowInvalid as exc:
         raise InvalidRequest(f"{file}: not a Parquet file ({exc})", field="INPUT") from exc
     return [(start, 0, min(size, rows - start), ()) for start in range(0, rows, size)]
 
@@ -144,9 +153,14 @@ def read(partition: Partition) -> Iterator[Entry]:
         yield _entry(key, record, problem, partition.place(key))
 
 
+def generated_id(key: int) -> str:
+    """The id of a document given none (as a request numbers them), or of a line that is no document."""
+    return f"doc-{key + 1}"
+
+
 def _entry(key: int, record: dict[str, Any] | None, problem: str | None, place: str) -> Entry:
     given_id = record.get("id") if record is not None else None
-    doc_id = given_id if isinstance(given_id, str) and given_id else f"doc-{key + 1}"
+    doc_id = given_id if isinstance(given_id, str) and given_id else generated_id(key)
     if record is None:
         return Entry(key, doc_id, None, f"{place}: {problem}", place)
     try:

@@ -10,7 +10,6 @@ the same input goes on from there; over another input or other settings it is re
 
 from __future__ import annotations
 
-import bisect
 import json
 import os
 import shutil
@@ -114,7 +113,8 @@ def _claim(out: Path, manifest: dict[str, Any], restart: bool) -> None:
     if path.exists():
         found = json.loads(path.read_text(encoding="utf-8"))
         if found != manifest:
-            raise InvalidRequest(f"{out}: holds another batch ({'; '.join(_differences(found, manifest))}); give "
+            differences = "; ".join(_differences(found, manifest)) or "another version of its manifest"
+            raise InvalidRequest(f"{out}: holds another batch ({differences}); give "
                                  "another --out, or --restart to start this one over there", field="--out")
         return
     work.mkdir(parents=True, exist_ok=True)
@@ -134,6 +134,8 @@ def _differences(found: dict[str, Any], wanted: dict[str, Any], path: str = "") 
             differences += [f"input {file} is new" for file in now if file not in was]
             differences += [f"input {file} is not given" for file in was if file not in now]
             differences += [f"input {file} has changed" for file in now if file in was and was[file] != now[file]]
+            if was == now and there != here:  # the same files, read in another order: other document keys
+                differences.append("inputs are given in another order")
         elif isinstance(there, dict) and isinstance(here, dict):
             differences += _differences(there, here, name)
         elif there != here:
@@ -153,7 +155,7 @@ def _read_and_check_copies(corpus: Corpus, parts: list[inputs.Partition], settin
     checker = _Checker(corpus, parts, chain, progress)
     if todo:
         cores = max(1, int(ray.cluster_resources().get("CPU", 1)))
-        described = ray.data.from_items([{"partition": json.dumps(asdict(p))} for p in todo],
+        described = ray.data.from_items([{"partition": p.to_json()} for p in todo],
                                         override_num_blocks=len(todo))
         read = described.map_batches(Reader, batch_size=1, num_cpus=1,
                                      compute=ray.data.ActorPoolStrategy(size=min(cores, len(todo))),
@@ -182,8 +184,7 @@ class _Checker:
 
     def _place(self, key: int) -> str:
         """Where the document of `key` is in the input."""
-        number = bisect.bisect_right([part.first_key for part in self.parts], key) - 1
-        return self.parts[number].place(key)
+        return self.parts[int(self.corpus.partition_of(np.array([key]))[0])].place(key)
 
     def feed(self, wait: bool) -> None:
         while self.next < self.corpus.partitions:
@@ -202,10 +203,10 @@ class _Checker:
             table = self.corpus.read(self.next, ["key", "id", "reason"])
             repeated = []
             for key, doc_id, reason in zip(*(table[name].to_pylist() for name in ("key", "id", "reason"))):
-                if reason is not None:  # refused already, under its own reason: a line that is no document has no id
-                    continue
+                if reason is not None and doc_id == inputs.generated_id(key):
+                    continue  # a line that is no document: its id is made up, nobody's
                 first = self.seen.setdefault(doc_id, key)
-                if first != key:
+                if first != key and reason is None:  # a refused document keeps its own reason
                     self.duplicates[key] = (f"{self.parts[self.next].place(key)}: id: duplicate id {doc_id!r}, the id "
                                             f"of the document at {self._place(first)}")
                     repeated.append(key)

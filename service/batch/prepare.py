@@ -8,7 +8,6 @@ with the reason instead: a batch of a million documents does not stop for one.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -101,7 +100,7 @@ class Reader:
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[int]]:
         done: dict[str, list[int]] = {"partition": [], "documents": [], "articles": []}
         for described in batch["partition"]:
-            partition = inputs.Partition(**json.loads(described))
+            partition = inputs.Partition.from_json(described)
             rows = read_partition(partition, self.settings, self.static)
             self.corpus.write(partition.number, rows)
             done["partition"].append(partition.number)

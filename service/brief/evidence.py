@@ -83,7 +83,7 @@ class Candidate:
     sentence: Sentence  # from a duplicate group's representative: `sentence.doc` stands for the group
     position: float
     briefable: bool = True  # False for a headline echoed in the text, or the tail or cut-off end of a sentence
-    last_resort: bool = False  # a question or the writer's own voice: briefed when nothing else is left
+    last_resort: bool = False  # a question, the writer's own voice, a quotation nobody is said to say (`last_resort`)
     before: tuple[Sentence, ...] = ()  # the sentences before it in its article, nearest last
 
 
@@ -109,7 +109,7 @@ def last_resort(text: str) -> bool:
     stripped = text.strip()
     if _QUOTED.fullmatch(stripped) or _QUOTED.fullmatch(stripped.removesuffix(".")):
         return True
-    if stripped[:1] in "“\"" and quotation_left_open(stripped):
+    if stripped.startswith(("“", '"')) and quotation_left_open(stripped):
         return True  # the first sentence of a quotation whose speaker a later sentence names: "“Mexico is first…"
     unquoted = _QUOTED.sub(" ", text)
     unquoted = unquoted[:min((i for i in (unquoted.find("“"), unquoted.find('"')) if i >= 0), default=len(unquoted))]

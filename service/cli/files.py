@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import InvalidRequest, MalformedBody, field_path
-from ..schemas import BriefRequest
+from ..schemas import BriefRequest, plain_message
 from ..settings import Settings
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -30,7 +30,8 @@ def build_request(paths: tuple[str, ...], settings: Settings, **options: object)
         validate(request, settings)
     except ValidationError as exc:
         field = field_path(tuple(exc.errors()[0]["loc"]))
-        raise _named_for_the_command_line(InvalidRequest(f"{field}: {exc.errors()[0]['msg']}", field), files) from None
+        raise _named_for_the_command_line(InvalidRequest(f"{field}: {plain_message(exc.errors()[0])}", field),
+                                          files) from None
     except InvalidRequest as exc:
         raise _named_for_the_command_line(exc, files) from None
     return request

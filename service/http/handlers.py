@@ -22,9 +22,8 @@ from ..errors import (
     Overloaded,
     Unauthorized,
     field_path,
-    plain_message,
 )
-from ..schemas import ErrorBody, ErrorDetail, ErrorResponse
+from ..schemas import ErrorBody, ErrorDetail, ErrorResponse, plain_message
 
 log = logging.getLogger("service")
 RETRY_AFTER = {"Retry-After": "5"}
@@ -61,8 +60,9 @@ async def brief_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    if any(e.get("type") == "json_invalid" for e in exc.errors()):  # located by byte offset, not by field
-        details = [ErrorDetail(field="body", message=f"{e.get('msg')} at byte {e['loc'][-1]}") for e in exc.errors()]
+    if any(e.get("type") == "json_invalid" for e in exc.errors()):  # located by its place in the text, not by a field
+        details = [ErrorDetail(field="body", message=f"{(e.get('ctx') or {}).get('error') or e.get('msg')} at "
+                               f"character {e['loc'][-1]}") for e in exc.errors()]
         return error_response(MalformedBody.status, MalformedBody.code, "body: not valid JSON", "body", errors=details)
     details = [ErrorDetail(field=field_path(tuple(e.get("loc", ()))), message=plain_message(e)) for e in exc.errors()]
     first = details[0] if details else ErrorDetail(field="body", message="invalid request")
