@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from service.brief.evidence import EARLIER_EVENT_NOUNS
+from service.brief.evidence import CONNECTIVES, EARLIER_EVENT_NOUNS
 from service.runtime.embed import Embedder
 from service.runtime.nlp import Parser
 
@@ -57,8 +57,6 @@ _EXPLETIVE_IT = re.compile(r"^it(?:'s|’s| is| was| has been| remains| seems| a
                            re.IGNORECASE)
 _PERSONAL = frozenset({"he", "she", "his", "her", "him"})
 _OTHER = frozenset({"it", "its", "they", "their", "them", "this", "these", "those"})
-_CONNECTIVES = frozenset("but and then yet also however instead meanwhile moreover furthermore still besides "
-                         "nonetheless nevertheless likewise similarly consequently therefore thus".split())
 _DEFINING = frozenset(("prep", "acl", "compound", "amod", "nummod", "poss", "nmod"))  # "the move by the court"
 _WHEN = frozenset("day week month year time morning afternoon night evening weekend season spring summer fall autumn "
                   "winter century decade quarter".split())  # "This week…" points at no earlier sentence
@@ -144,7 +142,7 @@ class Readability:
             bare = noun.lemma_.lower() in EARLIER_EVENT_NOUNS and noun.dep_ in ("nsubj", "nsubjpass") \
                 and not any(t.dep_ in _DEFINING for t in noun.children)
             return bare and not _after_its_own_antecedent(k, brief, documents)
-        if word in _CONNECTIVES and first.dep_ in ("cc", "advmod") and first.head.pos_ in ("VERB", "AUX") \
+        if word in CONNECTIVES and first.dep_ in ("cc", "advmod") and first.head.pos_ in ("VERB", "AUX") \
                 and doc[first.i + 1:first.i + 2].text.lower() != "of":
             return not _after_its_own_antecedent(k, brief, documents)
         if word in _PERSONAL:

@@ -56,9 +56,13 @@ _GOES_ON = "is|was|are|were|has|had|have|will|would|could|can|may|might|should|m
     "also|follows?|followed|marks?|marked|means?|meant|drew|draws|sparked|prompted|represents?|reflects?|raised?|" \
     "raises|appears?|seems?|went|goes"  # what the sentence says of it next: the noun has nothing that defines it
 # words that open a sentence by going on from the one before it: "But Page told…", "Then along came Trump.",
-# "However, he has…"; not "Then-President Obama", "Still photographs…" nor "Instead of hanging stockings…"
-_CONNECTIVES = r"(?:but|and|then|yet|also|nonetheless|nevertheless)(?![\w'’-])|(?:however|instead|meanwhile|" \
-    r"moreover|furthermore|still|besides|likewise|similarly|consequently|therefore|thus)\s*,|still\s+(?:the|a|an|" \
+# "However, he has…"; not "Then-President Obama", "Still photographs…" nor "Instead of hanging stockings…" (the eval
+# reads them too). The first go on as words, the others with their comma.
+_GOING_ON = ("but", "and", "then", "yet", "also", "nonetheless", "nevertheless")
+_GOING_ON_WITH_A_COMMA = ("however", "instead", "meanwhile", "moreover", "furthermore", "still", "besides", "likewise",
+                          "similarly", "consequently", "therefore", "thus")
+CONNECTIVES = frozenset(_GOING_ON + _GOING_ON_WITH_A_COMMA)
+_CONNECTIVES = rf"(?:{'|'.join(_GOING_ON)})(?![\w'’-])|(?:{'|'.join(_GOING_ON_WITH_A_COMMA)})\s*,|still\s+(?:the|a|an|" \
     r"he|she|they|it|we|there|this|that|these|those|many|some|most)\b"  # "Still the pace…", not "Still photographs…"
 _POINTS_OUTSIDE = re.compile(
     r"[\s\"“‘'(]*(?:(?:he|she|they|it|his|her|its|their|him|them)\b|(?:this|that)['’]s\b|" + _CONNECTIVES +
