@@ -315,3 +315,25 @@ def test_an_article_that_stops_inside_a_quotation_does_not_lend_its_last_sentenc
                  "CNN, citing a U.S. official, said that Kim Jong Un was in grave danger after surgery on Monday."}]
     [story] = run(pipeline, documents, max_words=80, mode="extractive").stories
     assert not any(s.text.endswith("“U.S.") for s in story.brief.sentences), [s.text for s in story.brief.sentences]
+
+
+def test_a_sentence_inside_someone_s_quotation_is_never_briefed(pipeline: Pipeline) -> None:
+    """The middle sentence of a three-sentence quotation has no quote mark of its own: briefed, it would state the
+    speaker's claim in the brief's voice. A stray quote mark costs no more than its own paragraph."""
+    from service.brief.evidence import inside_quotations
+    from service.read.text import normalize
+
+    text = ("Georgia election officials said on Friday that a video promoted by the Trump campaign showed normal ballot "
+            "processing. President Trump's lawyer, Rudy Giuliani, wrote on Twitter the same day: “The video tape "
+            "doesn’t lie. Fulton County Democrats stole the election. It’s now beyond doubt.” Officials said each "
+            "ballot in the footage had been counted once.\n\n"
+            "A stray quote mark “ stood in the county's statement. The count went on.\n\n"
+            "The state's voting system manager, Gabriel Sterling, said investigators had reviewed the whole tape.")
+    document = normalize(0, "ga", text, frozenset({"en"}))
+    flags = dict(zip((s.text for s in document.body), inside_quotations(document.body, document.text)))
+    assert [s for s, inside in flags.items() if inside] == ["Fulton County Democrats stole the election.",
+                                                             "It’s now beyond doubt.”", "The count went on."], flags
+    [story] = run(pipeline, [{"id": "ga", "text": text}], max_words=200, mode="extractive").stories
+    texts = [s.text for s in story.brief.sentences]
+    assert "Georgia election officials said on Friday" in texts[0] and len(texts) >= 3, texts
+    assert not any("stole the election" in t and "Giuliani" not in t for t in texts), texts

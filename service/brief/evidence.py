@@ -24,6 +24,7 @@ can make it stand alone or leave it out.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -73,6 +74,7 @@ _POINTS_OUTSIDE = re.compile(
     r"|.*[\"”’']\s*,?\s*(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b", re.IGNORECASE)
 _FINISHED = re.compile(r"[.!?…][\"”’')\]]*\s*$")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_QUOTE_MARKS = re.compile(r"[“”″\"]")  # opening, closing (pages close with ″ too: `quotation_left_open`), straight
 _ELLIPSIS_END = re.compile(r"(?:\.\s?\.\s?\.|…)[\"”’')\]]*\s*$")
 _OPENING_STRAIGHT = re.compile(r"(?:^|\s)\"\w[^\"]*$")  # the last straight quote opens a quotation
 _OWN_VOICE = re.compile(r"\b(?:(?<!War )I(?=\s+[a-z])|I[’'](?:m|ve|d|ll)|[Mm]e|[Mm]y|[Ww]e(?:[’'](?:re|ve|d|ll))?|us|"
@@ -148,19 +150,39 @@ def titles(story: Story) -> list[str]:
 
 def candidates(story: Story, per_document: int) -> list[Candidate]:
     """The body sentences of each duplicate group's representative (the first `per_document`), with their
-    position in the article; a headline echoed in the text, the tail of a split sentence and an article's end cut
-    off (`ends_cut_off`) are kept for comparing sources but never briefed, a question or the writer's own voice
-    only as a last resort."""
+    position in the article; a headline echoed in the text, the tail of a split sentence, an article's end cut
+    off (`ends_cut_off`) and a sentence inside a quotation an earlier one opened are kept for comparing sources but
+    never briefed, a question or the writer's own voice only as a last resort."""
     words = {word_set(title) for title in titles(story)}
     out = []
     for group in story.groups:
-        body = group.representative.body
+        document = group.representative.document
+        body = document.body
+        quoted = inside_quotations(body[:per_document], document.text)
         for n, sentence in enumerate(body[:per_document]):
             cut_off = n == len(body) - 1 and ends_cut_off(sentence.text)
-            briefable = not echoes_title(sentence.text, words) and _TAIL.match(sentence.text) is None and not cut_off
+            briefable = not echoes_title(sentence.text, words) and _TAIL.match(sentence.text) is None and not cut_off \
+                and not quoted[n]
             out.append(Candidate(sentence, n / max(len(body), 1), briefable, last_resort(sentence.text),
                                  body[max(n - CONTEXT_SENTENCES, 0):n]))
     return out
+
+
+def inside_quotations(sentences: Sequence[Sentence], text: str) -> list[bool]:
+    """For each sentence of an article, in order, whether it opens inside a quotation that a sentence before it in
+    its paragraph opened and left open: "“The video tape doesn’t lie. | Fulton County Democrats stole the election. |
+    It’s now beyond doubt.”" Briefed, the middle one would state someone's claim in the brief's own voice, with no
+    quote mark to show it. A paragraph break (a line break, or markup, between two sentences of `text`) ends an
+    unclosed quotation: one stray quote mark loses no more than its paragraph."""
+    inside, quoting, previous_end = [], False, None
+    for sentence in sentences:
+        gap = text[previous_end:sentence.start] if previous_end is not None else ""
+        quoting = quoting and "\n" not in gap and "<" not in gap
+        inside.append(quoting)
+        for mark in _QUOTE_MARKS.findall(sentence.text):
+            quoting = mark == "“" or (mark == '"' and not quoting)
+        previous_end = sentence.end
+    return inside
 
 
 @lru_cache(maxsize=65536)
