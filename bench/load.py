@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import signal
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -79,9 +80,15 @@ def main() -> None:
     parser.add_argument("--overload-concurrency", type=int, default=24)
     parser.add_argument("--time-limit", type=float, default=240.0, help="seconds per phase, at most")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="brief-load-") as folder:
+        load(args, Path(folder))
+
+
+def load(args: argparse.Namespace, folder: Path) -> None:
+    """Both phases against a server whose desk database lives in `folder`."""
     server, base = start_server({"BRIEF_MODEL": "none" if args.mode == "extractive" else "embedded",
                                  "BRIEF_MAX_CONCURRENCY": "1", "BRIEF_MAX_QUEUE": "2", "BRIEF_LOG_LEVEL": "warning",
-                                 "BRIEF_REQUEST_TIMEOUT": str(args.time_limit)})
+                                 "BRIEF_REQUEST_TIMEOUT": str(args.time_limit)}, folder)
     body = {"documents": [{"id": p.stem, "text": p.read_text(encoding="utf-8")} for p in SEEDS],
             "options": {"mode": args.mode}}
     try:

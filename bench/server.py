@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -21,15 +20,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(settings: dict[str, str], output: int | None = subprocess.DEVNULL, ready_within: float = 300,
-                 module: str = "service") -> tuple[subprocess.Popen[bytes], str]:
+def start_server(settings: dict[str, str], folder: Path | None = None, output: int | None = subprocess.DEVNULL,
+                 ready_within: float = 300, module: str = "service") -> tuple[subprocess.Popen[bytes], str]:
     """`python -m MODULE serve` with only these `BRIEF_*` settings, once `/readyz` answers 200, and its base URL.
 
-    Unless the settings name a desk database, the server gets an SQLite file of its own in a temporary folder.
+    Unless the settings name a desk database, the server keeps an SQLite desk in `folder`, which the caller owns
+    and removes (a test's temporary directory): a folder made here would outlive every run.
     """
+    if "BRIEF_DATABASE_URL" not in settings:
+        if folder is None:
+            raise ValueError("start_server needs a folder for its desk database, or BRIEF_DATABASE_URL in settings")
+        settings = settings | {"BRIEF_DATABASE_URL": f"sqlite:///{folder / 'desk.db'}"}
     port = free_port()
-    database = {"BRIEF_DATABASE_URL": f"sqlite:///{tempfile.mkdtemp(prefix='brief-desk-')}/desk.db"}
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("BRIEF_")} | database | settings
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("BRIEF_")} | settings
     server = subprocess.Popen([sys.executable, "-m", module, "serve", "--port", str(port)], cwd=ROOT, env=env,
                               stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

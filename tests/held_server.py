@@ -14,6 +14,7 @@ import signal
 import subprocess
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bench.server import start_server
@@ -42,8 +43,8 @@ def _held_run(self: Pipeline, request: Any, cancel: threading.Event | None = Non
 class HeldServer:
     """The held server as a subprocess, with its JSON log lines collected as they come."""
 
-    def __init__(self, settings: dict[str, str]) -> None:
-        self.process, self.base = start_server({"BRIEF_MODEL": "none"} | settings, output=subprocess.PIPE,
+    def __init__(self, settings: dict[str, str], folder: Path) -> None:
+        self.process, self.base = start_server({"BRIEF_MODEL": "none"} | settings, folder, output=subprocess.PIPE,
                                                module="tests.held_server")
         self.lines: list[dict[str, Any]] = []
         self.arrived = threading.Condition()

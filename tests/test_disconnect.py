@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -16,8 +17,8 @@ from tests.conftest import eventually, seed_documents
 from tests.held_server import HeldServer
 
 
-def test_disconnected_client_cancels_its_brief() -> None:
-    server = HeldServer({"BRIEF_MAX_CONCURRENCY": "1", "BRIEF_MAX_QUEUE": "1"})
+def test_disconnected_client_cancels_its_brief(tmp_path: Path) -> None:
+    server = HeldServer({"BRIEF_MAX_CONCURRENCY": "1", "BRIEF_MAX_QUEUE": "1"}, tmp_path)
     try:
         with connect(server) as client:
             send_brief(client, "gone-1")
@@ -31,8 +32,8 @@ def test_disconnected_client_cancels_its_brief() -> None:
         server.close()
 
 
-def test_a_client_waiting_in_the_queue_gives_up_its_place() -> None:
-    server = HeldServer({"BRIEF_MAX_CONCURRENCY": "1", "BRIEF_MAX_QUEUE": "1"})
+def test_a_client_waiting_in_the_queue_gives_up_its_place(tmp_path: Path) -> None:
+    server = HeldServer({"BRIEF_MAX_CONCURRENCY": "1", "BRIEF_MAX_QUEUE": "1"}, tmp_path)
     try:
         with connect(server) as running:
             send_brief(running, "running")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,8 +18,8 @@ from tests.conftest import seed_documents
 from tests.held_server import HeldServer
 
 
-def test_sigterm_finishes_in_flight_work_and_exits_0() -> None:
-    server = HeldServer({"BRIEF_SHUTDOWN_GRACE": "30"})
+def test_sigterm_finishes_in_flight_work_and_exits_0(tmp_path: Path) -> None:
+    server = HeldServer({"BRIEF_SHUTDOWN_GRACE": "30"}, tmp_path)
     try:
         result: dict[str, httpx.Response] = {}
         worker = threading.Thread(target=lambda: result.update(response=httpx.post(
@@ -37,8 +38,8 @@ def test_sigterm_finishes_in_flight_work_and_exits_0() -> None:
         server.close()
 
 
-def test_work_past_the_grace_period_gets_the_json_error_shape() -> None:
-    server = HeldServer({"BRIEF_SHUTDOWN_GRACE": "1"})
+def test_work_past_the_grace_period_gets_the_json_error_shape(tmp_path: Path) -> None:
+    server = HeldServer({"BRIEF_SHUTDOWN_GRACE": "1"}, tmp_path)
     try:
         result: dict[str, httpx.Response] = {}
         worker = threading.Thread(target=lambda: result.update(response=httpx.post(

@@ -38,21 +38,21 @@ Shoot = Callable[[Page | Locator, str], None]
 expect.set_options(timeout=90_000)  # a brief of the seeds takes seconds on a busy 2-core machine
 
 
-def _server(settings: dict[str, str]) -> Iterator[str]:
-    server, base = start_server({"BRIEF_MODEL": "none", **settings})
+def _server(settings: dict[str, str], folder: Path | None = None) -> Iterator[str]:
+    server, base = start_server({"BRIEF_MODEL": "none", **settings}, folder)
     yield base
     server.terminate()
     server.wait(30)
 
 
 @pytest.fixture(scope="module")
-def base() -> Iterator[str]:
-    yield from _server({})
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _server({}, tmp_path_factory.mktemp("web"))
 
 
 @pytest.fixture(scope="module")
-def keyed_base() -> Iterator[str]:
-    yield from _server({"BRIEF_API_KEYS": API_KEY})
+def keyed_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _server({"BRIEF_API_KEYS": API_KEY}, tmp_path_factory.mktemp("keyed"))
 
 
 @pytest.fixture(scope="module")
