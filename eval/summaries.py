@@ -8,6 +8,7 @@
     .venv/bin/python eval/summaries.py jsonl my-set.jsonl --words 250 --modes extractive
     .venv/bin/python eval/summaries.py convert-multinews test.csv multinews.jsonl
     .venv/bin/python eval/summaries.py checked   # faithful share of eval/data/written_checked.jsonl
+    .venv/bin/python eval/summaries.py repeats briefs.jsonl   # hand-checked repeated claims in a --dump
 
 Dataset format (JSONL, one topic a line): {"documents": ["text", ...], "references": ["summary", ...]}; a
 document may also be an object with the request's fields (`text`, `title`, `source`, `url`, `published_at`).
@@ -33,12 +34,15 @@ from __future__ import annotations
 import argparse
 import ast
 import csv
+import itertools
 import json
 import random
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -126,9 +130,14 @@ def subset(topics: list[Topic], limit: int | None, seed: int) -> list[Topic]:
     return [topics[i] for i in sorted(random.Random(seed).sample(range(len(topics)), limit))]
 
 
+def records(path: Path) -> list[dict[str, Any]]:
+    """The JSON objects of a JSON Lines file, blank lines skipped."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def checked_share(path: Path) -> str:
     """The faithful share of hand-checked written sentences (`eval/data/written_checked.jsonl`), by origin."""
-    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = records(path)
     by_origin: dict[str, list[bool]] = {}
     for item in items:
         by_origin.setdefault(item["origin"], []).append(bool(item["verdict"]))
@@ -137,8 +146,27 @@ def checked_share(path: Path) -> str:
     return f"{faithful}/{len(items)} faithful ({faithful / max(len(items), 1):.3f}): " + ", ".join(parts)
 
 
+def checked_repeats(dump: Path, checked: Path) -> str:
+    """Pairs of sentences of one brief that hand-checked pairs (`eval/data/same_claim_checked.jsonl`) say tell one
+    claim, by mode, and the pairs of a brief that no one has checked yet: read those before trusting the count.
+    (Pairs the file marks `"read": false` were taken as two claims for being far apart, not read.)"""
+    verdicts = {frozenset((item["a"], item["b"])): bool(item["same_claim"]) for item in records(checked)}
+    repeats: Counter[str] = Counter()
+    pairs: Counter[str] = Counter()
+    unchecked: Counter[str] = Counter()
+    for brief in records(dump):
+        mode = brief["mode"]
+        for a, b in itertools.combinations([s["text"] for s in brief["sentences"]], 2):
+            pairs[mode] += 1
+            if (verdict := verdicts.get(frozenset((a, b)))) is None:
+                unchecked[mode] += 1
+            repeats[mode] += bool(verdict)
+    return "\n".join(f"{mode}: {repeats[mode]} pairs tell one claim twice, of {pairs[mode]} pairs within briefs "
+                     f"({unchecked[mode]} not checked)" for mode in sorted(pairs))
+
+
 def load_jsonl(path: Path) -> list[Topic]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return records(path)
 
 
 def convert_multinews(source: Path, target: Path) -> int:
@@ -341,12 +369,19 @@ def main() -> None:
     checked = sub.add_parser("checked", help="the faithful share of hand-checked model-written sentences")
     checked.add_argument("path", type=Path, nargs="?", default=Path(__file__).resolve().parent / "data" /
                          "written_checked.jsonl")
+    repeats = sub.add_parser("repeats", help="hand-checked repeated claims within the briefs of a --dump")
+    repeats.add_argument("dump", type=Path)
+    repeats.add_argument("--checked", type=Path, default=Path(__file__).resolve().parent / "data" /
+                         "same_claim_checked.jsonl")
     convert = sub.add_parser("convert-multinews")
     convert.add_argument("source", type=Path)
     convert.add_argument("target", type=Path)
     args = parser.parse_args()
     if args.command == "checked":
         print(checked_share(args.path))
+        return
+    if args.command == "repeats":
+        print(checked_repeats(args.dump, args.checked))
         return
     if args.command == "convert-multinews":
         print(f"wrote {convert_multinews(args.source, args.target)} topics to {args.target}")

@@ -168,7 +168,8 @@ class Pipeline:
         with timer.stage("evidence"):
             candidates = evidence.candidates(story, SENTENCES_PER_DOCUMENT)
             vectors = self.embedder.encode([c.sentence.text for c in candidates], timer.check)
-            ranked = evidence.rank_evidence(candidates, vectors, EVIDENCE_POOL * max_words)
+            word_vectors = evidence.WordVectors(self.static, [c.sentence.text for c in candidates])
+            ranked = evidence.rank_evidence(candidates, vectors, EVIDENCE_POOL * max_words, word_vectors)
         with timer.stage("disagreements"):
             differing, group_of = variants(story.groups, SENTENCES_PER_DOCUMENT)
             if differing:
@@ -181,6 +182,6 @@ class Pipeline:
         with timer.stage("writer"):
             draft = writer.write(ranked, max_words, timer.cancel)
         with timer.stage("verify"):
-            verified = self.verifier.verify(draft, ranked, max_words, claims.one_sided)
+            verified = self.verifier.verify(draft, ranked, max_words, word_vectors, claims.one_sided)
         return story_out(number, story, verified, writer, draft.tokens, claims)
 

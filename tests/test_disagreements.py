@@ -11,7 +11,7 @@ from bench.disagreements import similar_reports
 from eval.disagreements import altered, stated_values
 from service.brief import disagreements
 from service.brief.disagreements import Claims, compare_claims, variants
-from service.brief.evidence import Candidate
+from service.brief.evidence import Candidate, WordVectors
 from service.brief.verify import Verifier
 from service.brief.writers import Draft, DraftSentence
 from service.cli.render import render
@@ -112,7 +112,8 @@ def test_one_sided_sentences_leave_the_evidence_and_fail_verify(pipeline: Pipeli
              for c in candidates]
     assert claims.settled(items) == []
     draft = Draft((DraftSentence(LEAD_001, (0,), verbatim=True),))
-    result = Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(draft, items, 120, claims.one_sided)
+    result = Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(
+        draft, items, max_words=120, word_vectors=WordVectors(pipeline.static), one_sided=claims.one_sided)
     assert not result.sentences and result.rejected[0].reason.startswith("disputed:")
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from eval.readability import Readability
 from eval.stories import Tally, batches, objective
-from eval.summaries import checked_share, convert_multinews, cut, lead, sumy_system
+from eval.summaries import checked_repeats, checked_share, convert_multinews, cut, lead, sumy_system
 from service.pipeline import Pipeline
 from tests.conftest import seed_documents
 
@@ -95,6 +95,18 @@ def test_the_faithful_share_of_hand_checked_sentences(tmp_path: Path) -> None:
     path.write_text("".join(json.dumps({"origin": origin, "verdict": verdict}) + "\n"
                             for origin, verdict in (("fused", True), ("fused", False), ("compressed", True))))
     assert checked_share(path) == "2/3 faithful (0.667): compressed 1/1, fused 1/2"
+
+
+def test_repeated_claims_are_counted_from_hand_checked_pairs_in_either_order(tmp_path: Path) -> None:
+    checked, dump = tmp_path / "checked.jsonl", tmp_path / "briefs.jsonl"
+    checked.write_text("".join(json.dumps({"a": a, "b": b, "same_claim": verdict}) + "\n"
+                               for a, b, verdict in (("A one.", "A again.", True), ("A one.", "B.", False))))
+    briefs = [("model", ["A again.", "A one.", "B."]), ("extractive", ["A one.", "C."])]
+    dump.write_text("".join(json.dumps({"mode": mode, "sentences": [{"text": t} for t in texts]}) + "\n"
+                            for mode, texts in briefs))
+    assert checked_repeats(dump, checked).splitlines() == [
+        "extractive: 0 pairs tell one claim twice, of 1 pairs within briefs (1 not checked)",
+        "model: 1 pairs tell one claim twice, of 3 pairs within briefs (1 not checked)"]
 
 
 ECBPLUS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "ecbplus_dev" / "ecbplus_dev.jsonl"

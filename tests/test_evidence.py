@@ -1,6 +1,6 @@
 import pytest
 
-from service.brief.evidence import same_claim
+from service.brief.evidence import WordVectors, same_claim
 from service.pipeline import Pipeline
 from service.schemas import BriefRequest, BriefResponse
 from tests.conftest import seed_documents
@@ -188,12 +188,60 @@ def test_one_claim_is_found_in_either_order(pipeline: Pipeline) -> None:
     more = "The unemployment rate stood at 5.9%, up from 5.8% in May, the Bureau of Labor Statistics reported Friday."
     vectors = pipeline.embedder.encode([less, more])
     cosine = float(vectors[0] @ vectors[1])
-    assert same_claim(less, more, cosine) and same_claim(more, less, cosine)
+    word_vectors = WordVectors(pipeline.static)
+    assert same_claim(less, more, cosine, word_vectors) and same_claim(more, less, cosine, word_vectors)
     jobs = "The US economy added 850,000 jobs in June, when adjusted for seasonal changes."
     documents = [{"text": f"Jobs report.\n\n{jobs} {less}"}, {"text": f"Hiring in June.\n\n{jobs} {more}"}]
     [story] = run(pipeline, documents, max_words=80, mode="extractive").stories
     assert sum("unemployment rate" in s.text for s in story.brief.sentences) == 1
 
+
+PARAPHRASES = [  # neus_val and allsides_dev briefs, one claim told twice (hand-read)
+    ("Colorado's former Gov. John Hickenlooper on Monday joined the growing field of Democratic candidates hoping to "
+     "unseat President Donald Trump in 2020.",
+     "Former Colorado Gov. John Hickenlooper is adding his name to the list of presidential hopefuls."),
+    ("The Senate approved the framework of a $3.5 trillion budget plan in a key procedural vote on Wednesday morning.",
+     "The Senate passed a $3.5 trillion budget blueprint early Wednesday, the first step in an arduous process designed "
+     "to allow Democrats to push through a sweeping package of education, healthcare, climate and other provisions."),
+    ("Mexico has extradited 37 cartel members to the United States at the request of the US Department of Justice.",
+     "In a significant bilateral security operation, Mexican authorities have transferred 37 inmates with alleged "
+     "connections to powerful drug cartels to face judicial proceedings in the United States."),
+]
+DIFFERENT_CLAIMS = [  # the same pairs' neighbours that tell something else
+    ("Sen. Sheldon Whitehouse last week refused to apologize for his family's membership in a reportedly all-White "
+     "beach club in his home state of Rhode Island.",
+     "Democratic US Senator Sheldon Whitehouse has apologised for – but has not left – an elite private beach club "
+     "that refuses to accept anyone who is not white."),
+    ("Since President Trump nominated Judge Brett M. Kavanaugh to the Supreme Court, gay Americans have been among "
+     "those most concerned about the implications of his confirmation.",
+     "Gay-rights supporters who thronged the Supreme Court plaza after justices declared same-sex marriage a "
+     "constitutional right expect to have little to celebrate if Brett Kavanaugh replaces Justice Anthony Kennedy."),
+    ("The Senate passed a $3.5 trillion budget blueprint early Wednesday.",
+     "The party line vote, 50-49, came just before 4 a.m., one day after the Senate passed a roughly $1 trillion "
+     "bipartisan infrastructure package."),
+]
+
+
+@pytest.mark.parametrize(("told", "pair"), [(True, pair) for pair in PARAPHRASES]
+                         + [(False, pair) for pair in DIFFERENT_CLAIMS])
+def test_a_claim_in_other_words_is_one_claim(pipeline: Pipeline, told: bool, pair: tuple[str, str]) -> None:
+    """Few shared words, but the same figures or words close in meaning: one claim. Sentences as close that each
+    tell something of their own (an apology refused and one made, a fear and an expectation) stay two."""
+    vectors = pipeline.embedder.encode(list(pair))
+    cosine = float(vectors[0] @ vectors[1])
+    word_vectors = WordVectors(pipeline.static)
+    assert same_claim(*pair, cosine, word_vectors) is told and same_claim(*pair[::-1], cosine, word_vectors) is told
+
+
+def test_a_brief_tells_a_lede_in_other_words_once(pipeline: Pipeline) -> None:
+    """Two outlets' ledes of one candidacy, in other words: the brief tells it once."""
+    first, second = PARAPHRASES[0]
+    more = "He served two terms as governor and two terms as Denver mayor, and vowed to repair the damage done."
+    documents = [{"text": f"Hickenlooper runs.\n\n{first} {more}"},
+                 {"text": f"Another Democrat joins the race.\n\n{second} The campaign video is titled Standing Tall."}]
+    [story] = run(pipeline, documents, max_words=80, mode="extractive").stories
+    texts = [s.text for s in story.brief.sentences]
+    assert (first in texts) != (second in texts), texts
 
 def test_that_is_points_outside_the_sentence() -> None:
     """"That’s exactly what his press secretary had said." stood in a NeuS brief with nothing before it."""

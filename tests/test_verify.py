@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from service.brief.verify import Verifier
+from service.brief.evidence import WordVectors
+from service.brief.verify import Verified, Verifier
 from service.brief.writers import Draft, DraftSentence
 from service.pipeline import Pipeline
 from service.types import Citation, Evidence, Sentence
@@ -14,6 +15,12 @@ EVIDENCE_TEXT = [
     "President Claudia Sheinbaum said on Wednesday it was an independent decision by her government.",
     "This is the third such transfer in the past year, bringing the total to 92 people.",
 ]
+
+
+def verify(pipeline: Pipeline, draft: Draft, evidence: list[Evidence]) -> Verified:
+    """The pipeline's own check of a draft, with the pipeline's models and a 200-word budget."""
+    return Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(draft, evidence, max_words=200,
+                                                                     word_vectors=WordVectors(pipeline.static))
 
 
 def evidence() -> list[Evidence]:
@@ -27,7 +34,7 @@ def evidence() -> list[Evidence]:
 
 def check(pipeline: Pipeline, text: str):  # type: ignore[no-untyped-def]
     draft = Draft((DraftSentence(text, (), verbatim=False),))
-    return Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(draft, evidence(), max_words=200)
+    return verify(pipeline, draft, evidence())
 
 
 def test_faithful_paraphrase_is_kept_with_citations(pipeline: Pipeline) -> None:
@@ -84,7 +91,7 @@ def seed_claim(texts: list[str] = SEED_GROUP) -> tuple[list[Evidence], tuple[Sen
 def check_fused(pipeline: Pipeline, text: str, texts: list[str] = SEED_GROUP):  # type: ignore[no-untyped-def]
     items, group = seed_claim(texts)
     draft = Draft((DraftSentence(text, (0,), verbatim=False, merged=group, sources=3),))
-    return Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(draft, items, max_words=200)
+    return verify(pipeline, draft, items)
 
 
 @pytest.mark.parametrize(("text", "reason"), [
@@ -205,7 +212,7 @@ def check_rewrite(pipeline: Pipeline, text: str, origin: str, source: str, befor
     sentences = tuple(Sentence(0, n, t, 0, len(t), "body") for n, t in enumerate((source, *before)))
     item = Evidence(sentences[0], (), 1, 1.0, (Citation(0, 0, len(source)),), 0.0, sentences[1:])
     draft = Draft((DraftSentence(text, (0,), verbatim=False, merged=sentences, sources=1, origin=origin),))  # type: ignore[arg-type]
-    return Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(draft, [item], max_words=200)
+    return verify(pipeline, draft, [item])
 
 
 def test_a_compression_that_would_repeat_a_claim_told_before_is_told_whole(pipeline: Pipeline) -> None:
@@ -220,7 +227,7 @@ def test_a_compression_that_would_repeat_a_claim_told_before_is_told_whole(pipel
     cut = "Hillary Clinton carved her name in history Tuesday."
     draft = Draft((DraftSentence(first, (0,), verbatim=True),
                    DraftSentence(cut, (1,), verbatim=False, merged=(sentences[1],), sources=1, origin="compressed")))
-    result = Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(draft, items, max_words=200)
+    result = verify(pipeline, draft, items)
     assert [(s.text, s.origin) for s in result.sentences] == [(first, "copied"), (second, "copied")]
 
 

@@ -6,8 +6,9 @@ A sentence is salient when it is close to the story's centroid, early in its art
 many sources, and worded as other sources word it (word pairs they write too). Each candidate keeps the sentences of other documents that say the same (close
 embedding, shared words, no different numbers, and more than one coinciding fact where numbers
 are stated): they become its citations. No two chosen sentences tell the same claim (a close
-paraphrase, or one that says nothing the other does not), and of a claim's tellings the fullest is kept (one that
-says all another says, and more), and a light penalty for closeness
+paraphrase, one that says nothing the other does not, two close sentences with the same figures and a name or date
+in common, or one told in words close in meaning to the other's), and of a claim's tellings the fullest is kept (one
+that says all another says, and more), and a light penalty for closeness
 (maximal marginal relevance) spreads the rest. Spans are
 carried, never recomputed.
 
@@ -24,13 +25,14 @@ can make it stand alone or leave it out.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from ..read.words import content_words, same_words, word_set
+from ..runtime.embed import StaticEmbedder
 from ..types import Citation, Evidence, Sentence, Story
 from ..values.facts import extract_facts
 
@@ -38,6 +40,9 @@ SUPPORT_COSINE = 0.7
 REDUNDANT_COSINE = 0.8
 SAME_CLAIM_CONTAINED = 0.6  # share of the shorter sentence's content words in the other: it tells no more
 SAME_CLAIM_CLOSE = (0.7, 0.45)  # or a cosine this close with this share contained
+SAME_CLAIM_COSINE = 0.6  # two sentences this close may tell one claim with other words or the same figures
+CLOSE_WORDS = 0.6  # how close in meaning one's words come to the other's, on average (`WordVectors.covered`)
+FULLER_OWN_WORDS = 0.45  # share of a sentence's own words that a fuller telling in close words keeps
 MMR_LAMBDA = 0.9  # a light penalty for closeness: repeats are ruled out claim by claim (`same_claim`)
 CENTRALITY_WEIGHT, POSITION_WEIGHT, CORROBORATION_WEIGHT = 0.5, 0.2, 0.3
 WORDING_WEIGHT = 1.0  # the share of a sentence's word pairs that other documents write too
@@ -191,19 +196,58 @@ def _content_words(text: str) -> frozenset[str]:
     return frozenset(content_words(text, numbers=False))
 
 
-def same_claim(a: str, b: str, cosine: float) -> bool:
-    """Whether two sentences tell one claim, so one brief needs only one of them: a close paraphrase, or most of
-    what the shorter says (its content words and every number) in the other."""
+class WordVectors:
+    """The static model's vectors of sentences' content words, each word encoded once.
+
+    A paraphrase tells a claim in other words: "is adding his name to the list of presidential hopefuls" shares two
+    words with "joined the growing field of Democratic candidates", but most of its words have a close one there.
+    The words of `texts` (a story's candidates) are encoded in one call; a sentence written later (by the model)
+    adds its own when first compared.
+    """
+
+    def __init__(self, static: StaticEmbedder, texts: Iterable[str] = ()) -> None:
+        self._static = static
+        self._vectors: dict[str, np.ndarray] = {}
+        self._add({w for text in texts for w in _content_words(text)})
+
+    def _add(self, words: Iterable[str]) -> None:
+        new = [w for w in words if w not in self._vectors]
+        if new:
+            self._vectors.update(zip(new, self._static.encode(new)))
+
+    def _vectors_of(self, words: frozenset[str]) -> np.ndarray:
+        self._add(words)
+        return np.array([self._vectors[w] for w in words])
+
+    def covered(self, a: str, b: str) -> float:
+        """The mean, over `a`'s content words, of the cosine of the closest of `b`'s (1 for a word `b` has)."""
+        mine, theirs = _content_words(a), _content_words(b)
+        if not mine or not theirs:
+            return 0.0
+        return float((self._vectors_of(mine) @ self._vectors_of(theirs).T).max(axis=1).mean())
+
+
+def same_claim(a: str, b: str, cosine: float, word_vectors: WordVectors) -> bool:
+    """Whether two sentences tell one claim, so one brief needs only one of them: a close paraphrase, most of
+    what the shorter says (its content words and every number) in the other, two close sentences stating the same
+    figures with a name or date in common, or one whose every number the other states and whose words the other's
+    come close to in meaning (`WordVectors.covered`)."""
     if cosine >= REDUNDANT_COSINE:
         return True
+    facts = {text: extract_facts(text) for text in (a, b)}
+    numbers = {text: facts[text].numbers for text in (a, b)}
     # the one that says less is looked for in the other, in either order: fewer words, then fewer numbers
-    (short_words, short_numbers), (long_words, long_numbers) = sorted(
-        ((_content_words(text), extract_facts(text).numbers) for text in (a, b)),
-        key=lambda words_and_numbers: (len(words_and_numbers[0]), len(words_and_numbers[1])))
-    if not short_words or not short_numbers <= long_numbers:
+    short, long = sorted((a, b), key=lambda text: (len(_content_words(text)), len(numbers[text])))
+    short_words = _content_words(short)
+    if short_words and numbers[short] <= numbers[long]:
+        contained = len(short_words & _content_words(long)) / len(short_words)
+        if contained >= SAME_CLAIM_CONTAINED or (cosine >= SAME_CLAIM_CLOSE[0] and contained >= SAME_CLAIM_CLOSE[1]):
+            return True
+    if cosine < SAME_CLAIM_COSINE:
         return False
-    contained = len(short_words & long_words) / len(short_words)
-    return contained >= SAME_CLAIM_CONTAINED or (cosine >= SAME_CLAIM_CLOSE[0] and contained >= SAME_CLAIM_CLOSE[1])
+    if numbers[a] and numbers[a] == numbers[b] and (facts[a].names & facts[b].names or facts[a].dates & facts[b].dates):
+        return True  # "Mexico has extradited 37 cartel members", "Mexican authorities have transferred 37 inmates"
+    return any(numbers[x] <= numbers[y] and word_vectors.covered(x, y) >= CLOSE_WORDS for x, y in ((a, b), (b, a)))
 
 
 def _says_the_same(a: Sentence, b: Sentence) -> bool:
@@ -236,7 +280,8 @@ def _support(candidates: list[Candidate], similarity: np.ndarray, i: int) -> lis
     return sorted(best.values(), key=lambda j: candidates[j].sentence.doc)
 
 
-def rank_evidence(candidates: list[Candidate], vectors: np.ndarray, budget_words: int) -> list[Evidence]:
+def rank_evidence(candidates: list[Candidate], vectors: np.ndarray, budget_words: int,
+                  word_vectors: WordVectors) -> list[Evidence]:
     """Evidence in order of selection (most useful first), up to about `budget_words` words."""
     if not candidates:
         return []
@@ -268,26 +313,40 @@ def rank_evidence(candidates: list[Candidate], vectors: np.ndarray, budget_words
         best = int(np.argmax(mmr))
         if not np.isfinite(mmr[best]):
             break
-        best = _fullest_telling(candidates, similarity, best, np.isfinite(mmr))
+        best = _fullest_telling(candidates, similarity, best, np.isfinite(mmr), sources, word_vectors)
         chosen.append(best)
         words += candidates[best].sentence.words
         told |= [usable[j] and not told[j] and same_claim(candidates[j].sentence.text, candidates[best].sentence.text,
-                                                         float(similarity[j, best])) for j in range(len(candidates))]
+                                                         float(similarity[j, best]), word_vectors)
+                 for j in range(len(candidates))]
     return [_evidence(candidates, i, supports[i], int(sources[i]), float(score[i])) for i in chosen]
 
 
-def _fullest_telling(candidates: list[Candidate], similarity: np.ndarray, best: int, open_: np.ndarray) -> int:
-    """Of the sentences that tell the claim of `best`, the one that says the most: it says all that `best` says
-    (its content words and numbers) and more, as a fuller report of one event does ("…who was convicted in 2007 of
-    obstruction of justice" beside "…intended to pardon Libby"). An editor keeps the fullest telling; `best`
-    itself when none says more, or when the fuller one does not stand alone and `best` does."""
-    mine = _content_words(candidates[best].sentence.text)
-    numbers = extract_facts(candidates[best].sentence.text).numbers
-    alone = not points_outside(candidates[best].sentence.text)
+def _fullest_telling(candidates: list[Candidate], similarity: np.ndarray, best: int, open_: np.ndarray,
+                     sources: np.ndarray, word_vectors: WordVectors) -> int:
+    """Of the sentences that tell the claim of `best`, the one that says the most: it says all that `best` says and
+    more, as a fuller report of one event does ("…who was convicted in 2007 of obstruction of justice" beside
+    "…intended to pardon Libby"). It states `best`'s numbers and most of its content words; or, where it has as many
+    sources, nearly half of them and words close in meaning to the rest ("Chief Justice John Roberts joined the Supreme
+    Court's liberal wing … in temporarily blocking a Louisiana law" beside "The Supreme Court has agreed to temporarily
+    block a Louisiana abortion law"): a longer but less corroborated sentence must not push out the lede most sources
+    tell. An editor keeps the fullest telling; `best` itself when none says more, or when the fuller one does not
+    stand alone and `best` does."""
+    text = candidates[best].sentence.text
+    mine = _content_words(text)
+    numbers = extract_facts(text).numbers
+    alone = not points_outside(text)
+
+    def says_all_of_best(j: np.integer) -> bool:
+        other = candidates[j].sentence.text
+        shared = len(mine & _content_words(other))
+        return numbers <= extract_facts(other).numbers and (shared >= SAME_CLAIM_CONTAINED * len(mine) or (
+            sources[j] >= sources[best] and shared >= FULLER_OWN_WORDS * len(mine)
+            and word_vectors.covered(text, other) >= CLOSE_WORDS))
+
     fuller = [j for j in np.flatnonzero(open_) if len(_content_words(candidates[j].sentence.text)) > len(mine)
-              and len(mine & _content_words(candidates[j].sentence.text)) >= SAME_CLAIM_CONTAINED * len(mine)
-              and numbers <= extract_facts(candidates[j].sentence.text).numbers
-              and same_claim(candidates[j].sentence.text, candidates[best].sentence.text, float(similarity[j, best]))
+              and same_claim(candidates[j].sentence.text, text, float(similarity[j, best]), word_vectors)
+              and says_all_of_best(j)
               and not (alone and points_outside(candidates[j].sentence.text))]
     return int(max(fuller, key=lambda j: len(_content_words(candidates[j].sentence.text)))) if fuller else best
 

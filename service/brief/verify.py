@@ -37,7 +37,7 @@ from ..runtime.embed import Embedder
 from ..runtime.nlp import Parser
 from ..types import BriefSentence, Citation, Evidence, Origin, Sentence
 from ..values.facts import claimed_names, extract_facts, facts_of
-from .evidence import points_outside, same_claim
+from .evidence import WordVectors, points_outside, same_claim
 from .prompts import leaks_prompt
 from .rewrites import deletion_problem, resolution_problem
 from .roles import NEW_WORDS_ALLOWED, new_words, role_problem
@@ -147,9 +147,11 @@ class Verifier:
         overlap = np.array([len(words & w) / max(len(words), 1) for w in word_sets])
         return EMBEDDING_WEIGHT * (vectors @ sentence) + (1 - EMBEDDING_WEIGHT) * overlap
 
-    def verify(self, draft: Draft, evidence: Sequence[Evidence], max_words: int,
+    def verify(self, draft: Draft, evidence: Sequence[Evidence], max_words: int, word_vectors: WordVectors,
                one_sided: Callable[[str], str | None] = lambda text: None) -> Verified:
         """Attributed brief sentences, what was rejected and why, and whether the evidence had to stand in.
+
+        `word_vectors` are the ones `evidence.rank_evidence` told claims apart with: one test of a repeated claim.
 
         `one_sided` says why a sentence states one side of a disagreement as settled (see `claims`):
         such a sentence is rejected, verbatim or not.
@@ -179,8 +181,9 @@ class Verifier:
             reason, result, replacement = outcome
             if reason is None and result is not None:
                 source = evidence[sentence.evidence[0]] if sentence.evidence else None
-                if sentence.origin == "compressed" and source is not None and _told(result.text, kept, vectors) \
-                        and not _told(source.sentence.text, kept, vectors):  # the cut took what set it apart
+                if sentence.origin == "compressed" and source is not None \
+                        and _told(result.text, kept, vectors, word_vectors) \
+                        and not _told(source.sentence.text, kept, vectors, word_vectors):  # the cut took what set it apart
                     rejected.append(Rejection(sentence.text, "repeats: the cut leaves a claim told before",
                                               source.sentence.text))
                     result = _from_evidence([source], source.sentence.text, 1.0)
@@ -195,7 +198,7 @@ class Verifier:
             if replacement is not None:
                 used.add(replacement)
                 kept.append(_from_evidence([evidence[replacement]], evidence[replacement].sentence.text, 1.0))
-        kept = _within_budget(_one_claim_each(kept, vectors), max_words)
+        kept = _within_budget(_one_claim_each(kept, vectors, word_vectors), max_words)
         words = sum(len(s.text.split()) for s in kept)
         filler: list[BriefSentence] = []
         if words < FILL_BELOW * max_words and evidence:
@@ -203,7 +206,7 @@ class Verifier:
                       and not points_outside(item.sentence.text)]
             filler = [_from_evidence([unused[i]], unused[i].sentence.text, 1.0)
                       for i in evidence_within_budget(unused, max_words - words)]
-            kept = _within_budget(_one_claim_each(kept + filler, vectors), max_words)
+            kept = _within_budget(_one_claim_each(kept + filler, vectors, word_vectors), max_words)
         return Verified(kept, _stand_ins_kept(rejected, kept), fallback=bool(filler))
 
     def _parse(self, generated: Sequence[DraftSentence], evidence: Sequence[Evidence]) -> dict[str, Doc]:
@@ -279,18 +282,19 @@ def _naming(text: str, before: Sequence[Sentence]) -> list[Sentence]:
     return [s for s in reversed(before) if words & {w.lower() for w in _WORD.findall(s.text) if w[:1].isupper()}][:1]
 
 
-def _told(text: str, kept: Sequence[BriefSentence], vectors: dict[str, np.ndarray]) -> bool:
+def _told(text: str, kept: Sequence[BriefSentence], vectors: dict[str, np.ndarray], word_vectors: WordVectors) -> bool:
     """Whether a sentence of `kept` tells the claim `text` tells."""
     vector = vectors.get(text)
-    return vector is not None and any(same_claim(s.text, text, float(vectors[s.text] @ vector))
+    return vector is not None and any(same_claim(s.text, text, float(vectors[s.text] @ vector), word_vectors)
                                       for s in kept if s.text in vectors)
 
 
-def _one_claim_each(sentences: list[BriefSentence], vectors: dict[str, np.ndarray]) -> list[BriefSentence]:
+def _one_claim_each(sentences: list[BriefSentence], vectors: dict[str, np.ndarray],
+                    word_vectors: WordVectors) -> list[BriefSentence]:
     """The sentences without any that tells a claim an earlier one tells (two fusions can converge on one claim)."""
     out: list[BriefSentence] = []
     for sentence in sentences:
-        if not _told(sentence.text, out, vectors):
+        if not _told(sentence.text, out, vectors, word_vectors):
             out.append(sentence)
     return out
 
