@@ -243,6 +243,14 @@ def test_a_brief_tells_a_lede_in_other_words_once(pipeline: Pipeline) -> None:
     texts = [s.text for s in story.brief.sentences]
     assert (first in texts) != (second in texts), texts
 
+def test_the_main_event_comes_first_when_its_fullest_telling_closes_the_article(pipeline: Pipeline) -> None:
+    """Seed 004 opens on the transfer of twenty-six cartel figures and closes on a fuller recap of it ("The coordinated
+    expulsion of twenty-six high-ranking cartel figures … is a landmark event"). The brief tells the recap, where the
+    lede stood: first, not after the commentary that followed the lede."""
+    [document] = [d for d in seed_documents() if d["id"].startswith("004")]
+    [story] = run(pipeline, [document], max_words=120, mode="extractive").stories
+    assert "twenty-six" in story.brief.sentences[0].text, [s.text for s in story.brief.sentences]
+
 def test_that_is_points_outside_the_sentence() -> None:
     """"That’s exactly what his press secretary had said." stood in a NeuS brief with nothing before it."""
     from service.brief.evidence import points_outside

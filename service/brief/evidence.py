@@ -301,6 +301,7 @@ def rank_evidence(candidates: list[Candidate], vectors: np.ndarray, budget_words
             else np.ones(len(candidates), bool)
     preferred = usable & ~np.array([c.last_resort for c in candidates])
     chosen: list[int] = []
+    read_at = {i: c.position for i, c in enumerate(candidates)}  # where each reads in the brief's reading order
     words = 0
     told = np.zeros(len(candidates), bool)  # tells a claim already chosen
     while words < budget_words:
@@ -313,13 +314,17 @@ def rank_evidence(candidates: list[Candidate], vectors: np.ndarray, budget_words
         best = int(np.argmax(mmr))
         if not np.isfinite(mmr[best]):
             break
-        best = _fullest_telling(candidates, similarity, best, np.isfinite(mmr), sources, word_vectors)
+        fullest = _fullest_telling(candidates, similarity, best, np.isfinite(mmr), sources, word_vectors)
+        # the fuller telling reads where the one it stands for did: an article's closing recap of its lede
+        # ("The coordinated expulsion of twenty-six … is a landmark event") tells the main event, which comes first
+        read_at[fullest] = min(read_at[best], read_at[fullest])
+        best = fullest
         chosen.append(best)
         words += candidates[best].sentence.words
         told |= [usable[j] and not told[j] and same_claim(candidates[j].sentence.text, candidates[best].sentence.text,
                                                          float(similarity[j, best]), word_vectors)
                  for j in range(len(candidates))]
-    return [_evidence(candidates, i, supports[i], int(sources[i]), float(score[i])) for i in chosen]
+    return [_evidence(candidates, i, supports[i], int(sources[i]), float(score[i]), read_at[i]) for i in chosen]
 
 
 def _fullest_telling(candidates: list[Candidate], similarity: np.ndarray, best: int, open_: np.ndarray,
@@ -368,10 +373,10 @@ def _shared_wording(candidates: list[Candidate]) -> np.ndarray:
                      / (max(len(p), 1) * others) for c, p in zip(candidates, pairs)])
 
 
-def _evidence(candidates: list[Candidate], i: int, support: list[int], sources: int, score: float) -> Evidence:
+def _evidence(candidates: list[Candidate], i: int, support: list[int], sources: int, score: float,
+              position: float) -> Evidence:
     sentence = candidates[i].sentence
     backing = tuple(candidates[j].sentence for j in support)
     citations = tuple(Citation(s.doc, s.start, s.end) for s in (sentence, *backing))
-    return Evidence(sentence, backing, sources, round(score, 4), citations, candidates[i].position,
-                    candidates[i].before)
+    return Evidence(sentence, backing, sources, round(score, 4), citations, position, candidates[i].before)
 
