@@ -155,7 +155,7 @@ class Evidence:
     sources: int
     score: float
     citations: tuple[Citation, ...]
-    position: float  # where it reads: its place in its article, or that of an earlier telling it stands for
+    position: float  # where it reads: its place in its article, or that of the telling it stands for if earlier
     before: tuple[Sentence, ...] = ()  # the body sentences before it in its article, nearest last (for references)
 
     def group_of(self, k: int) -> int:

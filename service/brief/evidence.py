@@ -301,7 +301,7 @@ def rank_evidence(candidates: list[Candidate], vectors: np.ndarray, budget_words
             else np.ones(len(candidates), bool)
     preferred = usable & ~np.array([c.last_resort for c in candidates])
     chosen: list[int] = []
-    read_at = {i: c.position for i, c in enumerate(candidates)}  # where each reads in the brief's reading order
+    stands_for: dict[int, int] = {}  # a fuller telling chosen: the telling the ranking picked
     words = 0
     told = np.zeros(len(candidates), bool)  # tells a claim already chosen
     while words < budget_words:
@@ -315,16 +315,17 @@ def rank_evidence(candidates: list[Candidate], vectors: np.ndarray, budget_words
         if not np.isfinite(mmr[best]):
             break
         fullest = _fullest_telling(candidates, similarity, best, np.isfinite(mmr), sources, word_vectors)
-        # the fuller telling reads where the one it stands for did: an article's closing recap of its lede
-        # ("The coordinated expulsion of twenty-six … is a landmark event") tells the main event, which comes first
-        read_at[fullest] = min(read_at[best], read_at[fullest])
+        stands_for[fullest] = best
         best = fullest
         chosen.append(best)
         words += candidates[best].sentence.words
         told |= [usable[j] and not told[j] and same_claim(candidates[j].sentence.text, candidates[best].sentence.text,
                                                          float(similarity[j, best]), word_vectors)
                  for j in range(len(candidates))]
-    return [_evidence(candidates, i, supports[i], int(sources[i]), float(score[i]), read_at[i]) for i in chosen]
+    # a fuller telling has the rank and the place of the telling it stands for: an article's closing recap of its
+    # lede ("The coordinated expulsion of twenty-six … is a landmark event") tells the main event, which comes first
+    return [_evidence(candidates, i, supports[i], int(sources[i]), float(max(score[i], score[stands_for[i]])),
+                      min(candidates[i].position, candidates[stands_for[i]].position)) for i in chosen]
 
 
 def _fullest_telling(candidates: list[Candidate], similarity: np.ndarray, best: int, open_: np.ndarray,
