@@ -23,7 +23,6 @@ from .group.events import LEAD_SENTENCES, SameEventModel
 from .read.batch import article_of, prepare_all
 from .read.validation import check_text_read, validate_documents
 from .response import document_statuses, story_out
-from .runtime import collector
 from .runtime.embed import Embedder, StaticEmbedder
 from .runtime.nlp import Parser
 from .runtime.threads import thread_count, use_threads
@@ -144,10 +143,9 @@ class Pipeline:
 
     def group(self, request: BriefRequest, ids: list[str], effective: EffectiveSettings, timer: Timer) -> Grouping:
         """Stages 1-3: normalize, embed documents, near-duplicates and stories."""
-        with collector.paused_for(len(request.documents)):
-            docs, articles = self.read(request, ids, timer)
-            found = engine.group(articles, self.static, self.same_event, effective.duplicate_threshold,
-                                 effective.rewrite_threshold, effective.story_threshold, timer.stage)
+        docs, articles = self.read(request, ids, timer)
+        found = engine.group(articles, self.static, self.same_event, effective.duplicate_threshold,
+                             effective.rewrite_threshold, effective.story_threshold, timer.stage)
         return Grouping(docs, found)
 
     def read(self, request: BriefRequest, ids: list[str], timer: Timer) -> tuple[list[Document], list[Article]]:
