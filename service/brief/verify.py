@@ -180,13 +180,11 @@ class Verifier:
                 outcome = self._aligned(sentence, evidence, vectors, evidence_vectors, evidence_words, parsed)
             reason, result, replacement = outcome
             if reason is None and result is not None:
-                source = evidence[sentence.evidence[0]] if sentence.evidence else None
-                if sentence.origin == "compressed" and source is not None \
-                        and _told(result.text, kept, vectors, word_vectors) \
-                        and not _told(source.sentence.text, kept, vectors, word_vectors):  # the cut took what set it apart
-                    rejected.append(Rejection(sentence.text, "repeats: the cut leaves a claim told before",
-                                              source.sentence.text))
-                    result = _from_evidence([source], source.sentence.text, 1.0)
+                if sentence.origin == "compressed" and _told(result.text, kept, vectors, word_vectors):
+                    # the cut keeps only a claim told before; what it cut is detail, which the whole sentence
+                    # may still give as filler when the brief is short
+                    rejected.append(Rejection(sentence.text, "repeats: the cut leaves a claim told before", None))
+                    continue
                 kept.append(result)
                 used.update(sentence.evidence)  # told: its evidence is no filler
                 continue
