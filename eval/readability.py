@@ -12,7 +12,8 @@
   subject ("The move is…", "The remarks are…"; not "The move by the court…"), and a connective that goes on
   from the sentence before ("But…", "Then along came…", "However, …"; read from the parse: a conjunction or
   adverb of the main verb, not "Instead of…").
-  "It is unclear whether…" needs no antecedent and is not counted;
+  "It is unclear whether…" needs no antecedent and is not counted. A lead-in that ends on a colon ("Here are the
+  figures, by branch:") counts too, unless the brief goes on with the sentence that follows it in its article;
 - same-claim pairs: two sentences of one brief that tell one claim: a close paraphrase (MiniLM cosine at
   least `SAME_CLAIM_COSINE`), or most content words of the shorter one in the other with no number of its
   own.
@@ -132,6 +133,8 @@ class Readability:
 
     @staticmethod
     def _unresolved(k: int, brief: Sequence[str], parsed: Sequence[object], documents: Sequence[str]) -> bool:
+        if brief[k].rstrip(" \"”’')]").endswith(":"):  # it points at what follows it
+            return not (k + 1 < len(brief) and _after_its_own_antecedent(k + 1, brief, documents))
         doc = parsed[k]
         first = next((t for t in doc if not t.is_punct and not t.is_space), None)  # type: ignore[attr-defined]
         if first is None:

@@ -90,6 +90,16 @@ def test_readability_counts_a_bare_noun_of_an_earlier_event_as_an_unresolved_ope
     assert readability.unresolved == 1
 
 
+def test_readability_counts_a_lead_in_whose_list_is_not_in_the_brief(pipeline: Pipeline) -> None:
+    article = "Here are figures Kirby provided, by branch:\n\nArmy: 40% fully vaccinated with 57% with one dose."
+    readability = Readability(pipeline.embedder, pipeline.parser)
+    readability.add(["Here are figures Kirby provided, by branch:"], [], [article])
+    assert readability.unresolved == 1
+    readability.add(["Here are figures Kirby provided, by branch:", "Army: 40% fully vaccinated with 57% with one dose."],
+                    [], [article])
+    assert readability.unresolved == 1
+
+
 def test_the_faithful_share_of_hand_checked_sentences(tmp_path: Path) -> None:
     path = tmp_path / "checked.jsonl"
     path.write_text("".join(json.dumps({"origin": origin, "verdict": verdict}) + "\n"

@@ -393,3 +393,20 @@ def test_a_sentence_inside_someone_s_quotation_is_never_briefed(pipeline: Pipeli
     texts = [s.text for s in story.brief.sentences]
     assert "Georgia election officials said on Friday" in texts[0] and len(texts) >= 3, texts
     assert not any("stole the election" in t and "Giuliani" not in t for t in texts), texts
+
+
+PENTAGON = ("The Pentagon on Wednesday ordered military troops to get the COVID-19 vaccine as soon as possible, according "
+            "to a memo from Defense Secretary Lloyd Austin obtained by AP.\n\nWhy it matters: Pentagon spokesperson John "
+            "Kirby said Wednesday that \"on the active duty force, 68% is fully vaccinated, and we estimate just over 76% "
+            "have at least one dose.\"\n\nHere are figures Kirby provided, by branch:\n\nArmy: 40% fully vaccinated with "
+            "57% with one dose.\n\nMarine Corps: 53% fully vaccinated, 60% with one dose.\n\nNavy: 73% fully vaccinated, "
+            "79% with at least one dose.")  # Axios, allsides_dev e5756
+
+
+def test_a_lead_in_ending_on_a_colon_is_never_briefed(pipeline: Pipeline) -> None:
+    """What "Here are figures Kirby provided, by branch:" introduces follows it in the article, not in the brief
+    (allsides_dev's briefs of this article told it, with one figure after it or none)."""
+    brief = run(pipeline, [{"id": "axios", "text": PENTAGON}], max_words=150, mode="extractive").stories[0].brief
+    texts = [s.text for s in brief.sentences]
+    assert not [t for t in texts if t.rstrip().endswith(":")], texts
+    assert any("Army" in t for t in texts) and len(brief.text.split()) > 40

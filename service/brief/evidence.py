@@ -78,6 +78,7 @@ _POINTS_OUTSIDE = re.compile(
     + r")s?(?:\s*,|\s+(?:" + _GOES_ON + r")\b))"
     r"|.*[\"”’']\s*,?\s*(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b", re.IGNORECASE)
 _FINISHED = re.compile(r"[.!?…][\"”’')\]]*\s*$")
+_LEADS_IN = re.compile(r":[\"”’')\]]*\s*$")  # "Here are the figures Kirby provided, by branch:"
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _QUOTE_MARKS = re.compile(r"[“”″\"]")  # opening, closing (pages close with ″ too: `quotation_left_open`), straight
 _ELLIPSIS_END = re.compile(r"(?:\.\s?\.\s?\.|…)[\"”’')\]]*\s*$")
@@ -93,7 +94,7 @@ _EXPLETIVE_IT = re.compile(r"[\s\"“‘'(]*it(?:'s|’s| is| was| has been| rem
 class Candidate:
     sentence: Sentence  # from a duplicate group's representative: `sentence.doc` stands for the group
     position: float
-    briefable: bool = True  # False for a headline echoed in the text, or the tail or cut-off end of a sentence
+    briefable: bool = True  # False for a headline echoed in the text, the tail or cut-off end of a sentence, a lead-in
     last_resort: bool = False  # a question, the writer's own voice, a quotation nobody is said to say (`last_resort`)
     before: tuple[Sentence, ...] = ()  # the sentences before it in its article, nearest last
 
@@ -156,8 +157,9 @@ def titles(story: Story) -> list[str]:
 def candidates(story: Story, per_document: int) -> list[Candidate]:
     """The body sentences of each duplicate group's representative (the first `per_document`), with their
     position in the article; a headline echoed in the text, the tail of a split sentence, an article's end cut
-    off (`ends_cut_off`) and a sentence inside a quotation an earlier one opened are kept for comparing sources but
-    never briefed, a question or the writer's own voice only as a last resort."""
+    off (`ends_cut_off`), a sentence inside a quotation an earlier one opened and a lead-in that ends on a colon (what
+    it introduces follows it, outside the brief) are kept for comparing sources but never briefed, a question or the
+    writer's own voice only as a last resort."""
     words = {word_set(title) for title in titles(story)}
     out = []
     for group in story.groups:
@@ -167,7 +169,7 @@ def candidates(story: Story, per_document: int) -> list[Candidate]:
         for n, sentence in enumerate(body[:per_document]):
             cut_off = n == len(body) - 1 and ends_cut_off(sentence.text)
             briefable = not echoes_title(sentence.text, words) and _TAIL.match(sentence.text) is None and not cut_off \
-                and not quoted[n]
+                and not quoted[n] and _LEADS_IN.search(sentence.text) is None
             out.append(Candidate(sentence, n / max(len(body), 1), briefable, last_resort(sentence.text),
                                  body[max(n - CONTEXT_SENTENCES, 0):n]))
     return out
