@@ -59,6 +59,7 @@ _EXPLETIVE_IT = re.compile(r"^it(?:'s|’s| is| was| has been| remains| seems| a
 _PERSONAL = frozenset({"he", "she", "his", "her", "him"})
 _OTHER = frozenset({"it", "its", "they", "their", "them", "this", "these", "those"})
 _DEFINING = frozenset(("prep", "acl", "compound", "amod", "nummod", "poss", "nmod"))  # "the move by the court"
+_LEAD_IN = re.compile(r"[:：][\"”’')\]»]*\s*$")  # "Here are figures Kirby provided, by branch:"
 _WHEN = frozenset("day week month year time morning afternoon night evening weekend season spring summer fall autumn "
                   "winter century decade quarter".split())  # "This week…" points at no earlier sentence
 
@@ -133,7 +134,7 @@ class Readability:
 
     @staticmethod
     def _unresolved(k: int, brief: Sequence[str], parsed: Sequence[object], documents: Sequence[str]) -> bool:
-        if brief[k].rstrip(" \"”’')]").endswith(":"):  # it points at what follows it
+        if _LEAD_IN.search(brief[k]):  # it points at what follows it
             return not (k + 1 < len(brief) and _after_its_own_antecedent(k + 1, brief, documents))
         doc = parsed[k]
         first = next((t for t in doc if not t.is_punct and not t.is_space), None)  # type: ignore[attr-defined]

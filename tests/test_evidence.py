@@ -403,7 +403,7 @@ PENTAGON = ("The Pentagon on Wednesday ordered military troops to get the COVID-
             "79% with at least one dose.")  # Axios, allsides_dev e5756
 
 
-def test_a_lead_in_ending_on_a_colon_is_never_briefed(pipeline: Pipeline) -> None:
+def test_a_set_up_for_what_follows_is_never_briefed(pipeline: Pipeline) -> None:
     """What "Here are figures Kirby provided, by branch:" introduces follows it in the article, not in the brief
     (allsides_dev's briefs of this article told it, with one figure after it or none)."""
     brief = run(pipeline, [{"id": "axios", "text": PENTAGON}], max_words=150, mode="extractive").stories[0].brief

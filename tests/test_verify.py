@@ -215,20 +215,22 @@ def check_rewrite(pipeline: Pipeline, text: str, origin: str, source: str, befor
     return verify(pipeline, draft, [item])
 
 
-def test_a_compression_that_would_repeat_a_claim_told_before_is_told_whole_in_a_short_brief(pipeline: Pipeline
-                                                                                           ) -> None:
-    """Two outlets' ledes of one event (a neus_val set): the second, cut to its main clause, tells only what the first
-    told. The cut is dropped; the brief, one 17-word sentence without it, is filled with the whole sentence and the fact
-    that sets it apart."""
-    first = ("Hillary Clinton marked her place in American history Tuesday night, declaring victory in the Democratic "
-             "presidential race.")
-    second = ("Hillary Clinton carved her name in history Tuesday, becoming the first woman ever chosen to lead a major "
-              "party into the fall presidential campaign.")
+CLINTON_FIRST = ("Hillary Clinton marked her place in American history Tuesday night, declaring victory in the "
+                 "Democratic presidential race.")
+CLINTON_SECOND = ("Hillary Clinton carved her name in history Tuesday, becoming the first woman ever chosen to lead a "
+                  "major party into the fall presidential campaign.")  # two outlets' ledes of one neus_val set
+CLINTON_CUT = "Hillary Clinton carved her name in history Tuesday."
+
+
+def test_a_compression_that_would_repeat_a_claim_told_before_is_told_whole_in_a_short_brief(
+        pipeline: Pipeline) -> None:
+    """The second lede, cut to its main clause, tells only what the first told. The cut is dropped; the brief, one
+    17-word sentence without it, is filled with the whole sentence and the fact that sets it apart."""
+    first, second = CLINTON_FIRST, CLINTON_SECOND
     sentences = [Sentence(n, 0, text, 0, len(text), "body") for n, text in enumerate((first, second))]
     items = [Evidence(s, (), 1, 1.0, (Citation(s.doc, 0, s.end),), float(n)) for n, s in enumerate(sentences)]
-    cut = "Hillary Clinton carved her name in history Tuesday."
     draft = Draft((DraftSentence(first, (0,), verbatim=True),
-                   DraftSentence(cut, (1,), verbatim=False, merged=(sentences[1],), sources=1, origin="compressed")))
+                   DraftSentence(CLINTON_CUT, (1,), verbatim=False, merged=(sentences[1],), sources=1, origin="compressed")))
     result = verify(pipeline, draft, items)
     assert [(s.text, s.origin) for s in result.sentences] == [(first, "copied"), (second, "copied")]
     assert result.fallback
@@ -238,11 +240,8 @@ def test_a_compression_that_would_repeat_a_claim_told_before_is_left_out_of_a_fu
     """The same cut where the brief already tells other claims: the whole sentence tells the claim once more with a
     detail (hand-checked repeats of neus_val: "Former Vice President Joe Biden said he would seek the Democratic
     presidential nomination in 2020, launching a third bid…" after "…Joe Biden formally announced he's running for
-    president in 2020"), so neither it nor the cut is told."""
-    first = ("Hillary Clinton marked her place in American history Tuesday night, declaring victory in the Democratic "
-             "presidential race.")
-    second = ("Hillary Clinton carved her name in history Tuesday, becoming the first woman ever chosen to lead a major "
-              "party into the fall presidential campaign.")
+    president in 2020"), so neither it nor the cut is told. The three other claims are written for the test."""
+    first, second = CLINTON_FIRST, CLINTON_SECOND
     others = ("Bernie Sanders told supporters in California that he would stay in the race until the party's convention "
               "in Philadelphia in July.",
               "Donald Trump, the presumptive Republican nominee, attacked Clinton's record as secretary of state in a "
@@ -251,9 +250,8 @@ def test_a_compression_that_would_repeat_a_claim_told_before_is_left_out_of_a_fu
               "Clinton as soon as this week, the White House said.")
     sentences = [Sentence(n, 0, text, 0, len(text), "body") for n, text in enumerate((first, *others, second))]
     items = [Evidence(s, (), 1, 1.0, (Citation(s.doc, 0, s.end),), float(n)) for n, s in enumerate(sentences)]
-    cut = "Hillary Clinton carved her name in history Tuesday."
     draft = Draft((*(DraftSentence(s.text, (n,), verbatim=True) for n, s in enumerate(sentences[:-1])),
-                   DraftSentence(cut, (len(sentences) - 1,), verbatim=False, merged=(sentences[-1],), sources=1,
+                   DraftSentence(CLINTON_CUT, (len(sentences) - 1,), verbatim=False, merged=(sentences[-1],), sources=1,
                                  origin="compressed")))
     result = Verifier(pipeline.embedder, 0.55, pipeline.parser).verify(draft, items, max_words=120,
                                                                        word_vectors=WordVectors(pipeline.static))

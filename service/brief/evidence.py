@@ -14,8 +14,9 @@ carried, never recomputed.
 
 A sentence reads like an editor's only if it stands alone: a headline echoed in the text, the
 cut-off tail of a sentence a page split ("new infections are beginning to rise."), or an article's last
-sentence stopping inside a quotation it opens ('published a story titled “U.S.': the text was cut off), is
-never evidence. A question, an exclamation, the writer's own voice ("I", "we", words to the reader) outside a
+sentence stopping inside a quotation it opens ('published a story titled “U.S.': the text was cut off), or a
+set-up that only points at what follows it ("Here are figures Kirby provided, by branch:", "Here's what you need to
+know."), is never evidence while anything else is. A question, an exclamation, the writer's own voice ("I", "we", words to the reader) outside a
 quotation, a quotation alone with nobody saying it, or a sentence with no end (its line broke it off), is
 briefed only when nothing else is left: a brief reports what happened, it does not ask, chant or chat. A sentence
 that points outside itself ("He said they…") keeps the sentences before it in its article, so that a writer
@@ -78,7 +79,7 @@ _POINTS_OUTSIDE = re.compile(
     + r")s?(?:\s*,|\s+(?:" + _GOES_ON + r")\b))"
     r"|.*[\"”’']\s*,?\s*(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b", re.IGNORECASE)
 _FINISHED = re.compile(r"[.!?…][\"”’')\]]*\s*$")
-_LEADS_IN = re.compile(r":[\"”’')\]]*\s*$")  # "Here are the figures Kirby provided, by branch:"
+_SETS_UP = re.compile(r"\s*(?:here(?:'s|’s| is| are)|below (?:is|are))\b", re.IGNORECASE)  # not in a quotation
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _QUOTE_MARKS = re.compile(r"[“”″\"]")  # opening, closing (pages close with ″ too: `quotation_left_open`), straight
 _ELLIPSIS_END = re.compile(r"(?:\.\s?\.\s?\.|…)[\"”’')\]]*\s*$")
@@ -94,7 +95,7 @@ _EXPLETIVE_IT = re.compile(r"[\s\"“‘'(]*it(?:'s|’s| is| was| has been| rem
 class Candidate:
     sentence: Sentence  # from a duplicate group's representative: `sentence.doc` stands for the group
     position: float
-    briefable: bool = True  # False for a headline echoed in the text, the tail or cut-off end of a sentence, a lead-in
+    briefable: bool = True  # False for a headline echoed in the text, the tail or cut-off end of a sentence, a set-up
     last_resort: bool = False  # a question, the writer's own voice, a quotation nobody is said to say (`last_resort`)
     before: tuple[Sentence, ...] = ()  # the sentences before it in its article, nearest last
 
@@ -157,9 +158,9 @@ def titles(story: Story) -> list[str]:
 def candidates(story: Story, per_document: int) -> list[Candidate]:
     """The body sentences of each duplicate group's representative (the first `per_document`), with their
     position in the article; a headline echoed in the text, the tail of a split sentence, an article's end cut
-    off (`ends_cut_off`), a sentence inside a quotation an earlier one opened and a lead-in that ends on a colon (what
-    it introduces follows it, outside the brief) are kept for comparing sources but never briefed, a question or the
-    writer's own voice only as a last resort."""
+    off (`ends_cut_off`), a sentence inside a quotation an earlier one opened and a set-up ("Here are figures Kirby
+    provided, by branch:": what it introduces follows it, outside the brief) are kept for comparing sources but never
+    briefed, a question or the writer's own voice only as a last resort."""
     words = {word_set(title) for title in titles(story)}
     out = []
     for group in story.groups:
@@ -169,7 +170,7 @@ def candidates(story: Story, per_document: int) -> list[Candidate]:
         for n, sentence in enumerate(body[:per_document]):
             cut_off = n == len(body) - 1 and ends_cut_off(sentence.text)
             briefable = not echoes_title(sentence.text, words) and _TAIL.match(sentence.text) is None and not cut_off \
-                and not quoted[n] and _LEADS_IN.search(sentence.text) is None
+                and not quoted[n] and not _SETS_UP.match(sentence.text)
             out.append(Candidate(sentence, n / max(len(body), 1), briefable, last_resort(sentence.text),
                                  body[max(n - CONTEXT_SENTENCES, 0):n]))
     return out

@@ -17,9 +17,9 @@ generated sentence is checked, in this order, and removed at the first failure:
 A failing fused sentence gives way to its claim's original sentence; a failing whole-brief
 sentence to the evidence sentence it garbled when one is close. The response says what and why.
 When too little survives, unused evidence fills the budget. No two sentences of a brief tell one claim
-(the later goes), except that a compression whose cut took what set its claim apart from one told
-before (a second outlet's lede cut back to what the first said) is told as its sentence was written
-(which may leave less room for the sentences after it).
+(the later goes). A compression cut back to a claim told before (a second outlet's lede cut to what the
+first said) goes, and its sentence does not stand in: whole, it tells the claim again with a detail. That
+sentence stays unused evidence, which fills a brief left short, unless it too tells a claim told before.
 No sentence leaves without a citation.
 """
 
@@ -181,9 +181,11 @@ class Verifier:
             reason, result, replacement = outcome
             if reason is None and result is not None:
                 if sentence.origin == "compressed" and _told(result.text, kept, vectors, word_vectors):
-                    # the cut keeps only a claim told before; what it cut is detail, which the whole sentence
-                    # may still give as filler when the brief is short
+                    # the cut keeps only a claim told before; what it cut is detail, which the whole sentence may
+                    # still give as filler when the brief is short, unless it too is told before
                     rejected.append(Rejection(sentence.text, "repeats: the cut leaves a claim told before", None))
+                    if any(_told(evidence[i].sentence.text, kept, vectors, word_vectors) for i in sentence.evidence):
+                        used.update(sentence.evidence)
                     continue
                 kept.append(result)
                 used.update(sentence.evidence)  # told: its evidence is no filler
