@@ -14,6 +14,9 @@
   adverb of the main verb, not "Instead of…").
   "It is unclear whether…" needs no antecedent and is not counted. A lead-in that ends on a colon ("Here are the
   figures, by branch:") counts too, unless the brief goes on with the sentence that follows it in its article;
+- fragment: a sentence that stops without a sentence's end (no full stop, question or exclamation mark before any
+  closing quote or bracket), as a feed's excerpt or a line break cuts it: "As The Post's Philip Rucker, Robert Costa
+  and" (a lead-in that ends on a colon is counted above instead);
 - same-claim pairs: two sentences of one brief that tell one claim: a close paraphrase (MiniLM cosine at
   least `SAME_CLAIM_COSINE`), or most content words of the shorter one in the other with no number of its
   own.
@@ -59,6 +62,7 @@ _EXPLETIVE_IT = re.compile(r"^it(?:'s|’s| is| was| has been| remains| seems| a
 _PERSONAL = frozenset({"he", "she", "his", "her", "him"})
 _OTHER = frozenset({"it", "its", "they", "their", "them", "this", "these", "those"})
 _DEFINING = frozenset(("prep", "acl", "compound", "amod", "nummod", "poss", "nmod"))  # "the move by the court"
+_ENDED = re.compile(r"[.!?…][\"”’')\]»]*\s*$")
 _LEAD_IN = re.compile(r"[:：][\"”’')\]»]*\s*$")  # "Here are figures Kirby provided, by branch:"
 _WHEN = frozenset("day week month year time morning afternoon night evening weekend season spring summer fall autumn "
                   "winter century decade quarter".split())  # "This week…" points at no earlier sentence
@@ -100,10 +104,11 @@ class Readability:
     headlines: int = 0
     furniture: int = 0
     unresolved: int = 0
+    fragments: int = 0
     same_claim_pairs: int = 0
     briefs: int = 0
     examples: dict[str, list[str]] = field(default_factory=lambda: {"headline": [], "furniture": [], "unresolved": [],
-                                                                    "same claim": []})
+                                                                    "fragment": [], "same claim": []})
 
     def add(self, brief: Sequence[str], titles: Sequence[str], documents: Sequence[str]) -> None:
         """One brief: its sentences in order, the input's titles and the input's texts."""
@@ -116,6 +121,8 @@ class Readability:
                 self._count("headline", sentence)
             if is_furniture(sentence):
                 self._count("furniture", sentence)
+            if not _ENDED.search(sentence) and not _LEAD_IN.search(sentence):
+                self._count("fragment", sentence)
         parsed = self.parser.parse(list(brief))
         for k, doc in enumerate(parsed):
             if self._unresolved(k, brief, parsed, documents):
@@ -128,7 +135,7 @@ class Readability:
 
     def _count(self, what: str, example: str) -> None:
         attribute = {"headline": "headlines", "furniture": "furniture", "unresolved": "unresolved",
-                     "same claim": "same_claim_pairs"}[what]
+                     "fragment": "fragments", "same claim": "same_claim_pairs"}[what]
         setattr(self, attribute, getattr(self, attribute) + 1)
         self.examples[what].append(example)
 
@@ -161,7 +168,8 @@ class Readability:
     def figures(self) -> dict[str, float]:
         share = max(self.sentences, 1)
         return {"headline": self.headlines / share, "furniture": self.furniture / share,
-                "unresolved": self.unresolved / share, "same-claim pairs": float(self.same_claim_pairs)}
+                "unresolved": self.unresolved / share, "fragment": self.fragments / share,
+                "same-claim pairs": float(self.same_claim_pairs)}
 
 
 def same_claim(a: str, b: str, cosine: float) -> bool:

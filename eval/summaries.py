@@ -346,7 +346,8 @@ def evaluate(topics: list[Topic], words: int, modes: list[str], story_threshold:
 
 COLUMNS = (("valid", "valid citations"), ("kept", "generated kept by verify"), ("fused", "fused from ≥2 sources"),
            ("written", "written by the model"), ("headline", "headlines"), ("furniture", "furniture"),
-           ("unresolved", "unresolved openers"), ("one span twice", "briefs citing one span twice"))
+           ("unresolved", "unresolved openers"), ("fragment", "fragments"),
+           ("one span twice", "briefs citing one span twice"))
 
 
 def main() -> None:

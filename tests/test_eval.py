@@ -100,6 +100,13 @@ def test_readability_counts_a_lead_in_whose_list_is_not_in_the_brief(pipeline: P
     assert readability.unresolved == 1
 
 
+def test_readability_counts_a_sentence_cut_off_before_its_end(pipeline: Pipeline) -> None:
+    readability = Readability(pipeline.embedder, pipeline.parser)
+    readability.add(["As The Post's Philip Rucker, Robert Costa and", "The vote is set for Friday.",
+                     '"We will win," she said.', "Here are the figures:"], [], [])
+    assert readability.fragments == 1 and readability.figures()["fragment"] == 1 / 4
+
+
 def test_the_faithful_share_of_hand_checked_sentences(tmp_path: Path) -> None:
     path = tmp_path / "checked.jsonl"
     path.write_text("".join(json.dumps({"origin": origin, "verdict": verdict}) + "\n"

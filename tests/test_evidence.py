@@ -410,3 +410,17 @@ def test_a_set_up_for_what_follows_is_never_briefed(pipeline: Pipeline) -> None:
     texts = [s.text for s in brief.sentences]
     assert not [t for t in texts if t.rstrip().endswith(":")], texts
     assert any("Army" in t for t in texts) and len(brief.text.split()) > 40
+
+
+CUT_OFF_EXCERPT = ("For the second time in two major legislative battles, the Trump White House has issued an ultimatum — "
+                   "only to back down. In the health care debate, the president was going to force a House vote on the "
+                   "package and dare skeptical Republicans to vote against replacing Obamacare, before abandoning that plan "
+                   "in the face of defeat. And now, in the government funding debate, he's backing off his previous demand "
+                   "that Congress approve funding for his border wall. As The Post's Philip Rucker, Robert Costa and ")
+# a neus_val article as its set gives it, cut off mid-sentence
+
+
+def test_a_sentence_cut_off_before_its_end_is_never_briefed(pipeline: Pipeline) -> None:
+    brief = run(pipeline, [{"id": "post", "text": CUT_OFF_EXCERPT}], max_words=120, mode="extractive").stories[0].brief
+    texts = [s.text for s in brief.sentences]
+    assert texts and not [t for t in texts if "Robert Costa" in t], texts

@@ -13,12 +13,12 @@ that says all another says, and more), and a light penalty for closeness
 carried, never recomputed.
 
 A sentence reads like an editor's only if it stands alone: a headline echoed in the text, the
-cut-off tail of a sentence a page split ("new infections are beginning to rise."), or an article's last
-sentence stopping inside a quotation it opens ('published a story titled “U.S.': the text was cut off), or a
-set-up that only points at what follows it ("Here are figures Kirby provided, by branch:", "Here's what you need to
-know."), is never evidence while anything else is. A question, an exclamation, the writer's own voice ("I", "we", words to the reader) outside a
-quotation, a quotation alone with nobody saying it, or a sentence with no end (its line broke it off), is
-briefed only when nothing else is left: a brief reports what happened, it does not ask, chant or chat. A sentence
+cut-off tail of a sentence a page split ("new infections are beginning to rise."), a sentence with no end (a feed's
+excerpt or a line break cut it: "As The Post's Philip Rucker, Robert Costa and"), an article's last sentence
+stopping inside a quotation it opens ('published a story titled “U.S.': the text was cut off), or a set-up that only
+points at what follows it ("Here are figures Kirby provided, by branch:", "Here's what you need to know."), is never
+evidence while anything else is. A question, an exclamation, the writer's own voice ("I", "we", words to the reader)
+outside a quotation, or a quotation alone with nobody saying it, is briefed only after everything else: a brief reports what happened, it does not ask, chant or chat. A sentence
 that points outside itself ("He said they…") keeps the sentences before it in its article, so that a writer
 can make it stand alone or leave it out.
 """
@@ -157,10 +157,10 @@ def titles(story: Story) -> list[str]:
 
 def candidates(story: Story, per_document: int) -> list[Candidate]:
     """The body sentences of each duplicate group's representative (the first `per_document`), with their
-    position in the article; a headline echoed in the text, the tail of a split sentence, an article's end cut
-    off (`ends_cut_off`), a sentence inside a quotation an earlier one opened and a set-up ("Here are figures Kirby
-    provided, by branch:": what it introduces follows it, outside the brief) are kept for comparing sources but never
-    briefed, a question or the writer's own voice only as a last resort."""
+    position in the article; a headline echoed in the text, the tail of a split sentence, a sentence with no end
+    or an article's end cut off (`ends_cut_off`), a sentence inside a quotation an earlier one opened and a set-up
+    ("Here are figures Kirby provided, by branch:": what it introduces follows it, outside the brief) are kept for
+    comparing sources but never briefed, a question or the writer's own voice only as a last resort."""
     words = {word_set(title) for title in titles(story)}
     out = []
     for group in story.groups:
@@ -168,7 +168,7 @@ def candidates(story: Story, per_document: int) -> list[Candidate]:
         body = document.body
         quoted = inside_quotations(body[:per_document], document.text)
         for n, sentence in enumerate(body[:per_document]):
-            cut_off = n == len(body) - 1 and ends_cut_off(sentence.text)
+            cut_off = _FINISHED.search(sentence.text) is None or n == len(body) - 1 and ends_cut_off(sentence.text)
             briefable = not echoes_title(sentence.text, words) and _TAIL.match(sentence.text) is None and not cut_off \
                 and not quoted[n] and not _SETS_UP.match(sentence.text)
             out.append(Candidate(sentence, n / max(len(body), 1), briefable, last_resort(sentence.text),
