@@ -14,9 +14,9 @@
   adverb of the main verb, not "Instead of…").
   "It is unclear whether…" needs no antecedent and is not counted. A lead-in that ends on a colon ("Here are the
   figures, by branch:") counts too, unless the brief goes on with the sentence that follows it in its article;
-- fragment: a sentence that stops without a sentence's end (no full stop, question or exclamation mark before any
-  closing quote or bracket), as a feed's excerpt or a line break cuts it: "As The Post's Philip Rucker, Robert Costa
-  and" (a lead-in that ends on a colon is counted above instead);
+- fragment: a sentence that stops mid-phrase (on a word, a number, a comma or a dash, before any closing quote), as a
+  feed's excerpt or a line break cuts it: "As The Post's Philip Rucker, Robert Costa and" (a lead-in that ends on a
+  colon is counted above instead);
 - same-claim pairs: two sentences of one brief that tell one claim: a close paraphrase (MiniLM cosine at
   least `SAME_CLAIM_COSINE`), or most content words of the shorter one in the other with no number of its
   own.
@@ -62,7 +62,7 @@ _EXPLETIVE_IT = re.compile(r"^it(?:'s|’s| is| was| has been| remains| seems| a
 _PERSONAL = frozenset({"he", "she", "his", "her", "him"})
 _OTHER = frozenset({"it", "its", "they", "their", "them", "this", "these", "those"})
 _DEFINING = frozenset(("prep", "acl", "compound", "amod", "nummod", "poss", "nmod"))  # "the move by the court"
-_ENDED = re.compile(r"[.!?…][\"”’')\]»]*\s*$")
+_MID_PHRASE = re.compile(r"[\w,–—-][\"”’'″)»“]*\s*$")  # stops on a word, a number, a comma or a dash
 _LEAD_IN = re.compile(r"[:：][\"”’')\]»]*\s*$")  # "Here are figures Kirby provided, by branch:"
 _WHEN = frozenset("day week month year time morning afternoon night evening weekend season spring summer fall autumn "
                   "winter century decade quarter".split())  # "This week…" points at no earlier sentence
@@ -121,7 +121,7 @@ class Readability:
                 self._count("headline", sentence)
             if is_furniture(sentence):
                 self._count("furniture", sentence)
-            if not _ENDED.search(sentence) and not _LEAD_IN.search(sentence):
+            if _MID_PHRASE.search(sentence):
                 self._count("fragment", sentence)
         parsed = self.parser.parse(list(brief))
         for k, doc in enumerate(parsed):

@@ -424,3 +424,21 @@ def test_a_sentence_cut_off_before_its_end_is_never_briefed(pipeline: Pipeline) 
     brief = run(pipeline, [{"id": "post", "text": CUT_OFF_EXCERPT}], max_words=120, mode="extractive").stories[0].brief
     texts = [s.text for s in brief.sentences]
     assert texts and not [t for t in texts if "Robert Costa" in t], texts
+
+
+def test_a_story_told_only_in_a_cut_off_sentence_still_gets_its_brief(pipeline: Pipeline) -> None:
+    excerpt = ("U.S. President Donald Trump's former personal lawyer Michael Cohen testified on Tuesday that Trump had "
+               "directed him to commit a crime by arranging payments ahead of the 2016 presidential")  # a neus_val excerpt
+    brief = run(pipeline, [{"id": "cohen", "text": excerpt}], max_words=80, mode="extractive").stories[0].brief
+    assert [s.text for s in brief.sentences] == [excerpt]
+
+
+def test_a_claim_that_ends_on_a_colon_is_still_briefed(pipeline: Pipeline) -> None:
+    """It introduces what the brief leaves out, but it states a claim; only a set-up ("Here are…") says nothing. Told
+    after the sentence that ends like one (it is a last resort), within the budget."""
+    claim = ("Hillary Clinton and Donald Trump made some inaccurate claims during an NBC “commander-in-chief” forum on "
+             "military and veterans issues:")  # a neus_val article's first sentence
+    text = ("Fact check: Trump and Clinton at the 'commander-in-chief' forum.\n\n" + claim  # the set's title, its excerpt
+            + "\n\nClinton said she had never sent classified material on her private email system.")  # written here
+    brief = run(pipeline, [{"id": "factcheck", "text": text}], max_words=80, mode="extractive").stories[0].brief
+    assert claim in [s.text for s in brief.sentences]

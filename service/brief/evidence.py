@@ -79,6 +79,9 @@ _POINTS_OUTSIDE = re.compile(
     + r")s?(?:\s*,|\s+(?:" + _GOES_ON + r")\b))"
     r"|.*[\"”’']\s*,?\s*(?:he|she|they)\s+(?:said|says|added|told|wrote|explained|noted|argued|asked)\b", re.IGNORECASE)
 _FINISHED = re.compile(r"[.!?…][\"”’')\]]*\s*$")
+# the text stops on a word, a number, a comma or a dash, as a feed's excerpt cuts it ("…Robert Costa and"); not on a
+# colon, a citation mark ("[3]"), an emoji or another script's full stop ("。")
+_STOPS_MID_PHRASE = re.compile(r"[\w,–—-][\"”’'″)»“]*\s*$")
 _SETS_UP = re.compile(r"\s*(?:here(?:'s|’s| is| are)|below (?:is|are))\b", re.IGNORECASE)  # not in a quotation
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _QUOTE_MARKS = re.compile(r"[“”″\"]")  # opening, closing (pages close with ″ too: `quotation_left_open`), straight
@@ -95,7 +98,7 @@ _EXPLETIVE_IT = re.compile(r"[\s\"“‘'(]*it(?:'s|’s| is| was| has been| rem
 class Candidate:
     sentence: Sentence  # from a duplicate group's representative: `sentence.doc` stands for the group
     position: float
-    briefable: bool = True  # False for a headline echoed in the text, the tail or cut-off end of a sentence, a set-up
+    briefable: bool = True  # False for a headline echoed in the text, a sentence's tail, a fragment, a set-up
     last_resort: bool = False  # a question, the writer's own voice, a quotation nobody is said to say (`last_resort`)
     before: tuple[Sentence, ...] = ()  # the sentences before it in its article, nearest last
 
@@ -115,8 +118,8 @@ def _ends_a_quote(text: str) -> bool:
 def last_resort(text: str) -> bool:
     """Whether the sentence asks a question, exclaims, speaks in the writer's own voice ("I", "we", "you") outside
     a quotation, is a quotation that says nobody said it (or opens one that only a later sentence attributes), or
-    stops without an end (the head of a sentence a line break cut): a columnist's aside, a slogan or a fragment, not
-    a report of what happened."""
+    stops without a sentence's end (a lead-in's colon; one cut off mid-phrase is not briefed at all while anything
+    else is, `candidates`): a columnist's aside, a slogan or a fragment, not a report of what happened."""
     if text.rstrip(" \"”’')").endswith(("?", "!")) or not _FINISHED.search(text):
         return True
     stripped = text.strip()
@@ -168,7 +171,8 @@ def candidates(story: Story, per_document: int) -> list[Candidate]:
         body = document.body
         quoted = inside_quotations(body[:per_document], document.text)
         for n, sentence in enumerate(body[:per_document]):
-            cut_off = _FINISHED.search(sentence.text) is None or n == len(body) - 1 and ends_cut_off(sentence.text)
+            cut_off = _STOPS_MID_PHRASE.search(sentence.text) is not None or (
+                n == len(body) - 1 and ends_cut_off(sentence.text))
             briefable = not echoes_title(sentence.text, words) and _TAIL.match(sentence.text) is None and not cut_off \
                 and not quoted[n] and not _SETS_UP.match(sentence.text)
             out.append(Candidate(sentence, n / max(len(body), 1), briefable, last_resort(sentence.text),
