@@ -165,10 +165,6 @@ def checked_repeats(dump: Path, checked: Path) -> str:
                      f"({unchecked[mode]} not checked)" for mode in sorted(pairs))
 
 
-def load_jsonl(path: Path) -> list[Topic]:
-    return records(path)
-
-
 def convert_multinews(source: Path, target: Path) -> int:
     """Multi-News CSV (`documents` a Python list literal, `summary` opening with "– ") to the JSONL format."""
     csv.field_size_limit(sys.maxsize)
@@ -354,7 +350,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     loaders = {"multiling": load_multiling, "neus": load_neus, "allsides": load_allsides, "ecbplus": load_ecbplus,
-               "pages": load_pages, "jsonl": load_jsonl}
+               "pages": load_pages, "jsonl": records}
     for name in loaders:
         command = sub.add_parser(name)
         command.add_argument("path", type=Path)

@@ -167,8 +167,9 @@ class Pipeline:
         information, and counting groups (not copies) is what corroboration means."""
         with timer.stage("evidence"):
             candidates = evidence.candidates(story, SENTENCES_PER_DOCUMENT)
-            vectors = self.embedder.encode([c.sentence.text for c in candidates], timer.check)
-            word_vectors = evidence.WordVectors(self.static, [c.sentence.text for c in candidates])
+            texts = [c.sentence.text for c in candidates]
+            vectors = self.embedder.encode(texts, timer.check)
+            word_vectors = evidence.WordVectors(self.static, texts)
             ranked = evidence.rank_evidence(candidates, vectors, EVIDENCE_POOL * max_words, word_vectors)
         with timer.stage("disagreements"):
             differing, group_of = variants(story.groups, SENTENCES_PER_DOCUMENT)

@@ -215,6 +215,7 @@ class WordVectors:
     def __init__(self, static: StaticEmbedder, texts: Iterable[str] = ()) -> None:
         self._static = static
         self._vectors: dict[str, np.ndarray] = {}
+        self._covered: dict[tuple[str, str], float] = {}  # both orders of a pair from one product: each is asked
         self._add({w for text in texts for w in _content_words(text)})
 
     def _add(self, words: Iterable[str]) -> None:
@@ -228,10 +229,12 @@ class WordVectors:
 
     def covered(self, a: str, b: str) -> float:
         """The mean, over `a`'s content words, of the cosine of the closest of `b`'s (1 for a word `b` has)."""
-        mine, theirs = _content_words(a), _content_words(b)
-        if not mine or not theirs:
-            return 0.0
-        return float((self._vectors_of(mine) @ self._vectors_of(theirs).T).max(axis=1).mean())
+        if (a, b) not in self._covered:
+            mine, theirs = _content_words(a), _content_words(b)
+            closeness = self._vectors_of(mine) @ self._vectors_of(theirs).T if mine and theirs else None
+            self._covered[a, b] = 0.0 if closeness is None else float(closeness.max(axis=1).mean())
+            self._covered[b, a] = 0.0 if closeness is None else float(closeness.max(axis=0).mean())
+        return self._covered[a, b]
 
 
 def same_claim(a: str, b: str, cosine: float, word_vectors: WordVectors) -> bool:
