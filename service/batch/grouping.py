@@ -51,14 +51,13 @@ from ..group.dedup import (
     rewrite_coverage,
 )
 from ..group.events import SameEventModel
-from ..group.neighbors import NEIGHBOURS, nearest
+from ..group.neighbors import BLOCK, NEIGHBOURS, merge_nearest, nearest
 from ..group.stories import CANDIDATE_COSINE, SameEventScorer, average_linkage
 from ..runtime.embed import StaticEmbedder
 from ..settings import Settings
 from .corpus import Corpus, lists, tables_articles
 
 log = logging.getLogger("service.batch")
-BLOCK = 10_000  # vectors per block of the nearest-neighbour search: block against block stays exact
 CHUNK_PAIRS = 20_000  # candidate story pairs scored per task, at most
 CHUNK_KEYS = 5_000  # documents placed, or representatives counted, per task, at most
 TASKS_PER_CORE = 2  # and at least this many tasks per core of the cluster, so that every core has work
@@ -182,8 +181,9 @@ def members_of(labels: np.ndarray, items: np.ndarray) -> Iterator[np.ndarray]:
 
 
 def vector_blocks(corpus: Corpus, keys: np.ndarray, ids: np.ndarray) -> list[ray.ObjectRef]:
-    """The vectors of these documents under these ids, as blocks in Ray's object store, in this order: the
-    order the engine searches them in, which decides between neighbours at the same distance."""
+    """The vectors of these documents under these ids, as blocks in Ray's object store: the blocks of `BLOCK`
+    vectors the engine's exact search goes through (`neighbors.nearest`), in its order, which decides between
+    neighbours at the same distance."""
     blocks = []
     for start in range(0, len(keys), BLOCK):
         chunk, names = keys[start:start + BLOCK], ids[start:start + BLOCK]
@@ -199,24 +199,16 @@ def vector_blocks(corpus: Corpus, keys: np.ndarray, ids: np.ndarray) -> list[ray
 def _nearest_to_block(query: tuple[np.ndarray, np.ndarray], blocks: list[ray.ObjectRef], min_cosine: float,
                       count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The `count` nearest vectors of all blocks to each query vector, and those tied with the last, as
-    `neighbors.nearest` finds them in each block, the results of all blocks merged: (query id, found id, cosine)."""
+    `neighbors.nearest` finds them over the same blocks: (query id, found id, cosine)."""
     names, queries = query
-    rows, found, cosines = [], [], []
+    found = []
     for ref in blocks:
         other_names, vectors = ray.get(ref)
         row, at, cosine = nearest(queries, vectors, min_cosine, count)
-        rows.append(row)
-        found.append(other_names[at])
-        cosines.append(cosine)
+        found.append((row, other_names[at], cosine))
         del other_names, vectors
-    row, other, cosine = np.concatenate(rows), np.concatenate(found), np.concatenate(cosines)
-    order = np.lexsort((-cosine, row))
-    row, other, cosine = row[order], other[order], cosine[order]
-    rank = np.arange(len(row)) - np.searchsorted(row, row)
-    last = np.full(len(names), np.inf, dtype=cosine.dtype)  # each query's count-th cosine over all blocks
-    last[row[rank == count - 1]] = cosine[rank == count - 1]
-    keep = (rank < count) | (cosine >= last[row])  # and those tied with it, as `nearest` keeps them
-    return names[row[keep]], other[keep], cosine[keep]
+    row, other, cosine = merge_nearest(found, len(names), count)
+    return names[row], other, cosine
 
 
 def nearest_pairs(blocks: list[ray.ObjectRef], min_cosine: float,

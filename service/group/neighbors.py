@@ -12,6 +12,7 @@ import numpy as np
 
 NEIGHBOURS = 32
 TIE_ROOM = 16  # neighbours looked at past the count asked for: those tied with the last one are kept too
+BLOCK = 10_000  # vectors per block of an exact search (`nearest`)
 EXACT_LIMIT = 20_000
 VECTORS_PER_CELL = 100
 PROBED_CELLS = 16
@@ -38,25 +39,55 @@ def _index(vectors: np.ndarray, approximate: bool):  # type: ignore[no-untyped-d
 def nearest(queries: np.ndarray, vectors: np.ndarray, min_cosine: float,
             count: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each query's `count` nearest `vectors` with cosine at least `min_cosine`: (query row, vector row, cosine).
-    Neighbours tied with the last one are kept too (up to `TIE_ROOM` more), so which of several equal
-    vectors make the cut does not depend on how a search is split or ordered.
+    Neighbours tied with the last one are kept too, so which of several equal vectors make the cut does not depend
+    on how the queries are split or ordered.
 
-    Exact while queries times vectors stay under `EXACT_LIMIT` squared: a desk batch of a few
-    thousand new documents against its collection is one matrix product, and nothing has to be
-    trained as the collection grows. A request of 100,000 documents against itself is not.
+    Exact while queries times vectors stay under `EXACT_LIMIT` squared: a desk batch of a few thousand new
+    documents against its collection is one matrix product, and nothing has to be trained as the collection grows.
+    The exact search runs block by block of `BLOCK` vectors and merges the blocks' answers (`merge_nearest`), as
+    `brief batch` searches the same blocks from Ray's object store, so both keep the same ties. A request of
+    100,000 documents against itself is searched approximately.
     """
     if not len(queries) or not len(vectors):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.float32)
+    queries = np.ascontiguousarray(queries, dtype=np.float32)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    index = _index(vectors, approximate=len(queries) * len(vectors) > EXACT_LIMIT ** 2)
-    cosines, ids = index.search(np.ascontiguousarray(queries, dtype=np.float32), min(count + TIE_ROOM, len(vectors)))
+    if len(queries) * len(vectors) > EXACT_LIMIT ** 2:
+        return _search(queries, vectors, min_cosine, count, approximate=True)
+    found = []
+    for start in range(0, len(vectors), BLOCK):
+        rows, at, cosines = _search(queries, vectors[start:start + BLOCK], min_cosine, count, approximate=False)
+        found.append((rows, at + start, cosines))
+    return merge_nearest(found, len(queries), count)
+
+
+def _search(queries: np.ndarray, vectors: np.ndarray, min_cosine: float, count: int,
+            approximate: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One index over `vectors` searched for every query: the `count` nearest, and those tied with the last
+    among the `TIE_ROOM` it looks at past them."""
+    index = _index(vectors, approximate)
+    cosines, ids = index.search(queries, min(count + TIE_ROOM, len(vectors)))
     within = np.arange(ids.shape[1]) < count
     if ids.shape[1] > count:
         within = within | (cosines >= cosines[:, count - 1:count])
     rows = np.repeat(np.arange(len(queries)), ids.shape[1])
     keep = (within & (ids >= 0) & (cosines >= min_cosine)).ravel()
     return rows[keep], ids.ravel()[keep], cosines.ravel()[keep]
+
+
+def merge_nearest(found: list[tuple[np.ndarray, np.ndarray, np.ndarray]], queries: int,
+                  count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The answers of several blocks (query row, found id, cosine) merged: each of the `queries` rows keeps its
+    `count` nearest over all blocks, and those tied with the last of them."""
+    row, other, cosine = (np.concatenate(parts) for parts in zip(*found))
+    order = np.lexsort((-cosine, row))
+    row, other, cosine = row[order], other[order], cosine[order]
+    rank = np.arange(len(row)) - np.searchsorted(row, row)
+    last = np.full(queries, -np.inf, dtype=cosine.dtype)  # each query's count-th cosine, or none when it has fewer
+    last[row[rank == count - 1]] = cosine[rank == count - 1]
+    keep = cosine >= last[row]
+    return row[keep], other[keep], cosine[keep]
 
 
 def similar_pairs(vectors: np.ndarray, min_cosine: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
