@@ -129,9 +129,8 @@ def test_groups_come_in_the_order_a_request_creates_them(batch_run: tuple[list[D
 def test_the_batch_keeps_the_neighbours_the_engine_keeps_when_many_are_tied(local_ray: None,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """More vectors tied with the last neighbour than a search looks past it (`TIE_ROOM`), over several blocks, as
-    the scale corpus's light edits of one lead give: the batch searches block against block, and keeps the
-    neighbours the engine's search keeps. When each block kept its own ties and the engine searched all vectors
-    at once, 100,000 documents gave 5,119 story pairs the engine never scored, and 28 % of them another story."""
+    the scale corpus's light edits of one lead give: the batch, searching block against block in Ray, keeps the
+    neighbours the engine keeps, in the same order and with the same cosines, so both score the same story pairs."""
     import numpy as np
     import ray
 
@@ -145,10 +144,28 @@ def test_the_batch_keeps_the_neighbours_the_engine_keeps_when_many_are_tied(loca
     names = np.arange(len(vectors))
     blocks = [ray.put((names[start:start + 64], vectors[start:start + 64])) for start in range(0, len(vectors), 64)]
     count = neighbors.NEIGHBOURS + 1
-    rows, found, _ = grouping.nearest_pairs(blocks, -1.0, count)
-    engine_rows, engine_found, _ = neighbors.nearest(vectors, vectors, -1.0, count)
-    assert sorted(zip(rows.tolist(), found.tolist())) == sorted(zip(engine_rows.tolist(), engine_found.tolist()))
-    assert (rows == 0).sum() == 2 * (count + neighbors.TIE_ROOM)  # each of the two blocks it fills gives its ties
+    batch = grouping.nearest_pairs(blocks, -1.0, count)
+    for found, expected in zip(batch, neighbors.nearest(vectors, vectors, -1.0, count)):
+        np.testing.assert_array_equal(found, expected)
+    assert (batch[0] == 0).sum() == 2 * (count + neighbors.TIE_ROOM)  # each of the two blocks it fills gives its ties
+
+
+def test_story_pairs_are_shared_among_tasks_so_that_few_tasks_read_each_group() -> None:
+    """One component whose groups are numbered in no useful order (light edits of one lead linked to their nearest
+    few, as the scale corpus has): every pair goes to one task, and a task's pairs name a run of groups, not
+    groups from all over the component, since each task reads the words and facts of every group it names."""
+    import numpy as np
+
+    from service.batch.grouping import local_chunks
+
+    count, tasks = 2000, 10
+    number = np.random.default_rng(5).permutation(count)
+    pairs = np.array(sorted({(min(number[i], number[j]), max(number[i], number[j]))
+                             for i in range(count) for j in range(i + 1, min(i + 6, count))}))
+    chunks = local_chunks(count, pairs, tasks)
+    assert sorted(np.concatenate(chunks).tolist()) == list(range(len(pairs))) and len(chunks) == tasks
+    reads = sum(len(np.unique(pairs[chunk].ravel())) for chunk in chunks)
+    assert reads < 1.1 * count  # cut by component in the groups' own numbering, the tasks named 8,085 in all
 
 
 def test_every_document_is_accounted_for_with_a_reason(batch_run: tuple[list[Document], Path, job.Summary]) -> None:

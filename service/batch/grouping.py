@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import ray
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import connected_components, reverse_cuthill_mckee
 
 from ..group import engine
 from ..group.dedup import (
@@ -51,7 +51,7 @@ from ..group.dedup import (
     rewrite_coverage,
 )
 from ..group.events import SameEventModel
-from ..group.neighbors import BLOCK, NEIGHBOURS, merge_nearest, nearest
+from ..group.neighbors import BLOCK, NEIGHBOURS, merge_nearest, nearest_in_block
 from ..group.stories import CANDIDATE_COSINE, SameEventScorer, average_linkage
 from ..runtime.embed import StaticEmbedder
 from ..settings import Settings
@@ -182,8 +182,9 @@ def members_of(labels: np.ndarray, items: np.ndarray) -> Iterator[np.ndarray]:
 
 def vector_blocks(corpus: Corpus, keys: np.ndarray, ids: np.ndarray) -> list[ray.ObjectRef]:
     """The vectors of these documents under these ids, as blocks in Ray's object store: the blocks of `BLOCK`
-    vectors the engine's exact search goes through (`neighbors.nearest`), in its order, which decides between
-    neighbours at the same distance."""
+    queries and vectors the engine's exact search goes through (`neighbors.nearest`), in its order, which decides
+    between neighbours at the same distance. (Past `neighbors.EXACT_LIMIT` the engine searches approximately, and
+    the batch's answer, still exact, may differ.)"""
     blocks = []
     for start in range(0, len(keys), BLOCK):
         chunk, names = keys[start:start + BLOCK], ids[start:start + BLOCK]
@@ -198,13 +199,13 @@ def vector_blocks(corpus: Corpus, keys: np.ndarray, ids: np.ndarray) -> list[ray
 @ray.remote
 def _nearest_to_block(query: tuple[np.ndarray, np.ndarray], blocks: list[ray.ObjectRef], min_cosine: float,
                       count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The `count` nearest vectors of all blocks to each query vector, and those tied with the last, as
-    `neighbors.nearest` finds them over the same blocks: (query id, found id, cosine)."""
+    """The `count` nearest vectors of all blocks to each query vector of this block, and those tied with the last,
+    as `neighbors.nearest` finds them by the same searches of the same blocks: (query id, found id, cosine)."""
     names, queries = query
     found = []
     for ref in blocks:
         other_names, vectors = ray.get(ref)
-        row, at, cosine = nearest(queries, vectors, min_cosine, count)
+        row, at, cosine = nearest_in_block(queries, vectors, min_cosine, count)
         found.append((row, other_names[at], cosine))
         del other_names, vectors
     row, other, cosine = merge_nearest(found, len(names), count)
@@ -412,11 +413,16 @@ def score_pairs(corpus: Corpus, reps: np.ndarray, common: np.ndarray, settings: 
 
 
 def local_chunks(count: int, pairs: np.ndarray, tasks: int) -> list[np.ndarray]:
-    """The pairs (indexes into `pairs`) shared among `tasks` tasks, the pairs of one component of their
-    graph together: a task reads the words and facts of every group its pairs name, so a group whose
-    pairs are spread over many tasks would be read by each."""
-    labels = components(count, pairs[:, 0], pairs[:, 1])
-    return [chunk for chunk in np.array_split(np.argsort(labels[pairs[:, 0]], kind="stable"), tasks) if len(chunk)]
+    """The pairs (indexes into `pairs`) shared among `tasks` tasks so that each task names few groups: a task reads
+    the words and facts of every group its pairs name. The groups are put in the reverse Cuthill-McKee order of the
+    pairs' graph, which keeps each component together and linked groups close, and the pairs are cut in that order
+    of their first group: a task's pairs name a run of groups and the few linked to them, even where the whole graph
+    is one component (cut by component alone, 100,000 scale documents had each group read by 6.3 tasks)."""
+    graph = coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(count, count))
+    place = np.empty(count, dtype=np.int64)
+    place[reverse_cuthill_mckee(graph.tocsr(), symmetric_mode=False)] = np.arange(count)
+    first = np.minimum(place[pairs[:, 0]], place[pairs[:, 1]])
+    return [chunk for chunk in np.array_split(np.argsort(first, kind="stable"), tasks) if len(chunk)]
 
 
 def cluster(count: int, scored: Scored, threshold: float) -> list[list[int]]:

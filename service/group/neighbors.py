@@ -12,7 +12,7 @@ import numpy as np
 
 NEIGHBOURS = 32
 TIE_ROOM = 16  # neighbours looked at past the count asked for: those tied with the last one are kept too
-BLOCK = 10_000  # vectors per block of an exact search (`nearest`)
+BLOCK = 10_000  # queries, and vectors, per block of an exact search (`nearest`)
 EXACT_LIMIT = 20_000
 VECTORS_PER_CELL = 100
 PROBED_CELLS = 16
@@ -39,14 +39,15 @@ def _index(vectors: np.ndarray, approximate: bool):  # type: ignore[no-untyped-d
 def nearest(queries: np.ndarray, vectors: np.ndarray, min_cosine: float,
             count: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each query's `count` nearest `vectors` with cosine at least `min_cosine`: (query row, vector row, cosine).
-    Neighbours tied with the last one are kept too, so which of several equal vectors make the cut does not depend
-    on how the queries are split or ordered.
+    Neighbours tied with the last one are kept too, up to `TIE_ROOM` past it in each block of vectors searched, so
+    which of several equal vectors make the cut does not depend on how the queries are ordered.
 
     Exact while queries times vectors stay under `EXACT_LIMIT` squared: a desk batch of a few thousand new
     documents against its collection is one matrix product, and nothing has to be trained as the collection grows.
-    The exact search runs block by block of `BLOCK` vectors and merges the blocks' answers (`merge_nearest`), as
-    `brief batch` searches the same blocks from Ray's object store, so both keep the same ties. A request of
-    100,000 documents against itself is searched approximately.
+    The exact search goes block of `BLOCK` queries by block of `BLOCK` vectors (`nearest_in_block`) and merges each
+    query's answers (`merge_nearest`), as `brief batch` searches the same blocks from Ray's object store: the two
+    make the same searches, so they keep the same ties and compute the same cosines. The representatives of
+    100,000 documents against themselves are searched approximately.
     """
     if not len(queries) or not len(vectors):
         empty = np.zeros(0, dtype=np.int64)
@@ -55,11 +56,22 @@ def nearest(queries: np.ndarray, vectors: np.ndarray, min_cosine: float,
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(queries) * len(vectors) > EXACT_LIMIT ** 2:
         return _search(queries, vectors, min_cosine, count, approximate=True)
-    found = []
-    for start in range(0, len(vectors), BLOCK):
-        rows, at, cosines = _search(queries, vectors[start:start + BLOCK], min_cosine, count, approximate=False)
-        found.append((rows, at + start, cosines))
-    return merge_nearest(found, len(queries), count)
+    answers = []
+    for first in range(0, len(queries), BLOCK):
+        block = queries[first:first + BLOCK]
+        found = []
+        for start in range(0, len(vectors), BLOCK):
+            rows, at, cosines = nearest_in_block(block, vectors[start:start + BLOCK], min_cosine, count)
+            found.append((rows, at + start, cosines))
+        rows, at, cosines = merge_nearest(found, len(block), count)
+        answers.append((rows + first, at, cosines))
+    return tuple(np.concatenate(parts) for parts in zip(*answers))  # type: ignore[return-value]
+
+
+def nearest_in_block(queries: np.ndarray, vectors: np.ndarray, min_cosine: float,
+                     count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`nearest` within one block of at most `BLOCK` queries and `BLOCK` vectors, searched exactly."""
+    return _search(queries, vectors, min_cosine, count, approximate=False)
 
 
 def _search(queries: np.ndarray, vectors: np.ndarray, min_cosine: float, count: int,
@@ -76,15 +88,15 @@ def _search(queries: np.ndarray, vectors: np.ndarray, min_cosine: float, count: 
     return rows[keep], ids.ravel()[keep], cosines.ravel()[keep]
 
 
-def merge_nearest(found: list[tuple[np.ndarray, np.ndarray, np.ndarray]], queries: int,
+def merge_nearest(found: list[tuple[np.ndarray, np.ndarray, np.ndarray]], query_count: int,
                   count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The answers of several blocks (query row, found id, cosine) merged: each of the `queries` rows keeps its
-    `count` nearest over all blocks, and those tied with the last of them."""
+    """The answers of several blocks of vectors to one block of queries (query row, found id, cosine), merged:
+    each query keeps its `count` nearest over all blocks, and those tied with the last of them."""
     row, other, cosine = (np.concatenate(parts) for parts in zip(*found))
     order = np.lexsort((-cosine, row))
     row, other, cosine = row[order], other[order], cosine[order]
     rank = np.arange(len(row)) - np.searchsorted(row, row)
-    last = np.full(queries, -np.inf, dtype=cosine.dtype)  # each query's count-th cosine, or none when it has fewer
+    last = np.full(query_count, -np.inf, dtype=cosine.dtype)  # each query's count-th cosine, or none when it has fewer
     last[row[rank == count - 1]] = cosine[rank == count - 1]
     keep = cosine >= last[row]
     return row[keep], other[keep], cosine[keep]
