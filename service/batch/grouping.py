@@ -33,6 +33,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -235,12 +236,18 @@ class Candidates:
 
     def among(self, sets: list[list[int]]) -> list[list[tuple[int, int, float]]]:
         """The candidates inside each of these sets of keys (each candidate is inside one set or none)."""
-        label = {key: n for n, keys in enumerate(sets) for key in keys}
-        found: list[list[tuple[int, int, float]]] = [[] for _ in sets]
-        for first, second, cosine in zip(self.firsts.tolist(), self.seconds.tolist(), self.cosines.tolist()):
-            if first in label:
-                found[label[first]].append((first, second, cosine))
-        return found
+        return pairs_among(sets, self.firsts, self.seconds, self.cosines)
+
+
+def pairs_among(sets: list[list[int]], firsts: np.ndarray, *columns: np.ndarray) -> list[list[tuple[Any, ...]]]:
+    """The rows `(firsts[k], *columns[k])` of pairs whose first key is in each of these sets of keys (a pair's
+    keys are in one set or none)."""
+    label = {key: n for n, keys in enumerate(sets) for key in keys}
+    found: list[list[tuple[Any, ...]]] = [[] for _ in sets]
+    for row in zip(firsts.tolist(), *(column.tolist() for column in columns)):
+        if row[0] in label:
+            found[label[row[0]]].append(row)
+    return found
 
 
 def rewrite_candidates(corpus: Corpus, fresh: np.ndarray, settings: Settings, thresholds: Thresholds) -> Candidates:
@@ -270,19 +277,20 @@ def _coverage(firsts: np.ndarray, seconds: np.ndarray, settings: Settings, *tabl
 
 
 @ray.remote
-def _place(batch: list[list[int]], close: list[list[tuple[int, int, float]]], settings: Settings,
-           thresholds: Thresholds, *tables: pa.Table) -> list[tuple[int, list[int], float, int]]:
-    """`engine.place_duplicates` on each set's documents (their rows in `tables`) with the set's rewrite
-    candidates, as a request places them: (representative, members, similarity, the first document
-    of the set of copies and rewrites it was made from) of each group, in the order the engine makes them."""
+def _place(batch: list[list[int]], copies: list[list[tuple[int, int]]], close: list[list[tuple[int, int, float]]],
+           settings: Settings, thresholds: Thresholds, *tables: pa.Table) -> list[tuple[int, list[int], float, int]]:
+    """`engine.place_duplicates` on each set's documents (their rows in `tables`) with the set's copy pairs (the
+    copy chain's) and rewrite candidates, as a request places them: (representative, members, similarity, the
+    first document of the set of copies and rewrites it was made from) of each group, in the order the engine
+    makes them."""
     static = static_model(settings.embedding_model, settings.cache_dir)
     articles = tables_articles(tables)
     groups = []
-    for keys, candidates in zip(batch, close):
+    for keys, pairs, candidates in zip(batch, copies, close):
         mine = {key: articles[key] for key in keys}
         store = engine.MemoryStore(mine)
         placed = engine.place_duplicates(store, engine.Collection(thresholds.copy, static.dimension), mine, static,
-                                         thresholds.rewrite, candidates)
+                                         thresholds.rewrite, candidates, pairs)
         groups += [(found.representative, list(found.members), found.similarity, placed.made_from[group])
                    for group, found in store.groups.items()]
     return groups
@@ -319,8 +327,8 @@ def duplicate_groups(corpus: Corpus, keys: np.ndarray, sizes: np.ndarray, earlie
     log.info("duplicate groups: %d sets of linked documents (the largest of %d) placed by %d tasks",
              len(linked_sets), max(map(len, linked_sets), default=0), len(batches))
     sent = corpus.scatter([np.sort(np.concatenate([np.array(found) for found in batch])) for batch in batches])
-    pending = [_place.remote(batch, close.among(batch), settings, thresholds, *tables)
-               for batch, tables in zip(batches, sent)]
+    pending = [_place.remote(batch, pairs_among(batch, earlier, later), close.among(batch), settings, thresholds,
+                             *tables) for batch, tables in zip(batches, sent)]
     progress(len(groups))
     while pending:
         done, pending = ray.wait(pending, num_returns=1)

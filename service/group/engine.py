@@ -163,18 +163,22 @@ def add(store: Store, collection: Collection, articles: dict[int, Article], stat
 
 
 def place_duplicates(store: Store, collection: Collection, articles: dict[int, Article], static: StaticEmbedder,
-                     rewrite_threshold: float, close: list[tuple[int, int, float]] | None = None) -> Placed:
+                     rewrite_threshold: float, close: list[tuple[int, int, float]] | None = None,
+                     copies: list[tuple[int, int]] | None = None) -> Placed:
     """Put each new article in a stored or a new duplicate group.
 
     Copy and rewrite pairs only propose groups: a member belongs to a group when it is a copy or a
     rewrite of the group's representative itself, never through a chain of members (A copies B, B
     copies C, C shares nothing with A). A new article joins the stored group whose representative
     it is closest to; the others form new groups around their most complete member. A batch over a
-    corpus gives the rewrite candidates among new documents (`close`) that it found over the whole
-    corpus (`service/batch`)."""
+    corpus gives the copy pairs and the rewrite candidates among new documents (`copies`, `close`) that
+    it found over the whole corpus (`service/batch`): its copy chain has indexed them already."""
     keys = list(articles)
-    copies, signatures = collection.copies.add([articles[k].fingerprint for k in keys], keys)
-    placed = Placed(signatures={k: s for k, s in zip(keys, signatures) if s is not None})
+    placed = Placed()
+    if copies is None:
+        found, signatures = collection.copies.add([articles[k].fingerprint for k in keys], keys)
+        copies = list(found)
+        placed.signatures = {k: s for k, s in zip(keys, signatures) if s is not None}
     sets = DisjointSet(keys)
     for earlier, later in copies:
         sets.add(node := earlier if earlier in articles else group_node(collection.doc_group[earlier]))
