@@ -33,7 +33,6 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -163,7 +162,7 @@ def copy_pairs(folder: Path, partitions: int) -> tuple[np.ndarray, np.ndarray]:
 
 def components(count: int, firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
     """A component label for each of `count` items linked by the pairs (firsts[k], seconds[k])."""
-    graph = coo_matrix((np.ones(len(firsts), dtype=np.int8), (firsts, seconds)), shape=(count, count))
+    graph = coo_matrix((np.ones(len(firsts), dtype=bool), (firsts, seconds)), shape=(count, count))
     return connected_components(graph, directed=False)[1]
 
 
@@ -236,17 +235,18 @@ class Candidates:
 
     def among(self, sets: list[list[int]]) -> list[list[tuple[int, int, float]]]:
         """The candidates inside each of these sets of keys (each candidate is inside one set or none)."""
-        return pairs_among(sets, self.firsts, self.seconds, self.cosines)
+        firsts, seconds, cosines = self.firsts.tolist(), self.seconds.tolist(), self.cosines.tolist()
+        return [[(firsts[k], seconds[k], cosines[k]) for k in rows] for rows in pairs_among(sets, self.firsts)]
 
 
-def pairs_among(sets: list[list[int]], firsts: np.ndarray, *columns: np.ndarray) -> list[list[tuple[Any, ...]]]:
-    """The rows `(firsts[k], *columns[k])` of pairs whose first key is in each of these sets of keys (a pair's
-    keys are in one set or none)."""
+def pairs_among(sets: list[list[int]], firsts: np.ndarray) -> list[list[int]]:
+    """For each of these sets of keys, the indexes of the pairs whose first key is in it (a pair's two keys are
+    in one set or none)."""
     label = {key: n for n, keys in enumerate(sets) for key in keys}
-    found: list[list[tuple[Any, ...]]] = [[] for _ in sets]
-    for row in zip(firsts.tolist(), *(column.tolist() for column in columns)):
-        if row[0] in label:
-            found[label[row[0]]].append(row)
+    found: list[list[int]] = [[] for _ in sets]
+    for k, first in enumerate(firsts.tolist()):
+        if first in label:
+            found[label[first]].append(k)
     return found
 
 
@@ -290,7 +290,7 @@ def _place(batch: list[list[int]], copies: list[list[tuple[int, int]]], close: l
         mine = {key: articles[key] for key in keys}
         store = engine.MemoryStore(mine)
         placed = engine.place_duplicates(store, engine.Collection(thresholds.copy, static.dimension), mine, static,
-                                         thresholds.rewrite, candidates, pairs)
+                                         thresholds.rewrite, close=candidates, copies=pairs)
         groups += [(found.representative, list(found.members), found.similarity, placed.made_from[group])
                    for group, found in store.groups.items()]
     return groups
@@ -327,8 +327,9 @@ def duplicate_groups(corpus: Corpus, keys: np.ndarray, sizes: np.ndarray, earlie
     log.info("duplicate groups: %d sets of linked documents (the largest of %d) placed by %d tasks",
              len(linked_sets), max(map(len, linked_sets), default=0), len(batches))
     sent = corpus.scatter([np.sort(np.concatenate([np.array(found) for found in batch])) for batch in batches])
-    pending = [_place.remote(batch, pairs_among(batch, earlier, later), close.among(batch), settings, thresholds,
-                             *tables) for batch, tables in zip(batches, sent)]
+    pending = [_place.remote(batch, [[(int(earlier[k]), int(later[k])) for k in rows] for rows in
+                                     pairs_among(batch, earlier)], close.among(batch), settings, thresholds, *tables)
+               for batch, tables in zip(batches, sent)]
     progress(len(groups))
     while pending:
         done, pending = ray.wait(pending, num_returns=1)
@@ -424,13 +425,13 @@ def local_chunks(count: int, pairs: np.ndarray, tasks: int) -> list[np.ndarray]:
     """The pairs (indexes into `pairs`) shared among `tasks` tasks so that each task names few groups: a task reads
     the words and facts of every group its pairs name. The groups are put in the reverse Cuthill-McKee order of the
     pairs' graph, which keeps each component together and linked groups close, and the pairs are cut in that order
-    of their first group: a task's pairs name a run of groups and the few linked to them, even where the whole graph
+    (by the earlier of each pair's two groups): a task's pairs name a run of groups and the few linked to them, even where the whole graph
     is one component (cut by component alone, 100,000 scale documents had each group read by 6.3 tasks)."""
-    graph = coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(count, count))
+    graph = coo_matrix((np.ones(len(pairs), dtype=bool), (pairs[:, 0], pairs[:, 1])), shape=(count, count))
     place = np.empty(count, dtype=np.int64)
     place[reverse_cuthill_mckee(graph.tocsr(), symmetric_mode=False)] = np.arange(count)
-    first = np.minimum(place[pairs[:, 0]], place[pairs[:, 1]])
-    return [chunk for chunk in np.array_split(np.argsort(first, kind="stable"), tasks) if len(chunk)]
+    earlier = np.minimum(place[pairs[:, 0]], place[pairs[:, 1]])
+    return [chunk for chunk in np.array_split(np.argsort(earlier, kind="stable"), tasks) if len(chunk)]
 
 
 def cluster(count: int, scored: Scored, threshold: float) -> list[list[int]]:

@@ -172,7 +172,8 @@ def place_duplicates(store: Store, collection: Collection, articles: dict[int, A
     copies C, C shares nothing with A). A new article joins the stored group whose representative
     it is closest to; the others form new groups around their most complete member. A batch over a
     corpus gives the copy pairs and the rewrite candidates among new documents (`copies`, `close`) that
-    it found over the whole corpus (`service/batch`): its copy chain has indexed them already."""
+    it found over the whole corpus (`service/batch`): its copy chain has indexed them already, and the
+    collection, which lives for that set alone, keeps no copy index."""
     keys = list(articles)
     placed = Placed()
     if copies is None:

@@ -65,7 +65,8 @@ def nearest(queries: np.ndarray, vectors: np.ndarray, min_cosine: float,
             found.append((rows, at + start, cosines))
         rows, at, cosines = merge_nearest(found, len(block), count)
         answers.append((rows + first, at, cosines))
-    return tuple(np.concatenate(parts) for parts in zip(*answers))  # type: ignore[return-value]
+    rows, at, cosines = (np.concatenate(parts) for parts in zip(*answers))
+    return rows, at, cosines
 
 
 def nearest_in_block(queries: np.ndarray, vectors: np.ndarray, min_cosine: float,
