@@ -117,6 +117,24 @@ def test_one_sided_sentences_leave_the_evidence_and_fail_verify(pipeline: Pipeli
     assert not result.sentences and result.rejected[0].reason.startswith("disputed:")
 
 
+def test_a_story_whose_every_sentence_states_one_side_is_still_briefed(pipeline: Pipeline) -> None:
+    """Three outlets' one-sentence reports of a ruling, one "late Tuesday", two "early Wednesday" (neus_val): every
+    sentence states one side, and the brief was empty. It tells one side now, the disagreement beside it both."""
+    texts = ["A federal judge in Maryland added a new legal blockade to President Trump’s travel ban early Wednesday, "
+             "ruling that the White House’s third attempt at “extreme vetting” is still poisoned by the president’s "
+             "campaign-season “religious animus” toward Muslims.",
+             "A federal judge in Maryland early Wednesday issued a second halt on the latest version of President "
+             "Trump’s travel ban, asserting that the president’s own comments on the campaign trail and on Twitter "
+             "convinced him that the directive was akin to an unconstitutional Muslim ban.",
+             "A federal judge in Maryland delivered a second blow to President Trump's latest travel ban late Tuesday, "
+             "arguing that the president's own words make clear that his focus is not on national security but on "
+             "instituting a ban against Muslims."]
+    request = BriefRequest.model_validate({"documents": [{"text": t} for t in texts], "options": {"mode": "extractive"}})
+    [story] = pipeline.run(request).stories
+    assert [{v.value for v in slot.values} for slot in story.disagreements] == [{"tuesday", "wednesday"}]
+    assert story.brief.sentences and all(s.text in texts for s in story.brief.sentences)
+
+
 def test_seeds_story_has_no_disagreement_and_the_brief_reads_sources_differ(pipeline: Pipeline,
                                                                             seeds: list[dict[str, str]]) -> None:
     response = pipeline.run(BriefRequest.model_validate({"documents": seeds, "options": {"mode": "extractive"}}))
