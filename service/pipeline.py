@@ -55,11 +55,6 @@ class Timer(dict[str, float]):
         self[name] = self.get(name, 0.0) + round((time.perf_counter() - start) * 1000, 2)
 
 
-def _no_side(text: str) -> str | None:
-    """`Claims.one_sided` for a story briefed from one side of its disagreement: no sentence is held back."""
-    return None
-
-
 def validate(request: BriefRequest, settings: Settings) -> list[str]:
     """Check the request against the configured limits; return each document's id."""
     ids = validate_documents(request.documents, settings)
@@ -184,13 +179,11 @@ class Pipeline:
             claims = compare_claims([c.sentence for c in candidates] + differing, vectors,
                                     lambda texts: self.embedder.encode(texts, timer.check),
                                     lambda texts: self.parser.parse(texts, timer.cancel), published, group_of)
-            settled, one_sided = claims.settled(ranked), claims.one_sided
-            if ranked and not settled:  # every sentence states a side: the brief tells one, the disagreement both
-                settled, one_sided = ranked, _no_side
-            ranked = settled
+            told = claims if not ranked or claims.settled(ranked) else claims.siding_with(ranked[0].sentence.text)
+            ranked = told.settled(ranked)
         with timer.stage("writer"):
             draft = writer.write(ranked, max_words, timer.cancel)
         with timer.stage("verify"):
-            verified = self.verifier.verify(draft, ranked, max_words, word_vectors, one_sided)
+            verified = self.verifier.verify(draft, ranked, max_words, word_vectors, told.one_sided)
         return story_out(number, story, verified, writer, draft.tokens, claims)
 

@@ -11,7 +11,8 @@ A document that itself gives two values for a slot shows that the slot mixes two
 that slot is not reported as a disagreement. Values are compared only with those of their nearest sentences
 that may fill the same slot (`candidate_pairs`), so the stage grows linearly with the story, not with its
 pairs of values. Briefs must not state one side of a disagreement as settled:
-`Claims.one_sided` says why a sentence does, and `Claims.settled` keeps evidence that does not.
+`Claims.one_sided` says why a sentence does, and `Claims.settled` keeps evidence that does not. A story whose every
+sentence states a side is briefed on its best sentence's side (`Claims.siding_with`).
 """
 
 from __future__ import annotations
@@ -110,14 +111,12 @@ class Slot:
 class Claims:
     facts: tuple[Slot, ...] = ()
     disagreements: tuple[Slot, ...] = ()
+    taken: tuple[Stated, ...] = ()  # sides the brief tells (`siding_with`): stating them is not one-sided
 
     def one_sided(self, text: str) -> str | None:
         """Why `text` states one side of a disagreement as settled, or None when it does not."""
-        values = values_in(text)
-        stated = [(value, context(value, text, values)) for value in values]
-        for slot in self.disagreements:
-            sides = [s for s in slot.values if any(_states(v, ctx, text, s) for v, ctx in stated)]
-            if not sides or len(sides) == len(slot.values):
+        for slot, sides in self._sides(text):
+            if len(sides) == len(slot.values) or all(side in self.taken for side in sides):
                 continue
             if slot.status == "update":
                 if sides[-1] is not slot.values[-1]:
@@ -127,6 +126,20 @@ class Claims:
             others = ", ".join(s.written for s in slot.values if s not in sides)
             return f"states {slot.label} as {sides[0].written} where other sources give {others}"
         return None
+
+    def siding_with(self, text: str) -> Claims:
+        """These claims with the sides `text` states taken as the brief's. For a story whose every sentence states a
+        side: the brief tells its best sentence's side and holds the others back, beside the disagreement that
+        shows them all, rather than be empty."""
+        return replace(self, taken=self.taken + tuple(side for _, sides in self._sides(text) for side in sides))
+
+    def _sides(self, text: str) -> list[tuple[Slot, list[Stated]]]:
+        """Each disagreement `text` states a value of, with the sides it states."""
+        values = values_in(text)
+        stated = [(value, context(value, text, values)) for value in values]
+        found = [(slot, [s for s in slot.values if any(_states(v, ctx, text, s) for v, ctx in stated)])
+                 for slot in self.disagreements]
+        return [(slot, sides) for slot, sides in found if sides]
 
     def settled(self, evidence: Sequence[Evidence]) -> list[Evidence]:
         """The evidence without sentences that state one side of a disagreement."""
