@@ -179,8 +179,7 @@ class Pipeline:
             claims = compare_claims([c.sentence for c in candidates] + differing, vectors,
                                     lambda texts: self.embedder.encode(texts, timer.check),
                                     lambda texts: self.parser.parse(texts, timer.cancel), published, group_of)
-            told = claims if not ranked or claims.settled(ranked) else claims.siding_with(ranked[0].sentence.text)
-            ranked = told.settled(ranked)
+            ranked, told = claims.for_brief(ranked)
         with timer.stage("writer"):
             draft = writer.write(ranked, max_words, timer.cancel)
         with timer.stage("verify"):

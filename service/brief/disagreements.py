@@ -12,7 +12,7 @@ that slot is not reported as a disagreement. Values are compared only with those
 that may fill the same slot (`candidate_pairs`), so the stage grows linearly with the story, not with its
 pairs of values. Briefs must not state one side of a disagreement as settled:
 `Claims.one_sided` says why a sentence does, and `Claims.settled` keeps evidence that does not. A story whose every
-sentence states a side is briefed on its best sentence's side (`Claims.siding_with`).
+sentence states a side is briefed on its best sentence's side (`Claims.for_brief`).
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ class Slot:
 class Claims:
     facts: tuple[Slot, ...] = ()
     disagreements: tuple[Slot, ...] = ()
-    taken: tuple[Stated, ...] = ()  # sides the brief tells (`siding_with`): stating them is not one-sided
+    taken: tuple[Stated, ...] = ()  # sides the brief tells (`for_brief`): stating them is not one-sided
 
     def one_sided(self, text: str) -> str | None:
         """Why `text` states one side of a disagreement as settled, or None when it does not."""
@@ -127,11 +127,16 @@ class Claims:
             return f"states {slot.label} as {sides[0].written} where other sources give {others}"
         return None
 
-    def siding_with(self, text: str) -> Claims:
-        """These claims with the sides `text` states taken as the brief's. For a story whose every sentence states a
-        side: the brief tells its best sentence's side and holds the others back, beside the disagreement that
-        shows them all, rather than be empty."""
-        return replace(self, taken=self.taken + tuple(side for _, sides in self._sides(text) for side in sides))
+    def for_brief(self, evidence: Sequence[Evidence]) -> tuple[list[Evidence], Claims]:
+        """The evidence a brief may tell (`settled`), and the claims verify holds its sentences to. When every
+        sentence states a side, the brief tells its best sentence's side and holds the others back, beside the
+        disagreement that shows them all, rather than be empty."""
+        settled = self.settled(evidence)
+        if settled or not evidence:
+            return settled, self
+        best = evidence[0].sentence.text
+        sided = replace(self, taken=tuple(side for _, sides in self._sides(best) for side in sides))
+        return sided.settled(evidence), sided
 
     def _sides(self, text: str) -> list[tuple[Slot, list[Stated]]]:
         """Each disagreement `text` states a value of, with the sides it states."""
