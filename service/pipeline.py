@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .brief import evidence
-from .brief.disagreements import compare_claims, variants
+from .brief.disagreements import WindowEncoders, compare_claims, variants
 from .brief.verify import Verifier
 from .brief.writers import Writer, build_writers
 from .errors import Cancelled, InvalidRequest, LimitExceeded
@@ -162,6 +162,11 @@ class Pipeline:
             articles = [replace(article, vector=vector) for article, vector in zip(articles, vectors)]
         return docs, articles
 
+    def window_encoders(self, check: Callable[[], None] = lambda: None) -> WindowEncoders:
+        """The encoders the disagreements stage reads the words around values with: the sentence model, which stops
+        at `check` like the rest of a brief, and the static vectors."""
+        return WindowEncoders(lambda texts: self.embedder.encode(texts, check), self.static.encode)
+
     def story_brief(self, number: int, story: Story, writer: Writer, max_words: int, timer: Timer) -> StoryOut:
         """Stages 4-6 for one story. Evidence comes from each group's representative: copies add no
         information, and counting groups (not copies) is what corroboration means."""
@@ -177,7 +182,7 @@ class Pipeline:
                 vectors = np.vstack([vectors, self.embedder.encode([s.text for s in differing], timer.check)])
             published = {a.index: a.published_at for a in story.articles if a.published_at}
             claims = compare_claims([c.sentence for c in candidates] + differing, vectors,
-                                    lambda texts: self.embedder.encode(texts, timer.check),
+                                    self.window_encoders(timer.check),
                                     lambda texts: self.parser.parse(texts, timer.cancel), published, group_of)
             ranked, told = claims.for_brief(ranked)
         with timer.stage("writer"):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 from datetime import date, datetime, timezone
 
+import numpy as np
 import pytest
 
 from bench.disagreements import similar_reports
 from eval.disagreements import altered, stated_values
 from service.brief import disagreements
-from service.brief.disagreements import Claims, compare_claims, variants
+from service.brief.disagreements import Claims, WindowEncoders, compare_claims, variants
 from service.brief.evidence import Candidate, WordVectors
 from service.brief.verify import Verifier
 from service.brief.writers import Draft, DraftSentence
@@ -42,7 +43,7 @@ def claims_of(pipeline: Pipeline, sentences: list[tuple[int, str]],
     candidates = [Candidate(Sentence(doc, n, text, 0, len(text), "body"), 0.0)
                   for n, (doc, text) in enumerate(sentences)]
     vectors = pipeline.embedder.encode([c.sentence.text for c in candidates])
-    return compare_claims([c.sentence for c in candidates], vectors, pipeline.embedder.encode, pipeline.parser.parse,
+    return compare_claims([c.sentence for c in candidates], vectors, pipeline.window_encoders(), pipeline.parser.parse,
                           published), candidates
 
 
@@ -427,6 +428,27 @@ def test_comparisons_grow_linearly_with_similar_documents(pipeline: Pipeline, mo
         assert [len(f.values[0].groups) for f in claims.facts if f.values[0].value == "412"] == [count - 1]  # not 7's
         assert [{v.value: len(v.groups) for v in s.values}["sunday"] for s in claims.disagreements] == [1]
     assert comparisons[800] < 6 * comparisons[200]
+
+
+def test_the_sentence_model_reads_the_words_around_values_only_where_they_differ(pipeline: Pipeline) -> None:
+    """Two outlets that give one count are one fact, read by the static vectors alone; once one outlet gives
+    another count, the sentence model reads the words around both values, and the two are a disagreement."""
+    read_closely: list[str] = []
+
+    def exact(texts: list[str]) -> np.ndarray:
+        read_closely.extend(texts)
+        return pipeline.embedder.encode(texts)
+
+    windows = WindowEncoders(exact, pipeline.static.encode)
+    for lead, values in ((LEAD_002, {"37"}), (LEAD_002.replace("37", "36"), {"37", "36"})):
+        read_closely.clear()
+        texts = [LEAD_001, lead]
+        claims = compare_claims([Sentence(doc, 0, text, 0, len(text), "body") for doc, text in enumerate(texts)],
+                                pipeline.embedder.encode(texts), windows, pipeline.parser.parse)
+        counts = [{v.value for v in slot.values} for slot in (*claims.facts, *claims.disagreements)
+                  if slot.kind == "count"]
+        assert counts == [values]
+        assert [w.split(" # ")[0] for w in read_closely] == ["Mexico has extradited"] * (2 if len(values) > 1 else 0)
 
 
 def test_slots_are_labelled_for_a_reader(pipeline: Pipeline) -> None:

@@ -31,9 +31,9 @@ from ..types import Citation, DuplicateGroup, Evidence, Sentence
 from ..values.quantities import Value, values_in
 from ..values.readings import Reading, other_thing, read
 from ..values.slots import (
-    OTHER_WORDS_WINDOW,
     SAME_CLAIM_COSINE,
-    SAME_WORDS_WINDOW,
+    SENTENCE_WINDOWS,
+    STATIC_WINDOWS,
     Context,
     agree,
     comparable,
@@ -61,6 +61,21 @@ _MOVING_EVENTS = frozenset("rise climb increase grow reach jump swell mount top 
                            "fall drop decline".split())
 _MOVING_COUNTS = frozenset("toll total tally number count death casualty".split())
 _ROUNDING = 1e-5  # faiss and numpy sum a cosine in different orders: the index never cuts what the exact test keeps
+
+
+@dataclass(frozen=True)
+class WindowEncoders:
+    """What embeds the words around values (`Mention.window`).
+
+    Two values that differ may become a flag a reader sees, so the sentence model reads the words around them
+    (`exact`), and around the other values of those two sentences, whose matches part a difference from a second
+    one. Values of two sentences that differ on none can at most join one fact, so the static vectors distilled
+    from the sentence model read theirs (`quick`, on `slots.STATIC_WINDOWS`' scale): the seeds' windows in about a
+    millisecond, where the sentence model took three quarters of the stage (docs/quality.md, issue 26).
+    """
+
+    exact: Callable[[list[str]], np.ndarray]
+    quick: Callable[[list[str]], np.ndarray]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +185,7 @@ def _states(value: Value, ctx: Context, text: str, side: Stated) -> bool:
         value.kind == m.value.kind and agree(value, ctx, m.value, m.context, m.day)
         and comparable(value, ctx, m.value, m.context, 1.0)  # a window neither close nor far: the word rules decide
         and same_slot(value, ctx, m.value, m.context, 1.0,  # a line of statistics: the same unit is enough here
-                      SAME_WORDS_WINDOW if ctx.crowded or m.context.crowded else OTHER_WORDS_WINDOW))
+                      SENTENCE_WINDOWS.same if ctx.crowded or m.context.crowded else SENTENCE_WINDOWS.other))
         for m in side.mentions)
 
 
@@ -212,19 +227,18 @@ def _mentions(sentences: Sequence[Sentence], published: dict[int, datetime],
     return found, stated
 
 
-def compare_claims(sentences: Sequence[Sentence], vectors: np.ndarray, encode: Callable[[list[str]], np.ndarray],
-                   parse: Parse, published: dict[int, datetime] | None = None,
-                   group_of: dict[int, int] | None = None) -> Claims:
+def compare_claims(sentences: Sequence[Sentence], vectors: np.ndarray, windows: WindowEncoders, parse: Parse,
+                   published: dict[int, datetime] | None = None, group_of: dict[int, int] | None = None) -> Claims:
     """Facts and disagreements of one story from its sentences and their vectors.
 
-    `encode` embeds the words around values (`Mention.window`) like `vectors` embeds sentences; `parse` parses
-    the sentences whose values may conflict (only those: a parse costs more than the rest of the stage).
+    `windows` embeds the words around values (`Mention.window`); `parse` parses the sentences whose values may
+    conflict (only those: a parse costs more than the rest of the stage).
     `published` maps a document index to its publication time, when the request gave one; `group_of` maps a
     copy that differs from its representative to the representative (every other document is its own group).
     """
     published = published or {}
     mentions, stated = _mentions(sentences, published, group_of or {})
-    agreeing, conflicting, readings = _links(mentions, vectors, encode, parse)
+    agreeing, conflicting, readings = _links(mentions, vectors, windows, parse)
     by_sentence: dict[Sentence, list[Mention]] = defaultdict(list)
     for mention in mentions:
         by_sentence[mention.sentence].append(mention)
@@ -244,7 +258,7 @@ def compare_claims(sentences: Sequence[Sentence], vectors: np.ndarray, encode: C
     return Claims(tuple(facts[:MAX_FACTS]), tuple(disagreements))
 
 
-def _links(mentions: list[Mention], vectors: np.ndarray, encode: Callable[[list[str]], np.ndarray], parse: Parse,
+def _links(mentions: list[Mention], vectors: np.ndarray, windows: WindowEncoders, parse: Parse,
            ) -> tuple[list[tuple[int, int]], list[tuple[int, int]], dict[Mention, Reading]]:
     """Pairs of mentions of two documents that fill one slot with compatible values, pairs that conflict, and the
     parse's reading of each mention of a pair that may conflict.
@@ -261,23 +275,32 @@ def _links(mentions: list[Mention], vectors: np.ndarray, encode: Callable[[list[
     similarity = dict(zip(candidates, np.einsum("ij,ij->i", vectors[rows[:, 0]], vectors[rows[:, 1]]).tolist()))
     pairs = [(i, j) for (i, j), cosine in similarity.items()
              if comparable(mentions[i].value, mentions[i].context, mentions[j].value, mentions[j].context, cosine)]
-    compared = sorted({k for i, j in pairs if mentions[i].sentence.text != mentions[j].sentence.text for k in (i, j)})
-    windows = dict(zip(compared, encode([mentions[k].window for k in compared]))) if compared else {}
+    agreed = {(i, j): agree(mentions[i].value, mentions[i].context, mentions[j].value, mentions[j].context,
+                            mentions[i].day or mentions[j].day) for i, j in pairs}
+    read = [(i, j) for i, j in pairs if mentions[i].sentence.text != mentions[j].sentence.text]
+    differ = {(mentions[i].sentence, mentions[j].sentence) for i, j in read if not agreed[i, j]}
+    closely = {(i, j) for i, j in read if (mentions[i].sentence, mentions[j].sentence) in differ}
+    exact = _window_vectors(mentions, {k for pair in closely for k in pair}, windows.exact)
+    quick = _window_vectors(mentions, {k for pair in read if pair not in closely for k in pair}, windows.quick)
     agreeing: list[tuple[int, int]] = []
     matched: dict[tuple[Sentence, Sentence], set[int]] = defaultdict(set)
     differing: dict[tuple[Sentence, Sentence], list[tuple[int, int]]] = defaultdict(list)
-    window: dict[tuple[int, int], float] = {}
+    window: dict[tuple[int, int], float] = {}  # pairs of differing values: the sentence model's window cosine
     for i, j in pairs:
         a, b = mentions[i], mentions[j]
         if a.sentence.text == b.sentence.text:  # one sentence in two documents: only the value at one place matches
             if a.value.start != b.value.start:
                 continue
             window[i, j] = 1.0
+        elif (i, j) not in closely:
+            if not same_slot(a.value, a.context, b.value, b.context, similarity[i, j], float(quick[i] @ quick[j]),
+                             STATIC_WINDOWS):
+                continue
         else:
-            window[i, j] = float(windows[i] @ windows[j])
+            window[i, j] = float(exact[i] @ exact[j])  # also of agreeing pairs: their match parts a difference
             if not same_slot(a.value, a.context, b.value, b.context, similarity[i, j], window[i, j]):
                 continue
-        if agree(a.value, a.context, b.value, b.context, a.day or b.day):
+        if agreed[i, j]:
             agreeing.append((i, j))
             if a.context.head == b.context.head:
                 matched[a.sentence, b.sentence] |= {i, j}
@@ -291,6 +314,13 @@ def _links(mentions: list[Mention], vectors: np.ndarray, encode: Callable[[list[
     return agreeing, [(i, j) for i, j in conflicting
                       if _one_quantity(mentions[i], mentions[j], readings[i], readings[j], window[i, j])], \
         {mentions[k]: reading for k, reading in readings.items()}
+
+
+def _window_vectors(mentions: list[Mention], wanted: set[int], encode: Callable[[list[str]], np.ndarray],
+                    ) -> dict[int, np.ndarray]:
+    """The vector of each wanted mention's window."""
+    ordered = sorted(wanted)
+    return dict(zip(ordered, encode([mentions[k].window for k in ordered]))) if ordered else {}
 
 
 def _readings(mentions: list[Mention], wanted: set[int], parse: Parse) -> dict[int, Reading]:
@@ -311,7 +341,7 @@ def _one_quantity(a: Mention, b: Mention, ra: Reading, rb: Reading, window: floa
     if other_thing(ra, rb) is not None:
         return False
     if a.value.kind == "money" and ra.counted and rb.counted and ra.counted != rb.counted:
-        return window >= SAME_WORDS_WINDOW
+        return window >= SENTENCE_WINDOWS.same
     if a.value.kind == "age" and abs(float(a.value.value) - float(b.value.value)) <= AGES_APART \
             and not ra.events & rb.events:
         return a.day is not None and b.day is not None and a.day != b.day and \

@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session, load_only
 
 from ..brief.disagreements import compare_claims
 from ..errors import InvalidRequest, NotFound
-from ..runtime.embed import Embedder
-from ..runtime.nlp import Parser
+from ..pipeline import Pipeline
 from ..schemas import BriefOut, CitationOut, DuplicateGroupOut
 from ..types import Sentence
 from ..values.facts import facts_of, names_as_written
@@ -58,8 +57,8 @@ def version_since(session: Session, story: models.Story, since: str) -> models.B
     return found
 
 
-def changes(session: Session, embedder: Embedder, parser: Parser, story: models.Story,
-            earlier: models.BriefVersion | None) -> ChangesOut:
+def changes(session: Session, pipeline: Pipeline, story: models.Story, earlier: models.BriefVersion | None,
+            ) -> ChangesOut:
     current = session.scalar(select(models.BriefVersion).where(models.BriefVersion.story_id == story.id,
                                                                models.BriefVersion.version == story.version))
     now_sources = [DuplicateGroupOut.model_validate(s) for s in (current.sources if current else [])]
@@ -73,13 +72,13 @@ def changes(session: Session, embedder: Embedder, parser: Parser, story: models.
     old_facts, added = facts_of(old_texts), facts_of(new_texts)
     facts = FactsOut(numbers=sorted(added.numbers - old_facts.numbers), dates=sorted(added.dates - old_facts.dates),
                      names=sorted(names_as_written(new_texts, added.names - old_facts.names)))
-    contradicted = _contradicted(session, embedder, parser, story, old_brief, new_sources) if old_brief else []
+    contradicted = _contradicted(session, pipeline, story, old_brief, new_sources) if old_brief else []
     return ChangesOut(since_version=earlier.version if earlier else 0,
                       since=records.shown_time(earlier.created_at) if earlier else None, new_sources=new_sources,
                       new_sentences=new_sentences, new_facts=facts, contradicted=contradicted)
 
 
-def _contradicted(session: Session, embedder: Embedder, parser: Parser, story: models.Story, old: BriefOut,
+def _contradicted(session: Session, pipeline: Pipeline, story: models.Story, old: BriefOut,
                   new_sources: list[DuplicateGroupOut]) -> list[ContradictionOut]:
     """The earlier brief's sentences that a new source's sentence gives another value for, each with those."""
     reps = session.scalars(select(models.Document).where(models.Document.collection_id == story.collection_id,
@@ -91,7 +90,8 @@ def _contradicted(session: Session, embedder: Embedder, parser: Parser, story: m
     numbers = {doc_id: n for n, doc_id in enumerate(dict.fromkeys(doc_id for doc_id, _ in sentences))}
     compared = [Sentence(EARLIER, n, s.text, 0, len(s.text), "body") for n, s in enumerate(old.sentences)] + [
         replace(s, doc=numbers[doc_id]) for doc_id, s in sentences]
-    claims = compare_claims(compared, embedder.encode([s.text for s in compared]), embedder.encode, parser.parse)
+    claims = compare_claims(compared, pipeline.embedder.encode([s.text for s in compared]), pipeline.window_encoders(),
+                            pipeline.parser.parse)
     doc_ids = {n: doc_id for doc_id, n in numbers.items()}
     by: dict[int, dict[tuple[str, int, int], None]] = defaultdict(dict)  # earlier sentence -> new ones, in order
     for slot in claims.disagreements:

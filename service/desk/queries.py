@@ -47,8 +47,7 @@ def story(desk: Desk, name: str, story_id: str, since: str | None = None) -> Sto
         found = store.story(session, store.collection(session, name).id, story_id, name)
         out = StoryDetailOut(**stories_out(session, [found])[0].model_dump())
         if since is not None:
-            out.changes = changes(session, desk.pipeline.embedder, desk.pipeline.parser, found,
-                                  version_since(session, found, since))
+            out.changes = changes(session, desk.pipeline, found, version_since(session, found, since))
         return out
 
 
