@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import date, datetime, timezone
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from bench.disagreements import similar_reports
 from eval.disagreements import altered, stated_values
 from service.brief import disagreements
-from service.brief.disagreements import Claims, WindowEncoders, compare_claims, variants
+from service.brief.disagreements import Claims, compare_claims, variants
 from service.brief.evidence import Candidate, WordVectors
 from service.brief.verify import Verifier
 from service.brief.writers import Draft, DraftSentence
@@ -430,25 +431,35 @@ def test_comparisons_grow_linearly_with_similar_documents(pipeline: Pipeline, mo
     assert comparisons[800] < 6 * comparisons[200]
 
 
-def test_the_sentence_model_reads_the_words_around_values_only_where_they_differ(pipeline: Pipeline) -> None:
-    """Two outlets that give one count are one fact, read by the static vectors alone; once one outlet gives
-    another count, the sentence model reads the words around both values, and the two are a disagreement."""
-    read_closely: list[str] = []
+RESTATED_001 = LEAD_001.replace("said on Wednesday", "stated on Wednesday")
+
+
+@pytest.mark.parametrize(("other", "counts", "read_closely"), [
+    (LEAD_002, {"37"}, []),  # one count: a fact, no window for the sentence model
+    (LEAD_002.replace("37", "36"), {"37", "36"}, ["has extradited #"] * 2),
+    # the day both give, in the two sentences that differ on the count: its match parts the count from a second
+    # difference, so the sentence model reads its words too
+    (RESTATED_001.replace("37", "36"), {"37", "36"}, ["has extradited #"] * 2 + ["Sheinbaum said on #",
+                                                                                  "Sheinbaum stated on #"]),
+])
+def test_the_sentence_model_reads_the_words_around_values_only_where_they_differ(
+        pipeline: Pipeline, other: str, counts: set[str], read_closely: list[str]) -> None:
+    """Values of two sentences that differ on none are read by the static vectors; where the two sentences differ on
+    a value, the sentence model reads the words around each of their values."""
+    read: list[str] = []
 
     def exact(texts: list[str]) -> np.ndarray:
-        read_closely.extend(texts)
+        read.extend(texts)
         return pipeline.embedder.encode(texts)
 
-    windows = WindowEncoders(exact, pipeline.static.encode)
-    for lead, values in ((LEAD_002, {"37"}), (LEAD_002.replace("37", "36"), {"37", "36"})):
-        read_closely.clear()
-        texts = [LEAD_001, lead]
-        claims = compare_claims([Sentence(doc, 0, text, 0, len(text), "body") for doc, text in enumerate(texts)],
-                                pipeline.embedder.encode(texts), windows, pipeline.parser.parse)
-        counts = [{v.value for v in slot.values} for slot in (*claims.facts, *claims.disagreements)
-                  if slot.kind == "count"]
-        assert counts == [values]
-        assert [w.split(" # ")[0] for w in read_closely] == ["Mexico has extradited"] * (2 if len(values) > 1 else 0)
+    texts = [LEAD_001, other]
+    claims = compare_claims([Sentence(doc, 0, text, 0, len(text), "body") for doc, text in enumerate(texts)],
+                            pipeline.embedder.encode(texts), replace(pipeline.window_encoders(), exact=exact),
+                            pipeline.parser.parse)
+    assert [{v.value for v in slot.values} for slot in (*claims.facts, *claims.disagreements)
+            if slot.kind == "count"] == [counts]
+    assert len(read) == len(read_closely)
+    assert sorted(part for window in read for part in set(read_closely) if part in window) == sorted(read_closely)
 
 
 def test_slots_are_labelled_for_a_reader(pipeline: Pipeline) -> None:
