@@ -138,6 +138,9 @@ def test_a_story_whose_every_sentence_states_one_side_is_still_briefed(pipeline:
     assert story.brief.sentences and all(s.text in texts for s in story.brief.sentences)
     day = "Tuesday" if "Tuesday" in story.brief.sentences[0].text else "Wednesday"
     assert all(day in s.text for s in story.brief.sentences)
+    cited = [texts[int(c.document_id.removeprefix("doc-")) - 1][c.start:c.end]  # support states that day too
+             for s in story.brief.sentences for c in s.citations]
+    assert cited and all(day in quote for quote in cited)
 
 
 def test_seeds_story_has_no_disagreement_and_the_brief_reads_sources_differ(pipeline: Pipeline,

@@ -248,6 +248,18 @@ def test_a_timestamp_line_dates_the_text_but_is_never_body() -> None:
     ("Google and YouTube announced Thursday that they will no longer allow content creators and advertisers to profit "
      "off content that contradicts climate science.", "Google said content creators and advertisers will no longer "
      "profit off climate content that contradicts the science.", "body"),  # told again, but a lede says "announced"
+    # NeuS val: a 34-word Daily Mail title that shouts a word its lede writes in lower case (0.3 of it told again)
+    ("COVID cases are DECLINING for the first time since June - signalling an end to the summer Delta surge - as the "
+     "US eclipses 40 million cases during the pandemic and Mu variant rises.",
+     "For the first time in over two months, COVID-19 cases are declining in the United States. As of September 6, "
+     "the U.S. is averaging 137,000 new daily cases nationwide, a nine percent decrease.", "title"),
+    # a long lede with an acronym in capitals, and one opening in capitals as some papers set it: both stay ledes
+    ("The group of seven leading economies and NATO agreed to send more air defence systems to the country after a "
+     "wave of strikes on its power grid left millions without heating in the coldest weeks of the winter.",
+     "NATO members will deliver the first of the systems within weeks.", "body"),
+    ("THOUSANDS of frightened residents flooded makeshift refugee camps in the province after a powerful earthquake "
+     "destroyed hundreds of homes and cut the only road to the provincial capital.",
+     "The thousands who fled spent the night in the open.", "body"),
 ])
 def test_a_long_first_paragraph_is_a_title_when_the_next_sentences_tell_it_again(first: str, after: str,
                                                                                    kind: str) -> None:

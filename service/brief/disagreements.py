@@ -171,7 +171,8 @@ class Claims:
         for item in evidence:
             if self.one_sided(item.sentence.text) is not None:
                 continue
-            keep = [0] + [k for k, s in enumerate(item.support, start=1) if self.one_sided(s.text) is None]
+            keep = [0] + [k for k, s in enumerate(item.support, start=1)
+                          if self.one_sided(s.text) is None and not self._tells_otherwise(item.sentence.text, s.text)]
             if len(keep) == 1 + len(item.support):
                 kept.append(item)
                 continue
@@ -179,6 +180,19 @@ class Claims:
             kept.append(replace(item, support=tuple(sentences[1:]), sources=len({item.group_of(k) for k in keep}),
                                 citations=tuple(Citation(s.doc, s.start, s.end) for s in sentences)))
         return kept
+
+
+    def _tells_otherwise(self, told: str, other: str) -> bool:
+        """Whether `other` gives another value than a side `told` tells, one that may fill its slot: a report of a
+        ruling "early Wednesday" is no support for a brief sentence that tells it "late Tuesday"."""
+        mentions = [m for _, sides in self._sides(told) for side in sides for m in side.mentions]
+        values = values_in(other)
+        for value in values:
+            ctx = context(value, other, values)
+            if any(comparable(value, ctx, m.value, m.context, 1.0)
+                   and not agree(value, ctx, m.value, m.context, m.day) for m in mentions):
+                return True
+        return False
 
 
 def _states(value: Value, ctx: Context, text: str, side: Stated) -> bool:

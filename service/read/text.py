@@ -35,6 +35,8 @@ from .words import content_words, same_words, word_set
 
 _HEADING_MAX_WORDS = 20
 _LONG_TITLE_MAX_WORDS = 40
+_SHOUTED = re.compile(r"\b[a-z][a-z'’-]*\s+([A-Z]{4,})\b")  # a word in capitals right after one in lower case
+_LOWER_CASE_WORD = re.compile(r"\b[a-z]+\b")
 _RETOLD_SHARE = 0.4
 _NEXT_CHARACTERS = 1500  # enough for the two sentences after a first paragraph
 _LEDE_WORDS = re.compile(r"\b(?:said(?! to)|says|told|announced|yesterday|today|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b")
@@ -225,15 +227,26 @@ def _title_paragraph(view: str, line_start: int, line_end: int) -> bool:
     or not: a short one ("Whistleblower says HHS sent workers without gear, training."), one in Title Case, or a long
     one that the article's next sentences tell again without a lede's "said" or weekday ("Trump bans U.S. cruise
     ships from Cuba in dramatic escalation of travel restrictions after tens of thousands of Americans flocked to
-    island." over "The Trump administration on Tuesday ended … banning cruise ships")."""
+    island." over "The Trump administration on Tuesday ended … banning cruise ships"), or one that shouts a word
+    as a tabloid headline does ("COVID cases are DECLINING for the first time since June - …")."""
     break_after = _PARAGRAPH_BREAK.match(view, line_end)
     if break_after is None or view[line_end:].strip() == "":
         return False
     line = view[line_start:line_end]
     length = len(line.split())
+    after = view[break_after.end():break_after.end() + _NEXT_CHARACTERS]
     return length <= _HEADING_MAX_WORDS or is_title_case(line) or (
         length <= _LONG_TITLE_MAX_WORDS and _LEDE_WORDS.search(line) is None
-        and _told_again(line, view[break_after.end():break_after.end() + _NEXT_CHARACTERS]))
+        and (_told_again(line, after) or _shouts(line, after)))
+
+
+def _shouts(line: str, after: str) -> bool:
+    """Whether the line sets a word in capitals after one in lower case, and the text after it writes that word in
+    lower case: emphasis, as tabloid headlines shout ("cases are DECLINING"), not an acronym ("NATO") nor a lede
+    opening in capitals ("THOUSANDS of frightened residents…"). Of 921 NeuS titles one does; of 2,030 first
+    paragraphs of AllSides and ECB+ articles none."""
+    written_low = set(_LOWER_CASE_WORD.findall(after))
+    return any(word.lower() in written_low for word in _SHOUTED.findall(line))
 
 
 def _told_again(line: str, after: str) -> bool:
