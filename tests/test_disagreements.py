@@ -119,19 +119,23 @@ def test_one_sided_sentences_leave_the_evidence_and_fail_verify(pipeline: Pipeli
     assert not result.sentences and result.rejected[0].reason.startswith("disputed:")
 
 
+# Three outlets' one-sentence reports of one ruling (neus_val): two "early Wednesday", one "late Tuesday".
+MARYLAND = ["A federal judge in Maryland added a new legal blockade to President Trump’s travel ban early Wednesday, "
+            "ruling that the White House’s third attempt at “extreme vetting” is still poisoned by the president’s "
+            "campaign-season “religious animus” toward Muslims.",
+            "A federal judge in Maryland early Wednesday issued a second halt on the latest version of President "
+            "Trump’s travel ban, asserting that the president’s own comments on the campaign trail and on Twitter "
+            "convinced him that the directive was akin to an unconstitutional Muslim ban.",
+            "A federal judge in Maryland delivered a second blow to President Trump's latest travel ban late Tuesday, "
+            "arguing that the president's own words make clear that his focus is not on national security but on "
+            "instituting a ban against Muslims."]
+
+
 def test_a_story_whose_every_sentence_states_one_side_is_still_briefed(pipeline: Pipeline) -> None:
     """Three outlets' one-sentence reports of a ruling, one "late Tuesday", two "early Wednesday" (neus_val): every
     sentence states one side, and the brief was empty. It tells its best sentence's side now, and only that side;
     the disagreement beside it shows both."""
-    texts = ["A federal judge in Maryland added a new legal blockade to President Trump’s travel ban early Wednesday, "
-             "ruling that the White House’s third attempt at “extreme vetting” is still poisoned by the president’s "
-             "campaign-season “religious animus” toward Muslims.",
-             "A federal judge in Maryland early Wednesday issued a second halt on the latest version of President "
-             "Trump’s travel ban, asserting that the president’s own comments on the campaign trail and on Twitter "
-             "convinced him that the directive was akin to an unconstitutional Muslim ban.",
-             "A federal judge in Maryland delivered a second blow to President Trump's latest travel ban late Tuesday, "
-             "arguing that the president's own words make clear that his focus is not on national security but on "
-             "instituting a ban against Muslims."]
+    texts = MARYLAND
     request = BriefRequest.model_validate({"documents": [{"text": t} for t in texts], "options": {"mode": "extractive"}})
     [story] = pipeline.run(request).stories
     assert [{v.value for v in slot.values} for slot in story.disagreements] == [{"tuesday", "wednesday"}]
@@ -141,6 +145,19 @@ def test_a_story_whose_every_sentence_states_one_side_is_still_briefed(pipeline:
     cited = [texts[int(c.document_id.removeprefix("doc-")) - 1][c.start:c.end]  # support states that day too
              for s in story.brief.sentences for c in s.citations]
     assert cited and all(day in quote for quote in cited)
+
+
+def test_support_that_tells_another_side_is_no_support(pipeline: Pipeline) -> None:
+    """A brief sentence that tells one side cites no report that gives the other value in its slot, and keeps one
+    that tells its side beside another day."""
+    claims, candidates = claims_of(pipeline, list(enumerate(MARYLAND)))
+    tuesday, wednesday = candidates[2].sentence, candidates[1].sentence
+    text = "A federal judge in Maryland blocked President Trump's latest travel ban late Tuesday, after a hearing on Monday."
+    beside = Sentence(3, 0, text, 0, len(text), "body")
+    item = Evidence(tuesday, (wednesday, beside), 3, 1.0,
+                    tuple(Citation(s.doc, 0, len(s.text)) for s in (tuesday, wednesday, beside)), 0.0)
+    [told], _ = claims.for_brief([item])
+    assert told.support == (beside,) and [c.doc for c in told.citations] == [2, 3] and told.sources == 2
 
 
 def test_seeds_story_has_no_disagreement_and_the_brief_reads_sources_differ(pipeline: Pipeline,

@@ -260,6 +260,9 @@ def test_a_timestamp_line_dates_the_text_but_is_never_body() -> None:
     ("THOUSANDS of frightened residents flooded makeshift refugee camps in the province after a powerful earthquake "
      "destroyed hundreds of homes and cut the only road to the provincial capital.",
      "The thousands who fled spent the night in the open.", "body"),
+    ("Three companies won the first grants under the CHIPS Act to build new factories in Arizona, Texas and New York "
+     "over the next five years, the largest such awards in a generation.",
+     "The CHIPS Act money will pay for factories that make chips for phones and cars.", "body"),
 ])
 def test_a_long_first_paragraph_is_a_title_when_the_next_sentences_tell_it_again(first: str, after: str,
                                                                                    kind: str) -> None:

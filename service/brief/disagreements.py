@@ -171,8 +171,9 @@ class Claims:
         for item in evidence:
             if self.one_sided(item.sentence.text) is not None:
                 continue
+            told = self._told(item.sentence.text)
             keep = [0] + [k for k, s in enumerate(item.support, start=1)
-                          if self.one_sided(s.text) is None and not self._tells_otherwise(item.sentence.text, s.text)]
+                          if self.one_sided(s.text) is None and not _tells_otherwise(told, s.text)]
             if len(keep) == 1 + len(item.support):
                 kept.append(item)
                 continue
@@ -181,18 +182,24 @@ class Claims:
                                 citations=tuple(Citation(s.doc, s.start, s.end) for s in sentences)))
         return kept
 
+    def _told(self, text: str) -> list[Mention]:
+        """The mentions of each side `text` tells in a slot it does not tell every side of."""
+        return [m for slot, sides in self._sides(text) if len(sides) < len(slot.values) for side in sides
+                for m in side.mentions]
 
-    def _tells_otherwise(self, told: str, other: str) -> bool:
-        """Whether `other` gives another value than a side `told` tells, one that may fill its slot: a report of a
-        ruling "early Wednesday" is no support for a brief sentence that tells it "late Tuesday"."""
-        mentions = [m for _, sides in self._sides(told) for side in sides for m in side.mentions]
-        values = values_in(other)
-        for value in values:
-            ctx = context(value, other, values)
-            if any(comparable(value, ctx, m.value, m.context, 1.0)
-                   and not agree(value, ctx, m.value, m.context, m.day) for m in mentions):
-                return True
+
+def _tells_otherwise(told: list[Mention], text: str) -> bool:
+    """Whether `text` gives another value than the `told` side in its slot, and not that side's value as well: a
+    report of a ruling "early Wednesday" is no support for a brief sentence that tells it "late Tuesday", one that
+    says "late Tuesday, after a hearing on Monday" is."""
+    if not told:
         return False
+    values = values_in(text)
+    contexts = [context(value, text, values) for value in values]
+    fitting = [(value, ctx, m) for value, ctx in zip(values, contexts) for m in told
+               if comparable(value, ctx, m.value, m.context, 1.0)]
+    agreeing = [agree(value, ctx, m.value, m.context, m.day) for value, ctx, m in fitting]
+    return bool(agreeing) and not any(agreeing)
 
 
 def _states(value: Value, ctx: Context, text: str, side: Stated) -> bool:
