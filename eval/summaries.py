@@ -26,7 +26,7 @@ sources" is the share of brief sentences, in stories with two or more independen
 model fused from sentences of two or more of them; "written" the share of brief sentences the model wrote;
 "briefs citing one span twice" the share of the service's briefs where two sentences cite one span: the service
 itself counts them as one claim (a sentence's support is only sentences that state its claim).
-The readability columns (`eval/readability.py`) are counted from each system's own sentences.
+The readability columns (`eval/brief_readability.py`) are counted from each system's own sentences.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eval.readability import Readability  # noqa: E402
+from eval.brief_readability import Readability  # noqa: E402
 from service.pipeline import Pipeline  # noqa: E402
 from service.read.text import split_sentences  # noqa: E402
 from service.runtime.embed import Embedder  # noqa: E402

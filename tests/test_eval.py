@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.readability import Readability
+from eval.brief_readability import Readability
 from eval.stories import Tally, batches, objective
 from eval.summaries import checked_repeats, checked_share, convert_multinews, cut, lead, sumy_system
 from service.pipeline import Pipeline

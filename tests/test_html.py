@@ -159,6 +159,17 @@ def test_extractor_paragraphs_are_found_despite_spacing_and_quotes(paragraph: st
     assert text[start:end].strip("“”") == "Rain and wind hit Oslo on Monday."
 
 
+@pytest.mark.parametrize("ending", ["😀.", "&#x1F600;.", " (AP) ★."])
+def test_a_paragraph_ending_in_a_symbol_keeps_its_end_and_stays_a_sentence(ending: str) -> None:
+    """A hostile pass found "…by her government 😀." read as "…by her government", a heading that never reached
+    the brief: the symbol after a space stopped the paragraph's end from taking its full stop."""
+    paragraph = f"President Claudia Sheinbaum said on Wednesday it was an independent decision by her government {ending}"
+    raw = (f"<html><body><article><p>Mexico has extradited 37 cartel members to the United States.</p><p>{paragraph}"
+           "</p><p>The transfer is the third this year, officials said.</p></article></body></html>")
+    [sentence] = [s for s in normalize(0, "a", raw, frozenset({"en"})).sentences if "Sheinbaum" in s.text]
+    assert sentence.kind == "body" and raw[sentence.start:sentence.end] == paragraph
+
+
 def test_extractor_text_not_in_the_page_is_counted_and_never_kept() -> None:
     text = "Rain hit Oslo on Monday. Schools closed.\nFooter"
     alignment = align(["Rain hit Oslo on Monday. Trains stopped for hours.", "Schools closed."], text)

@@ -318,3 +318,15 @@ def test_furniture_is_found_where_the_file_s_alternation_finds_it() -> None:
     found = [is_furniture_line(sentence) for sentence in sentences]
     assert found == [whole.search(s.strip(" \t\"“'‘")) is not None for s in sentences]
     assert all(found[-8:])  # the written furniture
+
+
+def test_bidirectional_overrides_neither_join_sentences_nor_reach_them() -> None:
+    """A right-to-left override copied into a brief reverses what a reader sees; between sentences it kept them
+    from being split, so three sentences were briefed as one."""
+    raw = ("\u202eMexico has extradited 37 cartel members.\u202c President Sheinbaum said it was her decision. "
+           "\u2066The transfer is the third.\u2069")
+    doc = normalize(0, "a", raw, EN)
+    assert [s.text for s in doc.sentences] == ["Mexico has extradited 37 cartel members.",
+                                               "President Sheinbaum said it was her decision.",
+                                               "The transfer is the third."]
+    assert all(raw[s.start:s.end] == s.text for s in doc.sentences)

@@ -38,7 +38,8 @@ def version_since(session: Session, story: models.Story, since: str) -> models.B
     if since.isdigit():
         if int(since) == 0:
             return None
-        found = session.scalar(query.where(models.BriefVersion.version == int(since)))
+        version = int(since)  # past the story's latest, no version: not looked up (SQLite holds 64 bits)
+        found = session.scalar(query.where(models.BriefVersion.version == version)) if version <= story.version else None
     else:
         try:
             at = records.stored_time(datetime.fromisoformat(since.replace("Z", "+00:00")))

@@ -71,19 +71,27 @@ class _Page:
         return None
 
     def _widened(self, first: int, last: int, piece: str) -> tuple[int, int]:
-        """The text from word `first` to word `last`, widened by the punctuation that opens and
-        closes `piece` when the text has it too (quotes, a final full stop)."""
-        start, end = self.offsets[2 * first + 1], self.offsets[2 * last + 2]
+        """The text from word `first` to word `last`, widened by the punctuation and symbols that open and
+        close `piece` when the text has them too (quotes, a final full stop, "government 😀.")."""
         words = list(WORD.finditer(piece))
-        for char in reversed(piece[:words[0].start()].strip()):
-            if start == 0 or self.text[start - 1] != char:
+        return (self._matched(self.offsets[2 * first + 1], piece[:words[0].start()].lstrip()[::-1], step=-1),
+                self._matched(self.offsets[2 * last + 2], piece[words[-1].end():].rstrip(), step=1))
+
+    def _matched(self, at: int, chars: str, step: int) -> int:
+        """How far from `at` the text holds `chars` in order, going forwards (`step` 1) or backwards (-1), a run of
+        spaces matching any other: the edge of the last character matched."""
+        matched = cursor = at
+        ahead = 0 if step == 1 else -1  # the index of the character after the cursor, in the direction of travel
+        for char in chars:
+            if char.isspace():
+                while 0 <= cursor + ahead < len(self.text) and self.text[cursor + ahead].isspace():
+                    cursor += step
+                continue
+            if not 0 <= cursor + ahead < len(self.text) or self.text[cursor + ahead] != char:
                 break
-            start -= 1
-        for char in piece[words[-1].end():].strip():
-            if end == len(self.text) or self.text[end] != char:
-                break
-            end += 1
-        return start, end
+            cursor += step
+            matched = cursor
+        return matched
 
 
 def align(paragraphs: list[str], text: str) -> Alignment:

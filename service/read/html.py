@@ -34,9 +34,10 @@ _TOKEN = re.compile(
     r"|(?P<entity>&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);?)", re.I)
 _BLOCK_TAG = re.compile(rf"</?(?:{_BLOCKS})\b", re.I)
 _SPACE_BETWEEN_TAGS = re.compile(r">\s")
-# Every kind of space (and control character) becomes a plain space, one for one, so offsets hold.
-_SPACES = {c: " " for c in [*range(0x00, 0x20), 0x7F, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F,
-                           0x205F, 0x3000]}
+# Every kind of space (and control character, and the bidirectional overrides and isolates, which would reverse
+# what a reader sees of a brief) becomes a plain space, one for one, so offsets hold.
+_SPACES = {c: " " for c in [*range(0x00, 0x20), 0x7F, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029,
+                           *range(0x202A, 0x2030), 0x205F, *range(0x2066, 0x206A), 0x3000]}
 _LEADING = re.compile(r"(?:\s|\ufeff|<!--.*?-->|<\?xml[^>]*>)*", re.S)
 _DOCUMENT_START = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I)
 _TAG_START = re.compile(r"<[a-z][a-z0-9-]*[\s/>]", re.I)

@@ -64,7 +64,9 @@ _TERMINAL = re.compile(r"[.!?…:;\"”’')\]]\s*$")
 _LANGUAGE_MIN_CHARS = 60
 _LANGUAGE_SAMPLE_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_AS_SPACE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # replaced one for one: offsets hold
+# replaced one for one, so offsets hold; with the bidirectional overrides and isolates, which would reverse what a
+# reader sees of a brief
+_CONTROL_AS_SPACE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _MIXED_SCRIPT_WORD = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+")
