@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from service.errors import Overloaded
+from service.errors import Cancelled, Overloaded, RequestTimeout
 from service.http.app import create_app
 from service.http.lanes import Jobs
 from service.http.observability import JsonFormatter
@@ -79,6 +79,30 @@ def test_jobs_refuse_beyond_the_queue_at_once() -> None:
         gate.set()
         assert await first is True and await second == "second"
         assert (jobs.running, jobs.waiting) == (0, 0)
+
+    asyncio.run(scenario())
+
+
+def test_work_that_stores_is_answered_with_what_it_did_even_past_its_deadline() -> None:
+    """A desk batch answered 504 at its deadline though its transaction went on to commit (a hostile pass found the
+    documents stored after the 504). Settled work is told to stop, then awaited: a stop before any change is a
+    timeout, a change made is the answer. Work that is not settled is answered at its deadline, as before."""
+    def committing(cancel: threading.Event) -> str:
+        cancel.wait(30)  # past its deadline, and past the point where it could stop
+        return "stored"
+
+    def stopping(cancel: threading.Event) -> str:
+        cancel.wait(30)
+        raise Cancelled("stopped before storing")
+
+    async def scenario() -> None:
+        jobs = Jobs(concurrency=2, queue=0)
+        assert await jobs.run(committing, 0.01, settle=True) == "stored"
+        with pytest.raises(RequestTimeout):
+            await jobs.run(stopping, 0.01, settle=True)
+        with pytest.raises(RequestTimeout):
+            await jobs.run(committing, 0.01)
+        await settle(lambda: jobs.running == 0)
 
     asyncio.run(scenario())
 

@@ -49,7 +49,7 @@ async def add_documents(request: Request, name: Name, body: BriefRequest) -> Res
     desk.check(body)  # bad input is answered at once, without taking a queue slot
     timeout = body.options.timeout_s or state.settings.request_timeout
     added = await unless_client_leaves(request, state.lanes["extractive"].run(lambda cancel: desk.add(name, body, cancel),
-                                                                               timeout))
+                                                                               timeout, settle=True))
     state.worker.wake.set()  # briefs are due
     return await run_in_threadpool(queries.added, desk, added)
 

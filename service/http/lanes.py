@@ -1,8 +1,9 @@
 """Bounded work off the event loop: a fixed number of running jobs and a bounded queue.
 
 A request beyond the queue is refused at once (`Overloaded`), never piled up. A job past its
-deadline is answered with `RequestTimeout` and told to stop through its `threading.Event`; its
-slot is freed only when the thread really ends, so abandoned work can never exceed the bound.
+deadline is answered with `RequestTimeout` and told to stop through its `threading.Event` (a job
+that stores is awaited instead, `settle`); its slot is freed only when the thread really ends, so
+abandoned work can never exceed the bound.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from ..errors import Overloaded, RequestTimeout
+from ..errors import Cancelled, Overloaded, RequestTimeout
 
 T = TypeVar("T")
 
@@ -32,8 +33,12 @@ class Jobs:
         """Start serving in the current event loop (each server start, after any earlier shutdown)."""
         self.slots = asyncio.Semaphore(self.concurrency - self.running)
 
-    async def run(self, work: Callable[[threading.Event], T], timeout: float) -> T:
-        """Run `work(cancel)` in a worker thread within `timeout` seconds, queueing for a slot."""
+    async def run(self, work: Callable[[threading.Event], T], timeout: float, settle: bool = False) -> T:
+        """Run `work(cancel)` in a worker thread within `timeout` seconds, queueing for a slot.
+
+        With `settle`, work that changes stored state is told to stop at its deadline and then awaited: it answers
+        `Cancelled` when it stopped before changing anything (a timeout), else with what it did, so a timeout never
+        hides a change that was made."""
         if self.waiting + self.running >= self.capacity:
             raise Overloaded(f"queue full: {self.running} running and {self.waiting} waiting (limit "
                              f"{self.capacity}); retry later", limit=self.capacity)
@@ -56,6 +61,11 @@ class Jobs:
             return await asyncio.wait_for(asyncio.shield(future), max(deadline - loop.time(), 0.001))
         except TimeoutError:
             cancel.set()
+            if settle:
+                try:
+                    return await asyncio.shield(future)
+                except Cancelled:
+                    pass
             raise RequestTimeout(f"the brief took longer than {timeout:g} s and was cancelled",
                                  field="options.timeout_s", limit=timeout) from None
         except asyncio.CancelledError:  # the client or the server went away
