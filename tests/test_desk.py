@@ -185,6 +185,8 @@ def test_changes_since_a_version_list_exactly_what_is_new(client: TestClient,
     assert since_time == changed
     nothing = client.get(f"/v1/collections/desk/stories/{story}", params={"since": 2}).json()["changes"]
     assert nothing["new_sources"] == [] and nothing["new_sentences"] == [] and nothing["contradicted"] == []
+    malformed = client.get(f"/v1/collections/desk/stories/{story}", params={"since": "²"})  # a digit, not a number
+    assert malformed.status_code == 422 and malformed.json()["error"]["field"] == "since"
     for past in ("3", str(2 ** 63), "9" * 30):  # no such version, however large (SQLite's integers stop at 2**63 - 1)
         missing = client.get(f"/v1/collections/desk/stories/{story}", params={"since": past})
         assert missing.status_code == 404 and "no brief version" in missing.json()["error"]["message"]

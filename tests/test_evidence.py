@@ -206,6 +206,16 @@ PARAPHRASES = [  # neus_val and allsides_dev briefs, one claim told twice (hand-
     ("Mexico has extradited 37 cartel members to the United States at the request of the US Department of Justice.",
      "In a significant bilateral security operation, Mexican authorities have transferred 37 inmates with alleged "
      "connections to powerful drug cartels to face judicial proceedings in the United States."),
+    # one precise figure, each with a figure of its own beside it (an editor's read of allsides_dev briefs)
+    ("New jobless claims fell to 473,000 for the week ended May 8th, data from the Department of Labor showed Thursday.",
+     "Unemployment claims fell to 473,000 last week from a revised 507,000 a week earlier, the Labor Department said "
+     "Thursday."),
+    ("Marking his first 100 days in office, President Joe Biden will use his first joint address to Congress to pitch "
+     "a $1.8 trillion investment in children, families and education that would fundamentally transform the role "
+     "government plays in American life.",
+     "U.S. President Joe Biden plans to unveil a sweeping $1.8 trillion package for families and education in his "
+     "first joint speech to Congress on Wednesday, as he stresses the need to invest to compete with China, the White "
+     "House said."),
 ]
 DIFFERENT_CLAIMS = [  # the same pairs' neighbours that tell something else
     ("Sen. Sheldon Whitehouse last week refused to apologize for his family's membership in a reportedly all-White "

@@ -170,6 +170,10 @@ def test_a_paragraph_ending_in_a_symbol_keeps_its_end_and_stays_a_sentence(endin
     assert sentence.kind == "body" and raw[sentence.start:sentence.end] == paragraph
 
 
+def test_a_paragraph_end_never_takes_a_symbol_from_the_next_line() -> None:
+    assert [range_ for range_ in align(["Rain hit Oslo. ★"], "Rain hit Oslo.\n\n★ Top stories").ranges] == [(0, 14)]
+
+
 def test_extractor_text_not_in_the_page_is_counted_and_never_kept() -> None:
     text = "Rain hit Oslo on Monday. Schools closed.\nFooter"
     alignment = align(["Rain hit Oslo on Monday. Trains stopped for hours.", "Schools closed."], text)

@@ -325,8 +325,10 @@ def test_bidirectional_overrides_neither_join_sentences_nor_reach_them() -> None
     from being split, so three sentences were briefed as one."""
     raw = ("\u202eMexico has extradited 37 cartel members.\u202c President Sheinbaum said it was her decision. "
            "\u2066The transfer is the third.\u2069")
-    doc = normalize(0, "a", raw, EN)
-    assert [s.text for s in doc.sentences] == ["Mexico has extradited 37 cartel members.",
-                                               "President Sheinbaum said it was her decision.",
-                                               "The transfer is the third."]
-    assert all(raw[s.start:s.end] == s.text for s in doc.sentences)
+    page = f"<html><body><article><p>{raw}</p></article></body></html>"
+    for text in (raw, page):
+        doc = normalize(0, "a", text, EN)
+        assert [s.text for s in doc.sentences] == ["Mexico has extradited 37 cartel members.",
+                                                   "President Sheinbaum said it was her decision.",
+                                                   "The transfer is the third."]
+        assert all(text[s.start:s.end] == s.text for s in doc.sentences)

@@ -35,7 +35,7 @@ EARLIER = -1  # the document number the earlier brief's sentences stand under, a
 def version_since(session: Session, story: models.Story, since: str) -> models.BriefVersion | None:
     """The version `since` names: a number (0: before the first brief), or a time (the latest version by then)."""
     query = select(models.BriefVersion).where(models.BriefVersion.story_id == story.id)
-    if since.isdigit():
+    if since.isascii() and since.isdigit():
         if int(since) == 0:
             return None
         version = int(since)  # past the story's latest, no version: not looked up (SQLite holds 64 bits)

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..errors import NotReady
+from ..errors import Cancelled, NotReady
 from ..group import engine
 from ..pipeline import Pipeline, Timer, validate
 from ..schemas import BriefRequest, DocumentIn
@@ -98,6 +98,8 @@ class Desk:
         read = dict(zip((ids[n] for n in chosen), self.read([request.documents[n] for n in chosen],
                                                              [ids[n] for n in chosen], cancel)))
         with self.locks[name]:
+            if cancel is not None and cancel.is_set():  # past its deadline while waiting its turn: nothing stored yet
+                raise Cancelled("stopped before storing: the request was cancelled")
             with self.sessions.begin() as session:
                 collection = store.open_collection(session, name, effective, given, records.utcnow())
                 revision = lock_collection(session, collection.id)

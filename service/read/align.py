@@ -18,6 +18,7 @@ from .words import WORD
 
 _WORD_SPLIT = re.compile(rf"({WORD.pattern})")
 _NON_WORD = re.compile(r"\W+")
+_SAME_LINE_SPACE = frozenset(" \t\u00a0")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
 
 
@@ -79,12 +80,12 @@ class _Page:
 
     def _matched(self, at: int, chars: str, step: int) -> int:
         """How far from `at` the text holds `chars` in order, going forwards (`step` 1) or backwards (-1), a run of
-        spaces matching any other: the edge of the last character matched."""
+        spaces matching any other on the same line: the edge of the last character matched."""
         matched = cursor = at
         ahead = 0 if step == 1 else -1  # the index of the character after the cursor, in the direction of travel
         for char in chars:
             if char.isspace():
-                while 0 <= cursor + ahead < len(self.text) and self.text[cursor + ahead].isspace():
+                while 0 <= cursor + ahead < len(self.text) and self.text[cursor + ahead] in _SAME_LINE_SPACE:
                     cursor += step
                 continue
             if not 0 <= cursor + ahead < len(self.text) or self.text[cursor + ahead] != char:

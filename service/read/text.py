@@ -117,7 +117,7 @@ class _Furniture:
     start are tried there only, as one; each other pattern on its own, so that one opening with a literal character
     is found by the engine's fast scan, and one opening with words (`_OPENING_WORDS`) only in a sentence that holds
     one of them. The answers are those of searching the file's alternation, about 4 times faster: scanning every
-    position for 26 patterns was over half of stage 1's time."""
+    position for the 26 patterns the file first had was over half of stage 1's time."""
 
     anchored: re.Pattern[str]
     patterns: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]  # opening words (or none) and the pattern
