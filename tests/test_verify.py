@@ -401,10 +401,17 @@ def test_a_phrase_other_sources_tell_too_is_not_cut(pipeline: Pipeline) -> None:
      "US that followed a wave of demonstrations on Wednesday.", ["on Wednesday"]),
     ("As wide swaths of the economy began shuddering to a halt, the financial markets opened with stocks dropping on "
      "Wall Street by nearly 10 percent.", ["10 percent"]),
+    # an editor's read (2026-12-07): cut, each sentence said something its source does not; which one, and how only
+    ("In the first debate between presidential contenders Donald Trump and Hillary Clinton, Trump repeatedly relied on "
+     "troublesome and false facts that have been debunked throughout the campaign.", ["first debate"]),
+    ("A new poll from The Associated Press-NORC Center for Public Affairs Research finds Democrats are now much more "
+     "likely than Republicans to support their state conducting elections exclusively by mail, 47% to 29%.",
+     ["exclusively"]),
 ])
 def test_a_date_time_or_amount_is_never_cut(pipeline: Pipeline, source: str, when: list[str]) -> None:
-    """When it happened and how much are what a brief's reader needs: no optional phrase holds a date, a time or an
-    amount, alone ("on Monday") or inside a longer phrase."""
+    """When it happened, how much, which one and how far a claim reaches are what a brief's reader needs: no optional
+    phrase holds a date, a time, an amount, an ordinal or a narrowing adverb, alone ("on Monday") or inside a longer
+    phrase."""
     from service.brief.rewrites import optional_phrases
 
     doc, = pipeline.parser.parse([source])

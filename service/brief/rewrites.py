@@ -38,7 +38,12 @@ TERMS = frozenset({"basis"})
 CIRCUMSTANCE = frozenset("after before during amid amidst despite following until till ahead throughout".split())
 WHEN = frozenset({"DATE", "TIME"})  # never cut (`FIGURES`)
 WHERE = frozenset({"GPE", "LOC", "FAC"})
-FIGURES = WHEN | {"MONEY", "PERCENT", "QUANTITY", "CARDINAL"}  # entities a compression keeps: when, how much, how many
+# entities a compression keeps: when, how much, how many, which one ("In the first debate, Trump relied on false facts")
+FIGURES = WHEN | {"MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"}
+# adverbs that narrow what a claim covers: cut, "support conducting elections [exclusively by mail], 47% to 29%" says
+# something else
+RESTRICTIVE = frozenset("only exclusively solely entirely wholly just merely mainly mostly largely partly partially "
+                        "primarily fully".split())
 LOCATING = frozenset({"in", "at", "near"})
 CORE = frozenset({"dobj", "attr", "acomp", "oprd", "xcomp", "ccomp", "dative", "neg", "aux", "auxpass"})
 LINKING = frozenset("be appear seem remain become look stay sound feel".split())
@@ -432,11 +437,13 @@ def _whole_words(source: Doc, start: int, end: int) -> bool:
 
 def _protected(source: Doc) -> set[int]:
     """Token indexes no optional phrase may hold: quotations, with their marks; each main action (the root, or what a
-    reporting root reports) with its subject's head and its core; and the figures (`FIGURES`): when it happened
-    ("on Sunday", "Tuesday night", "in 2020"), how much and how many ("by nearly 10 percent", "$500"). The reader
+    reporting root reports) with its subject's head and its core; the adverbs that narrow a claim (`RESTRICTIVE`);
+    and the figures (`FIGURES`): when it happened ("on Sunday", "Tuesday night", "in 2020"), how much and how many
+    ("by nearly 10 percent", "$500"), which one ("the first debate"). The reader
     of a brief needs them, and a date's cut saves a word or two (on neus_val subsets, cutting dates cost model mode
     about a point of ROUGE-2; docs/quality.md)."""
-    return _quoted(source) | {t.i for t in source if t.ent_type_ in FIGURES and t.pos_ != "ADJ"} | {  # not "daily"
+    return _quoted(source) | {t.i for t in source if t.ent_type_ in FIGURES and (t.pos_ != "ADJ" or t.ent_type_ == "ORDINAL")
+                              or t.dep_ == "advmod" and t.lower_ in RESTRICTIVE} | {  # an adjective: "daily", not "first"
         t.i for action in _actions(source)
         for t in (action, *_core(action), *(c for c in action.children if c.dep_ in ("nsubj", "nsubjpass")))}
 
