@@ -1,6 +1,6 @@
 import pytest
 
-from service.brief.evidence import WordVectors, same_claim
+from service.brief.evidence import WordVectors, _distinctive, same_claim
 from service.pipeline import Pipeline
 from service.schemas import BriefRequest, BriefResponse
 from tests.conftest import seed_documents
@@ -210,12 +210,6 @@ PARAPHRASES = [  # neus_val and allsides_dev briefs, one claim told twice (hand-
     ("New jobless claims fell to 473,000 for the week ended May 8th, data from the Department of Labor showed Thursday.",
      "Unemployment claims fell to 473,000 last week from a revised 507,000 a week earlier, the Labor Department said "
      "Thursday."),
-    ("Marking his first 100 days in office, President Joe Biden will use his first joint address to Congress to pitch "
-     "a $1.8 trillion investment in children, families and education that would fundamentally transform the role "
-     "government plays in American life.",
-     "U.S. President Joe Biden plans to unveil a sweeping $1.8 trillion package for families and education in his "
-     "first joint speech to Congress on Wednesday, as he stresses the need to invest to compete with China, the White "
-     "House said."),
 ]
 DIFFERENT_CLAIMS = [  # the same pairs' neighbours that tell something else
     ("Sen. Sheldon Whitehouse last week refused to apologize for his family's membership in a reportedly all-White "
@@ -230,6 +224,13 @@ DIFFERENT_CLAIMS = [  # the same pairs' neighbours that tell something else
      "The party line vote, 50-49, came just before 4 a.m., one day after the Senate passed a roughly $1 trillion "
      "bipartisan infrastructure package."),
 ]
+
+
+@pytest.mark.parametrize(("figure", "distinctive"), [("473000", True), ("12.75%", True), ("1350", True),
+                                                    ("100", False), ("37", False), ("6.1%", False), ("1.8", False),
+                                                    ("1000000", False), ("8th", False)])
+def test_a_precise_figure_has_three_significant_digits(figure: str, distinctive: bool) -> None:
+    assert _distinctive(figure) is distinctive
 
 
 @pytest.mark.parametrize(("told", "pair"), [(True, pair) for pair in PARAPHRASES]

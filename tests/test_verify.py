@@ -659,3 +659,20 @@ def test_a_resolved_reference_names_who_the_article_means(pipeline: Pipeline, re
         [rejection] = result.rejected
         assert rejection.reason.startswith(reason), rejection.reason
         assert rejection.replaced_by is None and all(s.text != HE_SAID for s in result.sentences)
+
+
+@pytest.mark.parametrize(("source", "cuttable", "kept"), [
+    # the preposition a verb's "primarily" narrows stays with it
+    ("The money will go primarily to schools in poor districts, the governor said on Tuesday.", None, "to schools"),
+    # an aside that only holds a narrowed adverb of its own may still go
+    ("The senator, who had only recently moved to Ohio, won the primary by a wide margin.", ", who had only recently "
+     "moved to Ohio,", None),
+])
+def test_a_narrowing_adverb_keeps_what_it_narrows(pipeline: Pipeline, source: str, cuttable: str | None,
+                                                  kept: str | None) -> None:
+    from service.brief.rewrites import optional_phrases
+
+    doc, = pipeline.parser.parse([source])
+    phrases = [doc[s:e].text for s, e in optional_phrases(doc)]
+    assert cuttable is None or cuttable.strip(" ,") in [p.strip(" ,") for p in phrases], phrases
+    assert kept is None or not [p for p in phrases if kept in p], phrases

@@ -255,18 +255,19 @@ def same_claim(a: str, b: str, cosine: float, word_vectors: WordVectors) -> bool
             return True
     if cosine < SAME_CLAIM_COSINE:
         return False
-    if (numbers[a] and numbers[a] == numbers[b] or any(map(_distinctive, numbers[a] & numbers[b]))) and (
-            facts[a].names & facts[b].names or facts[a].dates & facts[b].dates):
-        return True  # "Mexico has extradited 37 cartel members", "Mexican authorities have transferred 37 inmates";
-        # "claims fell to 473,000 for the week", "claims fell to 473,000 last week from a revised 507,000"
+    # "Mexico has extradited 37 cartel members", "Mexican authorities have transferred 37 inmates"; "claims fell to
+    # 473,000 for the week", "claims fell to 473,000 last week from a revised 507,000"
+    same_figures = numbers[a] and numbers[a] == numbers[b] or any(map(_distinctive, numbers[a] & numbers[b]))
+    if same_figures and (facts[a].names & facts[b].names or facts[a].dates & facts[b].dates):
+        return True
     return any(numbers[x] <= numbers[y] and word_vectors.covered(x, y) >= CLOSE_WORDS for x, y in ((a, b), (b, a)))
 
 
 def _distinctive(number: str) -> bool:
     """Whether a figure is precise enough that two close sentences stating it tell one claim: three significant
-    digits or a fraction (473,000; 1.8), not a round or small count (100; 37)."""
-    digits = number.rstrip("%")
-    return digits.replace(".", "", 1).isdigit() and ("." in digits or len(digits.rstrip("0")) >= 3)
+    digits (473,000; 12.75 %), not a round, small or short one (100; 37; 6.1 %, which a forecast and a result share)."""
+    digits = number.rstrip("%").replace(".", "", 1)
+    return digits.isdigit() and len(digits.strip("0")) >= 3
 
 
 def _says_the_same(a: Sentence, b: Sentence) -> bool:

@@ -42,7 +42,7 @@ WHERE = frozenset({"GPE", "LOC", "FAC"})
 FIGURES = WHEN | {"MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"}
 # adverbs that narrow what a claim covers: cut, "support conducting elections [exclusively by mail], 47% to 29%" says
 # something else
-RESTRICTIVE = frozenset("only exclusively solely entirely wholly just merely mainly mostly largely partly partially "
+RESTRICTIVE = frozenset("only exclusively solely entirely wholly merely mainly mostly largely partly partially "
                         "primarily fully".split())
 LOCATING = frozenset({"in", "at", "near"})
 CORE = frozenset({"dobj", "attr", "acomp", "oprd", "xcomp", "ccomp", "dative", "neg", "aux", "auxpass"})
@@ -158,8 +158,8 @@ def optional_phrases(source: Doc) -> list[tuple[int, int]]:
     commas or brackets that set it off, nested or apart, never crossing:
     - a verb's adjunct: a prepositional phrase not right after a verb it completes ("after the attack",
       ", according to police"), a clause ("…, smashing the daily record"), a second action with its "and"
-      ("and charged with murder"); never one that holds a date, a time, an amount or a count (`_protected`: "who
-      has three children" stays);
+      ("and charged with murder"); never one that holds a date, a time, an amount, a count, an ordinal or an
+      adverb that narrows the claim (`_protected`: "who has three children", "in the first debate" stay);
     - a noun's apposition (", a former Army officer,"), and a relative or participial clause set off by a comma
       (", who arrived with the police,"): without the comma such a clause says which one is meant, and stays.
     Never one that holds a quotation, a word that turns the meaning (`KEEP`), an "if" or "unless", or the main
@@ -442,10 +442,18 @@ def _protected(source: Doc) -> set[int]:
     ("by nearly 10 percent", "$500"), which one ("the first debate"). The reader
     of a brief needs them, and a date's cut saves a word or two (on neus_val subsets, cutting dates cost model mode
     about a point of ROUGE-2; docs/quality.md)."""
-    return _quoted(source) | {t.i for t in source if t.ent_type_ in FIGURES and (t.pos_ != "ADJ" or t.ent_type_ == "ORDINAL")
-                              or t.dep_ == "advmod" and t.lower_ in RESTRICTIVE} | {  # an adjective: "daily", not "first"
+    figures = {t.i for t in source if t.ent_type_ == "ORDINAL" or t.ent_type_ in FIGURES and t.pos_ != "ADJ"}  # "daily"
+    return _quoted(source) | figures | _narrowed(source) | {
         t.i for action in _actions(source)
         for t in (action, *_core(action), *(c for c in action.children if c.dep_ in ("nsubj", "nsubjpass")))}
+
+
+def _narrowed(source: Doc) -> set[int]:
+    """The adverbs that narrow a claim (`RESTRICTIVE`), with the preposition they narrow when the parse hangs both on
+    the verb ("will go [primarily] [to] schools"); not one that narrows another adverb ("only recently")."""
+    narrowing = [t for t in source if t.lower_ in RESTRICTIVE and t.pos_ == "ADV" and t.head.pos_ != "ADV"]
+    return {t.i for t in narrowing} | {t.i + 1 for t in narrowing if t.i + 1 < len(source)
+                                       and source[t.i + 1].dep_ == "prep" and source[t.i + 1].head == t.head}
 
 
 def _asks(source: Doc) -> bool:
