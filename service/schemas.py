@@ -7,15 +7,24 @@ from datetime import datetime, timezone
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 Mode = Literal["extractive", "model", "auto"]
+_SECONDS = re.compile(r"[+-]?\d+(?:\.\d*)?")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a pair decodes to one code point, so any left is lone
 
 
 def _replace_lone_surrogates(value: str) -> str:
     """U+FFFD for each lone surrogate (a `\\ud800` JSON escape): one code point for one, so offsets hold."""
     return _LONE_SURROGATE.sub("\ufffd", value)
+
+
+def _iso_8601(value: object) -> object:
+    """A time written as ISO 8601, as documented: pydantic would also read a number, or a string of digits ("-1",
+    "2026"), as seconds since 1970."""
+    if isinstance(value, (int, float)) or isinstance(value, str) and _SECONDS.fullmatch(value.strip()):
+        raise ValueError("must be an ISO 8601 time such as 2026-12-07T10:00:00Z, not a number")
+    return value
 
 
 def _utc_unless_zoned(value: datetime | None) -> datetime | None:
@@ -59,7 +68,7 @@ class DocumentIn(_Strict):
     title: Text | None = Field(None, max_length=1000)
     url: Text | None = Field(None, max_length=4000)
     source: Text | None = Field(None, max_length=200)
-    published_at: Annotated[datetime | None, AfterValidator(_utc_unless_zoned)] = Field(
+    published_at: Annotated[datetime | None, BeforeValidator(_iso_8601), AfterValidator(_utc_unless_zoned)] = Field(
         None, description="ISO 8601; a time without a zone is UTC.")
 
 

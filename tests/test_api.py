@@ -162,6 +162,8 @@ def test_max_words_holds_on_a_page_and_the_cut_sentence_cites_its_markup(client:
     ({"documents": [{"text": "x" * 6001}]}, 413, "documents[0].text"),
     ({"documents": [{"text": "x" * 5000}] * 5}, 413, "documents"),
     ({"documents": [{"text": "x"}], "options": {"mode": "model"}}, 422, "options.mode"),
+    ({"documents": [{"text": "x", "published_at": "-1"}]}, 422, "documents[0].published_at"),  # not 1969
+    ({"documents": [{"text": "x", "published_at": 1700000000}]}, 422, "documents[0].published_at"),  # ISO 8601 only
 ])
 def test_bad_input_names_the_field_and_service_keeps_serving(strict_client: TestClient, payload: dict,
                                                              status: int, field: str) -> None:

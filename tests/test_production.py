@@ -202,6 +202,7 @@ def test_body_size_is_capped_before_parsing(pipeline: Pipeline) -> None:
         streamed = http.post("/v1/briefs", content=iter([big[:1500].encode(), big[1500:].encode()]),
                              headers={"content-type": "application/json"})
         assert streamed.status_code == 413 and streamed.json()["error"]["code"] == "limit_exceeded"
+        assert streamed.json()["error"]["limit"] == 2048  # as with Content-Length (it was null)
         assert http.get("/healthz").status_code == 200
 
 

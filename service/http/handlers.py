@@ -69,6 +69,15 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid_request", f"{first.field}: {first.message}", first.field, errors=details)
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """A body found over the limit while it streams (`limits.BodyLimit`): raised as Starlette's own error, which
+    FastAPI lets through from body reading, with the limit for the answer."""
+
+    def __init__(self, limit: int, message: str) -> None:
+        super().__init__(413, message)
+        self.limit = limit
+
+
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {400: "malformed_body", 413: "limit_exceeded"}.get(exc.status_code, f"http_{exc.status_code}")
@@ -76,7 +85,8 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     headers = getattr(exc, "headers", None)
     if exc.status_code == 405:
         headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
-    return error_response(exc.status_code, code, str(exc.detail), field, headers=headers)
+    limit = exc.limit if isinstance(exc, BodyTooLarge) else None
+    return error_response(exc.status_code, code, str(exc.detail), field, limit, headers=headers)
 
 
 def _allowed_methods(request: Request) -> list[str]:

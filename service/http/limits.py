@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.exceptions import HTTPException
-
-from .handlers import error_response
+from .handlers import BodyTooLarge, error_response
 
 
 class BodyLimit:
@@ -34,8 +32,8 @@ class BodyLimit:
             nonlocal seen
             message: dict[str, Any] = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.limit:  # FastAPI re-raises HTTPException from body reading; handlers shape it
-                raise HTTPException(413, self._message())
+            if seen > self.limit:  # FastAPI lets an HTTPException through from body reading; handlers shape it
+                raise BodyTooLarge(self.limit, self._message())
             return message
 
         await self.app(scope, counted, send)
