@@ -132,7 +132,11 @@ class Claims:
 
     def one_sided(self, text: str) -> str | None:
         """Why `text` states one side of a disagreement as settled, or None when it does not."""
-        for slot, sides in self._sides(text):
+        return self._one_sided(self._sides(text))
+
+    def _one_sided(self, found: list[tuple[Slot, list[Stated]]]) -> str | None:
+        """`one_sided` of a text whose sides `_sides` found."""
+        for slot, sides in found:
             if len(sides) == len(slot.values) or all(side in self.taken for side in sides):
                 continue
             if slot.status == "update":
@@ -157,8 +161,7 @@ class Claims:
 
     def _sides(self, text: str) -> list[tuple[Slot, list[Stated]]]:
         """Each disagreement `text` states a value of, with the sides it states."""
-        values = values_in(text)
-        stated = [(value, context(value, text, values)) for value in values]
+        stated = _stated(text)
         found = [(slot, [s for s in slot.values if any(_states(v, ctx, text, s) for v, ctx in stated)])
                  for slot in self.disagreements]
         return [(slot, sides) for slot, sides in found if sides]
@@ -169,9 +172,11 @@ class Claims:
             return list(evidence)
         kept = []
         for item in evidence:
-            if self.one_sided(item.sentence.text) is not None:
+            found = self._sides(item.sentence.text)
+            if self._one_sided(found) is not None:
                 continue
-            told = self._told(item.sentence.text)
+            told = [m for slot, sides in found if len(sides) < len(slot.values)
+                    for side in sides for m in side.mentions]
             keep = [0] + [k for k, s in enumerate(item.support, start=1)
                           if self.one_sided(s.text) is None and not _tells_otherwise(told, s.text)]
             if len(keep) == 1 + len(item.support):
@@ -182,21 +187,22 @@ class Claims:
                                 citations=tuple(Citation(s.doc, s.start, s.end) for s in sentences)))
         return kept
 
-    def _told(self, text: str) -> list[Mention]:
-        """The mentions of each side `text` tells in a slot it does not tell every side of."""
-        return [m for slot, sides in self._sides(text) if len(sides) < len(slot.values) for side in sides
-                for m in side.mentions]
+
+
+def _stated(text: str) -> list[tuple[Value, Context]]:
+    """Each value `text` states, with the words around it."""
+    values = values_in(text)
+    return [(value, context(value, text, values)) for value in values]
 
 
 def _tells_otherwise(told: list[Mention], text: str) -> bool:
-    """Whether `text` gives another value than the `told` side in its slot, and not that side's value as well: a
-    report of a ruling "early Wednesday" is no support for a brief sentence that tells it "late Tuesday", one that
-    says "late Tuesday, after a hearing on Monday" is."""
+    """Whether `text` gives another value than the `told` side (the mentions of the sides a brief sentence tells, in
+    slots it does not tell every side of), and not that side's value as well: a report of a ruling "early Wednesday"
+    is no support for a brief sentence that tells it "late Tuesday", one that says "late Tuesday, after a hearing on
+    Monday" is."""
     if not told:
         return False
-    values = values_in(text)
-    contexts = [context(value, text, values) for value in values]
-    fitting = [(value, ctx, m) for value, ctx in zip(values, contexts) for m in told
+    fitting = [(value, ctx, m) for value, ctx in _stated(text) for m in told
                if comparable(value, ctx, m.value, m.context, 1.0)]
     agreeing = [agree(value, ctx, m.value, m.context, m.day) for value, ctx, m in fitting]
     return bool(agreeing) and not any(agreeing)

@@ -240,8 +240,8 @@ class WordVectors:
 def same_claim(a: str, b: str, cosine: float, word_vectors: WordVectors) -> bool:
     """Whether two sentences tell one claim, so one brief needs only one of them: a close paraphrase, most of
     what the shorter says (its content words and every number) in the other, two close sentences stating the same
-    figures (or one precise figure) with a name or date in common, or one whose every number the other states and whose words the other's
-    come close to in meaning (`WordVectors.covered`)."""
+    figures (or one precise figure) with a name or date in common, or one whose every number the other states and
+    whose words the other's come close to in meaning (`WordVectors.covered`)."""
     if cosine >= REDUNDANT_COSINE:
         return True
     facts = {text: extract_facts(text) for text in (a, b)}

@@ -36,9 +36,10 @@ def version_since(session: Session, story: models.Story, since: str) -> models.B
     """The version `since` names: a number (0: before the first brief), or a time (the latest version by then)."""
     query = select(models.BriefVersion).where(models.BriefVersion.story_id == story.id)
     if since.isascii() and since.isdigit():
-        if int(since) == 0:
+        version = int(since)
+        if version == 0:
             return None
-        version = int(since)  # past the story's latest, no version: not looked up (SQLite holds 64 bits)
+        # past the story's latest, no version: not looked up (SQLite's integers stop at 64 bits)
         found = session.scalar(query.where(models.BriefVersion.version == version)) if version <= story.version else None
     else:
         try:
